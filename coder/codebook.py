@@ -1,0 +1,376 @@
+"""The codebook: reading it from YAML with line-exact errors, and loading it into a study.
+
+Format (DESIGN §5, contract), extended with `name_en`, `codable` and `guid`:
+
+    title: Interprofessionele samenwerking
+    language: nl
+    codes:
+      - id: interdependence
+        name: Onderlinge afhankelijkheid
+        name_en: Interdependence
+        key: 1
+        color: "#1b9e77"
+        definition: ...
+        include: ...
+        exclude: ...
+        examples: [...]
+        codes: [...]          # core elements, same keys
+
+The YAML is read as a node tree (`yaml.compose`) rather than plain data so every
+error can name the line it is on, and so duplicate mapping keys, which PyYAML
+would silently overwrite, are caught.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from sqlmodel import Session, func, select
+
+from coder.audit import record
+from coder.errors import CodebookConflict, CodebookError
+from coder.models import Code, Coding, utcnow
+
+CODE_KEYS = frozenset(
+    {"id", "name", "name_en", "key", "color", "definition", "include", "exclude",
+     "examples", "codes", "codable", "guid"}
+)
+TOP_KEYS = frozenset({"title", "language", "description", "codes"})
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+COLOR_PATTERN = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+#: GUIDs of codes without an explicit `guid` derive from their id, so an exported
+#: codebook keeps the same GUIDs every time (REFI-QDA round trips).
+GUID_NAMESPACE = uuid.UUID("6f1c2b7e-3c1a-4f55-9a55-2f0c6d0e8a11")
+
+
+@dataclass(frozen=True)
+class CodeSpec:
+    """One code as written in the codebook file."""
+
+    id: str
+    name: str
+    line: int
+    name_en: str | None = None
+    key: str | None = None
+    color: str | None = None
+    definition: str = ""
+    include: str = ""
+    exclude: str = ""
+    examples: tuple[str, ...] = ()
+    codable: bool = True
+    guid: str | None = None
+    codes: tuple[CodeSpec, ...] = ()
+
+    @property
+    def stable_guid(self) -> str:
+        return self.guid or str(uuid.uuid5(GUID_NAMESPACE, self.id))
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """A parsed, validated codebook."""
+
+    path: str
+    title: str
+    codes: tuple[CodeSpec, ...]
+    language: str | None = None
+    description: str = ""
+
+    def walk(self) -> Iterator[tuple[CodeSpec, CodeSpec | None]]:
+        """Every code with its parent, parents first, in file order."""
+
+        def visit(specs: tuple[CodeSpec, ...], parent: CodeSpec | None):
+            for spec in specs:
+                yield spec, parent
+                yield from visit(spec.codes, spec)
+
+        yield from visit(self.codes, None)
+
+
+# --- reading ----------------------------------------------------------------------
+
+
+@dataclass
+class _Reader:
+    """Turns the composed YAML node tree into specs, failing with file and line."""
+
+    path: str
+    seen_ids: dict[str, int] = field(default_factory=dict)
+    seen_keys: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+    def fail(self, node: yaml.Node, problem: str) -> CodebookError:
+        return CodebookError(self.path, problem, line=node.start_mark.line + 1)
+
+    def mapping(self, node: yaml.Node, what: str, allowed: frozenset[str]) -> dict[str, yaml.Node]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, f"{what} must be a mapping of keys to values")
+        items: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in items:
+                raise self.fail(key_node, f"duplicate key '{key}' in {what}")
+            if key not in allowed:
+                known = ", ".join(sorted(allowed))
+                raise self.fail(key_node, f"unknown key '{key}' in {what} (known keys: {known})")
+            items[key] = value_node
+        return items
+
+    def text(self, node: yaml.Node, key: str) -> str:
+        if isinstance(node, yaml.ScalarNode):
+            return str(node.value).strip()
+        if isinstance(node, yaml.SequenceNode) and key in ("include", "exclude"):
+            return "\n".join(self.text(item, key) for item in node.value)
+        raise self.fail(node, f"'{key}' must be text")
+
+    def codebook(self, root: yaml.Node) -> Codebook:
+        top = self.mapping(root, "the codebook", TOP_KEYS)
+        if "codes" not in top:
+            raise self.fail(root, "the codebook has no 'codes' list")
+        codes = self.code_list(top["codes"])
+        if not codes:
+            raise self.fail(top["codes"], "the codebook's 'codes' list is empty")
+        return Codebook(
+            path=self.path,
+            title=self.text(top["title"], "title") if "title" in top else Path(self.path).stem,
+            language=self.text(top["language"], "language") if "language" in top else None,
+            description=self.text(top["description"], "description") if "description" in top else "",
+            codes=codes,
+        )
+
+    def code_list(self, node: yaml.Node) -> tuple[CodeSpec, ...]:
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(node, "'codes' must be a list of codes (each starting with '- id:')")
+        return tuple(self.code(item) for item in node.value)
+
+    def code(self, node: yaml.Node) -> CodeSpec:
+        items = self.mapping(node, "a code", CODE_KEYS)
+        line = node.start_mark.line + 1
+        if "id" not in items:
+            raise self.fail(node, "a code has no 'id'")
+        code_id = self.text(items["id"], "id")
+        if not ID_PATTERN.match(code_id):
+            raise self.fail(
+                items["id"],
+                f"code id '{code_id}' must be lower case letters, digits, '-', '_' or '.'",
+            )
+        if code_id in self.seen_ids:
+            raise self.fail(
+                items["id"], f"duplicate code id '{code_id}' (first used on line {self.seen_ids[code_id]})"
+            )
+        self.seen_ids[code_id] = items["id"].start_mark.line + 1
+        name = self.text(items["name"], "name") if "name" in items else ""
+        if not name:
+            raise self.fail(node, f"code '{code_id}' has no 'name'")
+        return CodeSpec(
+            id=code_id,
+            name=name,
+            line=line,
+            name_en=self.text(items["name_en"], "name_en") if "name_en" in items else None,
+            key=self.key(items["key"], code_id) if "key" in items else None,
+            color=self.color(items["color"], code_id) if "color" in items else None,
+            definition=self.text(items["definition"], "definition") if "definition" in items else "",
+            include=self.text(items["include"], "include") if "include" in items else "",
+            exclude=self.text(items["exclude"], "exclude") if "exclude" in items else "",
+            examples=self.examples(items["examples"]) if "examples" in items else (),
+            codable=self.boolean(items["codable"], "codable") if "codable" in items else True,
+            guid=self.guid(items["guid"]) if "guid" in items else None,
+            codes=self.code_list(items["codes"]) if "codes" in items else (),
+        )
+
+    def key(self, node: yaml.Node, code_id: str) -> str:
+        key = self.text(node, "key")
+        if len(key) != 1 or not key.isdigit():
+            raise self.fail(node, f"key of '{code_id}' must be one digit 0-9, not '{key}'")
+        if key in self.seen_keys:
+            other, other_line = self.seen_keys[key]
+            raise self.fail(
+                node, f"duplicate key {key}: already used by '{other}' on line {other_line}"
+            )
+        self.seen_keys[key] = (code_id, node.start_mark.line + 1)
+        return key
+
+    def color(self, node: yaml.Node, code_id: str) -> str:
+        color = self.text(node, "color")
+        if not COLOR_PATTERN.match(color):
+            raise self.fail(
+                node, f"colour of '{code_id}' must be #RRGGBB (e.g. \"#1b9e77\"), not '{color}'"
+            )
+        if len(color) == 4:
+            color = "#" + "".join(ch * 2 for ch in color[1:])
+        return color.lower()
+
+    def examples(self, node: yaml.Node) -> tuple[str, ...]:
+        if isinstance(node, yaml.ScalarNode):
+            return (self.text(node, "examples"),)
+        if isinstance(node, yaml.SequenceNode) and all(
+            isinstance(item, yaml.ScalarNode) for item in node.value
+        ):
+            return tuple(self.text(item, "examples") for item in node.value)
+        raise self.fail(node, "'examples' must be text or a list of texts")
+
+    def boolean(self, node: yaml.Node, key: str) -> bool:
+        value = self.text(node, key).lower()
+        if value in ("true", "yes"):
+            return True
+        if value in ("false", "no"):
+            return False
+        raise self.fail(node, f"'{key}' must be true or false")
+
+    def guid(self, node: yaml.Node) -> str:
+        value = self.text(node, "guid").strip("{}")
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            raise self.fail(node, f"'{value}' is not a GUID") from None
+
+
+def parse_codebook(source: str, path: str = "<codebook>") -> Codebook:
+    """Parse and validate codebook YAML text; errors name `path` and the line."""
+    try:
+        root = yaml.compose(source, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise CodebookError(path, f"not valid YAML: {exc.problem}", line=line) from None
+    if root is None:
+        raise CodebookError(path, "the file is empty")
+    return _Reader(path).codebook(root)
+
+
+def read_codebook(path: str | Path) -> Codebook:
+    """Read a codebook file (YAML)."""
+    path = Path(path)
+    try:
+        source = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise CodebookError(path, "no such file") from None
+    except UnicodeDecodeError:
+        raise CodebookError(path, "not UTF-8 text; save the codebook as UTF-8") from None
+    return parse_codebook(source, str(path))
+
+
+# --- loading into a study ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CodebookChange:
+    """What loading a codebook did to the study."""
+
+    added: tuple[str, ...]
+    updated: tuple[str, ...]
+    retired: tuple[str, ...]
+    unchanged: tuple[str, ...]
+
+
+def _spec_columns(spec: CodeSpec, parent_id: int | None, position: int) -> dict[str, object]:
+    return {
+        "parent_id": parent_id,
+        "position": position,
+        "name": spec.name,
+        "name_en": spec.name_en,
+        "key": spec.key,
+        "color": spec.color,
+        "definition": spec.definition,
+        "include": spec.include,
+        "exclude": spec.exclude,
+        "examples": json.dumps(list(spec.examples), ensure_ascii=False),
+        "codable": spec.codable,
+        "guid": spec.stable_guid,
+        "retired_at": None,
+    }
+
+
+def codings_per_code(session: Session) -> dict[int, int]:
+    """Live (not deleted) codings per code row id."""
+    rows = session.exec(
+        select(Coding.code_id, func.count())
+        .where(Coding.deleted_at.is_(None))
+        .group_by(Coding.code_id)
+    )
+    return dict(rows.all())
+
+
+def apply_codebook(
+    session: Session, codebook: Codebook, actor: str, *, retire_in_use: bool = False
+) -> CodebookChange:
+    """Make the study's codebook match `codebook`, matching codes by id.
+
+    Codings are never touched. A code missing from the new file is retired (hidden,
+    kept for history). If codings use it, that is refused unless `retire_in_use`,
+    because the researcher should decide what happens to those codings.
+    """
+    existing = {code.code_id: code for code in session.exec(select(Code))}
+    wanted = {spec.id for spec, _ in codebook.walk()}
+    in_use = codings_per_code(session)
+    dropped = [c for cid, c in existing.items() if cid not in wanted and c.retired_at is None]
+    blocking = [c for c in dropped if in_use.get(c.id, 0)]
+    if blocking and not retire_in_use:
+        listed = ", ".join(f"'{c.code_id}' ({in_use[c.id]} codings)" for c in blocking)
+        raise CodebookConflict(
+            f"{codebook.path}: removes codes that are in use: {listed}; put them back, "
+            "or load with --retire to retire them and keep their codings"
+        )
+
+    added, updated, unchanged = [], [], []
+    positions: dict[int | None, int] = {}
+    for spec, parent in codebook.walk():
+        parent_row = existing[parent.id] if parent else None
+        position = positions.get(parent_row.id if parent_row else None, 0)
+        positions[parent_row.id if parent_row else None] = position + 1
+        columns = _spec_columns(spec, parent_row.id if parent_row else None, position)
+        row = existing.get(spec.id)
+        if row is None:
+            row = Code(code_id=spec.id, **columns)
+            session.add(row)
+            session.flush()
+            existing[spec.id] = row
+            added.append(spec.id)
+            continue
+        before = {name: getattr(row, name) for name in columns if getattr(row, name) != columns[name]}
+        if not before:
+            unchanged.append(spec.id)
+            continue
+        for name in before:
+            setattr(row, name, columns[name])
+        session.add(row)
+        updated.append(spec.id)
+        record(session, actor, "code.update", code=spec.id, before=before)
+    now = utcnow()
+    for row in dropped:
+        row.retired_at = now
+        row.key = None
+        session.add(row)
+    change = CodebookChange(
+        added=tuple(added),
+        updated=tuple(updated),
+        retired=tuple(c.code_id for c in dropped),
+        unchanged=tuple(unchanged),
+    )
+    record(
+        session, actor, "codebook.load", path=codebook.path, title=codebook.title,
+        added=change.added, updated=change.updated, retired=change.retired,
+    )
+    return change
+
+
+def active_codes(session: Session) -> list[Code]:
+    """The codes a coder can apply now, in codebook order (parents before children)."""
+    codes = session.exec(select(Code).where(Code.retired_at.is_(None))).all()
+    children: dict[int | None, list[Code]] = {}
+    for code in codes:
+        children.setdefault(code.parent_id, []).append(code)
+    ordered: list[Code] = []
+
+    def visit(parent_id: int | None) -> None:
+        for code in sorted(children.get(parent_id, []), key=lambda c: c.position):
+            ordered.append(code)
+            visit(code.id)
+
+    visit(None)
+    return ordered

@@ -1,0 +1,41 @@
+"""Error types a researcher can act on.
+
+Each kind of failure has its own class; the command line turns any `CoderError`
+into one line on stderr. Errors about a file carry the file and, where known, the
+line, so the message says where to look.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class CoderError(Exception):
+    """Base class: a failure with a message meant for the user, not a traceback."""
+
+
+class FileProblem(CoderError):
+    """A problem in a file the user gave us, located by file and line."""
+
+    def __init__(self, path: str | Path, problem: str, line: int | None = None) -> None:
+        self.path = str(path)
+        self.line = line
+        self.problem = problem
+        where = f"{self.path}:{line}" if line is not None else self.path
+        super().__init__(f"{where}: {problem}")
+
+
+class CodebookError(FileProblem):
+    """A codebook file that cannot be loaded as it stands."""
+
+
+class TranscriptError(FileProblem):
+    """A transcript file that cannot be imported as it stands."""
+
+
+class CodebookConflict(CoderError):
+    """A codebook change that would orphan codings already made."""
+
+
+class StudyError(CoderError):
+    """The study database cannot be opened or used as asked."""

@@ -1,0 +1,157 @@
+"""What a study holds: the tables.
+
+Offsets (`start`, `end`) are character offsets into `Transcript.text`, end exclusive,
+counted in Unicode code points after import normalisation, so they index exactly
+what the screen shows and what REFI-QDA exchanges.
+
+Nothing here is updated in place by a user action: a coding that changes is
+soft-deleted (`deleted_at`) and, when replaced, points at its successor
+(`superseded_by`); every action also leaves an `AuditEntry`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+#: Passes a coding can belong to (DESIGN §1 steps 3, 4 and 6).
+PASSES = ("primary", "blind", "consensus")
+
+
+def utcnow() -> datetime:
+    """Timestamps are stored in UTC so two coders in one study sort the same."""
+    return datetime.now(timezone.utc)
+
+
+class Meta(SQLModel, table=True):
+    """Key/value facts about the study file itself, e.g. its schema version."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=255)
+
+
+class Coder(SQLModel, table=True):
+    """A researcher who codes; identified by the name given with `--as`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True, max_length=120)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Code(SQLModel, table=True):
+    """A theme or core element of the codebook.
+
+    `code_id` is the stable id from the codebook file; reloading a codebook
+    matches codes by it, so codings survive renames. A code dropped from the file
+    while in use is retired (`retired_at`), never deleted.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_id: str = Field(index=True, unique=True, max_length=120)
+    parent_id: int | None = Field(default=None, foreign_key="code.id")
+    position: int = 0
+    name: str = Field(max_length=255)
+    name_en: str | None = Field(default=None, max_length=255)
+    key: str | None = Field(default=None, max_length=1)
+    color: str | None = Field(default=None, max_length=7)
+    definition: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    include: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    exclude: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    #: JSON list of example strings.
+    examples: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
+    codable: bool = True
+    guid: str = Field(max_length=36)
+    retired_at: datetime | None = None
+
+
+class Transcript(SQLModel, table=True):
+    """One interview: its normalised text and metadata (DESIGN §1.2)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=255)
+    school: str | None = Field(default=None, max_length=255)
+    school_type: str | None = Field(default=None, max_length=8, index=True)
+    date: str | None = Field(default=None, max_length=32)
+    source_name: str = Field(max_length=255)
+    content_hash: str = Field(index=True, unique=True, max_length=64)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    word_count: int = 0
+    imported_at: datetime = Field(default_factory=utcnow)
+    imported_by: str | None = Field(default=None, max_length=120)
+
+
+class Participant(SQLModel, table=True):
+    """A speaker in one transcript: the `LABEL:` of their turns and their role."""
+
+    __table_args__ = (UniqueConstraint("transcript_id", "label"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    transcript_id: int = Field(foreign_key="transcript.id", index=True)
+    label: str = Field(max_length=120)
+    role: str | None = Field(default=None, max_length=64)
+
+
+class Turn(SQLModel, table=True):
+    """A speaker turn: the span of text one participant speaks without interruption."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    transcript_id: int = Field(foreign_key="transcript.id", index=True)
+    participant_id: int = Field(foreign_key="participant.id")
+    position: int
+    start: int
+    end: int
+
+
+class Segment(SQLModel, table=True):
+    """A sentence within one turn; the unit a cursor moves over and codings span.
+
+    `position` numbers segments through the whole transcript so a fragment is a
+    run `first..last` of positions. The text is kept beside the offsets so screens
+    can page segments straight from SQL.
+    """
+
+    __table_args__ = (UniqueConstraint("transcript_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    transcript_id: int = Field(foreign_key="transcript.id", index=True)
+    turn_id: int = Field(foreign_key="turn.id", index=True)
+    position: int
+    start: int
+    end: int
+    text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Coding(SQLModel, table=True):
+    """A code applied by one coder to a fragment (a run of segments) in one pass."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    coder_id: int = Field(foreign_key="coder.id", index=True)
+    code_id: int = Field(foreign_key="code.id", index=True)
+    transcript_id: int = Field(foreign_key="transcript.id", index=True)
+    first_segment_id: int = Field(foreign_key="segment.id")
+    last_segment_id: int = Field(foreign_key="segment.id")
+    start: int
+    end: int
+    memo: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    pass_: str = Field(default="primary", sa_column_kwargs={"name": "pass"}, max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+    deleted_at: datetime | None = None
+    deleted_by: int | None = Field(default=None, foreign_key="coder.id")
+    superseded_by: int | None = Field(default=None, foreign_key="coding.id")
+
+
+class AuditEntry(SQLModel, table=True):
+    """One line of the append-only audit trail (Lincoln & Guba 1985)."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=120, index=True)
+    kind: str = Field(max_length=64, index=True)
+    transcript_id: int | None = Field(default=None, foreign_key="transcript.id")
+    coding_id: int | None = Field(default=None, foreign_key="coding.id")
+    #: JSON object with the details of the action.
+    detail: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))

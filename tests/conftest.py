@@ -1,0 +1,37 @@
+"""Shared fixtures: every database test runs on a SQLite file and on a real PostgreSQL."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from coder.db import Study, open_study
+from tests.pg import create_database, postgres_server
+
+REPO = Path(__file__).resolve().parent.parent
+_db_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> Iterator[str]:
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_target(request, tmp_path: Path) -> str:
+    """A fresh, empty study target on each backend."""
+    if request.param == "sqlite":
+        return str(tmp_path / "study.db")
+    admin = request.getfixturevalue("pg_admin_url")
+    return create_database(admin, f"coder_test_{next(_db_names)}")
+
+
+@pytest.fixture
+def study(db_target: str) -> Iterator[Study]:
+    opened = open_study(db_target)
+    yield opened
+    opened.close()

@@ -1,0 +1,131 @@
+"""Storage: engine factory, pragmas, schema version and migrations (DESIGN §3)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlmodel import select
+
+from coder.db import SCHEMA_VERSION, Step, make_engine, migrate, open_study, resolve_target
+from coder.errors import StudyError
+from coder.models import Coder
+from tests.conftest import REPO
+
+FIXTURE_STUDY = REPO / "tests" / "fixtures" / "study-v1.db"
+
+
+def test_target_resolution_follows_the_contract(monkeypatch):
+    monkeypatch.delenv("CODER_DB", raising=False)
+    assert resolve_target(None) == "coder.db"
+    monkeypatch.setenv("CODER_DB", "/tmp/x.db")
+    assert resolve_target(None) == "/tmp/x.db"
+    assert resolve_target("other.db") == "other.db"
+
+
+def test_sqlite_study_is_private_and_uses_wal_and_foreign_keys(tmp_path):
+    path = tmp_path / "s.db"
+    study = open_study(str(path))
+    try:
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+        with study.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+    finally:
+        study.close()
+
+
+def test_new_study_records_schema_version(study):
+    with study.engine.connect() as conn:
+        value = conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).scalar()
+    assert int(value) == SCHEMA_VERSION
+
+
+def test_foreign_keys_are_enforced(study):
+    from coder.models import Participant
+
+    with pytest.raises(Exception):
+        with study.session() as session:
+            session.add(Participant(transcript_id=999, label="X"))
+
+
+def test_a_failed_action_leaves_nothing_behind(study):
+    with pytest.raises(RuntimeError):
+        with study.session() as session:
+            session.add(Coder(name="anna"))
+            session.flush()
+            raise RuntimeError("boom")
+    with study.session() as session:
+        assert session.exec(select(Coder)).all() == []
+
+
+def test_reopening_does_not_recreate(study):
+    with study.session() as session:
+        session.add(Coder(name="anna"))
+    again = open_study(study.target)
+    try:
+        with again.session() as session:
+            assert [c.name for c in session.exec(select(Coder))] == ["anna"]
+    finally:
+        again.close()
+
+
+def test_study_from_a_newer_coder_is_refused(study):
+    with study.engine.begin() as conn:
+        conn.execute(text("UPDATE meta SET value='999' WHERE key='schema_version'"))
+    with pytest.raises(StudyError, match="newer"):
+        migrate(study.engine)
+
+
+def test_a_database_that_is_not_a_study_is_refused(tmp_path):
+    path = tmp_path / "other.db"
+    engine = make_engine(str(path))
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE something (x INTEGER)"))
+    engine.dispose()
+    with pytest.raises(StudyError, match="not a coder study"):
+        open_study(str(path))
+
+
+def test_a_file_that_is_not_sqlite_is_refused(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"this is not a database at all" * 100)
+    with pytest.raises(StudyError, match="cannot open"):
+        open_study(str(path))
+
+
+def test_fixture_study_written_by_version_1_still_opens(tmp_path):
+    """The study file committed in tests/fixtures was written by schema version 1."""
+    copy = tmp_path / "old.db"
+    shutil.copy(FIXTURE_STUDY, copy)
+    study = open_study(str(copy))
+    try:
+        with study.session() as session:
+            assert session.exec(select(Coder)).first() is not None
+    finally:
+        study.close()
+
+
+def test_migration_path_grows_an_old_study_and_keeps_its_data(tmp_path):
+    """A future schema step (here: a new column) applies to an old file, data intact."""
+    copy = tmp_path / "old.db"
+    shutil.copy(FIXTURE_STUDY, copy)
+    engine = make_engine(str(copy))
+    with engine.connect() as conn:
+        coders_before = conn.execute(text("SELECT name FROM coder ORDER BY id")).all()
+
+    def add_column(conn):
+        conn.execute(text("ALTER TABLE coder ADD COLUMN email VARCHAR(255)"))
+
+    grown = SCHEMA_VERSION + 1
+    steps = (Step(grown, add_column, "coders get an e-mail address"),)
+    assert migrate(engine, steps, target=grown) == SCHEMA_VERSION
+    assert migrate(engine, steps, target=grown) == grown  # idempotent
+    with engine.connect() as conn:
+        assert "email" in {c["name"] for c in inspect(conn).get_columns("coder")}
+        assert conn.execute(text("SELECT name FROM coder ORDER BY id")).all() == coders_before
+    engine.dispose()
