@@ -35,3 +35,34 @@ def study(db_target: str) -> Iterator[Study]:
     opened = open_study(db_target)
     yield opened
     opened.close()
+
+
+SHIPPED_CODEBOOK = REPO / "codebooks" / "interprofessional-collaboration.yaml"
+SAMPLE_TRANSCRIPTS = REPO / "transcripts"
+
+
+def write(directory: Path, name: str, content: str | bytes) -> Path:
+    """Write a small input file for a test and return its path."""
+    path = directory / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+TRANSCRIPT = """\
+---
+title: Proefinterview
+school: School X (pseudoniem)
+school_type: po
+date: 2023-03-14
+participants:
+  - {label: I, role: interviewer}
+  - {label: L, role: teacher}
+  - {label: J, role: youth-care-worker}
+---
+I: Hoe gaat de samenwerking? Vertel eens.
+L: Goed hoor. We geven bijv. samen les... en dat gaat prima.
+J: [pauze] Ja. Ik heb haar echt nodig.
+"""

@@ -1,0 +1,215 @@
+"""The `coder` command line.
+
+A thin face over the core: each command parses its options, calls one core
+function and prints the result. Failures the user can act on (`CoderError`) are
+one line on stderr and exit status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from dataclasses import asdict
+
+import click
+
+from coder import __version__
+from coder.codebook import apply_codebook, read_codebook
+from coder.db import SCHEMA_VERSION, Study, open_study
+from coder.demo import DEMO_DB, build_demo
+from coder.errors import CoderError
+from coder.importer import Overrides, import_transcripts
+from coder.study import StudyStatus, study_status
+from coder.transcripts import SCHOOL_TYPES
+
+
+class Context:
+    """Options every command shares: which study and who is working."""
+
+    def __init__(self, db: str | None, user: str | None) -> None:
+        self.db = db
+        self.user = user
+
+    def open(self) -> Study:
+        return open_study(self.db)
+
+    @property
+    def actor(self) -> str:
+        """Who the audit log names: `--as`/`CODER_USER`, else the login name."""
+        return self.user or getpass.getuser()
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", metavar="PATH_OR_URL", help="Study file or PostgreSQL URL [env CODER_DB; default ./coder.db].")
+@click.option("--as", "user", envvar="CODER_USER", metavar="NAME", help="Your coder name [env CODER_USER].")
+@click.version_option(__version__, prog_name="coder")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, user: str | None) -> None:
+    """coder: code interviews with a codebook, check agreement between two coders.
+
+    Without a command, opens the workbench on the selected study.
+    """
+    ctx.obj = Context(db, user)
+    if ctx.invoked_subcommand is None:
+        _open_workbench(ctx.obj.open())
+
+
+def _open_workbench(study: Study) -> None:
+    from coder.tui.app import run_workbench
+
+    run_workbench(study)
+
+
+@cli.command()
+@click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False), help="Load this codebook into the new study.")
+@pass_context
+def init(obj: Context, codebook_path: str | None) -> None:
+    """Create a study (or check that an existing one opens)."""
+    study = obj.open()
+    try:
+        if codebook_path:
+            _load_codebook(study, codebook_path, obj.actor, retire=False)
+        click.echo(f"Study {study.target} is ready (schema version {SCHEMA_VERSION}).")
+    finally:
+        study.close()
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--school-type", type=click.Choice(SCHOOL_TYPES), help="Set the school type of every file imported.")
+@click.option("--school", help="Set the school (pseudonym) of every file imported.")
+@pass_context
+def import_command(obj: Context, paths: tuple[str, ...], school_type: str | None, school: str | None) -> None:
+    """Import transcripts (.txt, .docx, .vtt, .srt, or folders of them).
+
+    All files go in together or none does. A file already in the study is skipped.
+    """
+    study = obj.open()
+    try:
+        report = import_transcripts(
+            study, paths, obj.actor, Overrides(school=school, school_type=school_type), _progress
+        )
+    finally:
+        study.close()
+    for title, segments in report.imported:
+        click.echo(f"imported  {title} ({segments} segments)")
+    for source, reason in report.skipped:
+        click.echo(f"skipped   {source}: {reason}")
+    click.echo(f"{len(report.imported)} imported, {len(report.skipped)} skipped, {report.segments} segments.")
+
+
+def _progress(title: str, done: int, total: int) -> None:
+    """One updating line on a terminal; one line per transcript in a log."""
+    line = f"segmenting {done}/{total}: {title[:50]}"
+    if sys.stderr.isatty():
+        click.echo(f"\r{line:<72}", nl=done == total, err=True)
+    else:
+        click.echo(line, err=True)
+
+
+@cli.group()
+def codebook() -> None:
+    """Manage the study's codebook."""
+
+
+@codebook.command("load")
+@click.argument("path", type=click.Path())
+@click.option("--retire", is_flag=True, help="Retire codes that the file drops even if codings use them (the codings are kept).")
+@pass_context
+def codebook_load(obj: Context, path: str, retire: bool) -> None:
+    """Load a codebook (YAML) into the study; codes are matched by id, codings kept."""
+    study = obj.open()
+    try:
+        _load_codebook(study, path, obj.actor, retire=retire)
+    finally:
+        study.close()
+
+
+def _load_codebook(study: Study, path: str, actor: str, *, retire: bool) -> None:
+    parsed = read_codebook(path)
+    with study.session() as session:
+        change = apply_codebook(session, parsed, actor, retire_in_use=retire)
+    click.echo(
+        f"codebook '{parsed.title}': {len(change.added)} added, {len(change.updated)} updated, "
+        f"{len(change.retired)} retired, {len(change.unchanged)} unchanged."
+    )
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@pass_context
+def status(obj: Context, as_json: bool) -> None:
+    """Show what the study holds: transcripts, segments, codings per coder and pass."""
+    study = obj.open()
+    try:
+        with study.session() as session:
+            counts = study_status(session)
+    finally:
+        study.close()
+    if as_json:
+        click.echo(json.dumps(asdict(counts), indent=2))
+    else:
+        click.echo(format_status(study.target, counts))
+
+
+def format_status(target: str, counts: StudyStatus) -> str:
+    """The human-readable form of `coder status`."""
+    types = ", ".join(f"{k} {v}" for k, v in counts.transcripts_by_school_type.items()) or "none"
+    roles = ", ".join(f"{k} {v}" for k, v in counts.participants_by_role.items()) or "none"
+    lines = [
+        f"study        {target}",
+        f"transcripts  {counts.transcripts} ({types})",
+        f"participants {roles}",
+        f"segments     {counts.segments} ({counts.words} words)",
+        f"codes        {counts.codes}",
+    ]
+    if counts.codings:
+        lines.append("codings      coder            pass        codings")
+        lines += [f"             {c.coder:<16} {c.pass_:<11} {c.codings:>7}" for c in counts.codings]
+    else:
+        lines.append("codings      none yet")
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.option("--no-tui", is_flag=True, help="Build the demo study and print its status instead of opening it.")
+@click.pass_context
+def demo(ctx: click.Context, no_tui: bool) -> None:
+    """Build a fresh demo study (shipped codebook and interviews) and open it.
+
+    The demo lives in ./demo.db unless --db names another file; an earlier demo
+    there is replaced, anything else is left alone.
+    """
+    obj: Context = ctx.obj
+    study = build_demo(obj.db or DEMO_DB, progress=_progress)
+    if no_tui:
+        with study.session() as session:
+            click.echo(format_status(study.target, study_status(session)))
+        study.close()
+        return
+    _open_workbench(study)
+
+
+def main() -> None:
+    """Console-script entry point: one clear line on stderr for any expected failure."""
+    try:
+        cli.main(prog_name="coder", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("coder: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except CoderError as exc:
+        click.echo(f"coder: error: {exc}", err=True)
+        sys.exit(1)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Read-only questions about a study: what it holds and how far the coding is.
+
+Screens and exports ask these functions; none of them writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from coder.models import Code, Coder, Coding, Participant, Segment, Transcript
+
+
+@dataclass(frozen=True)
+class CodingCount:
+    coder: str
+    pass_: str
+    codings: int
+
+
+@dataclass(frozen=True)
+class StudyStatus:
+    transcripts: int
+    segments: int
+    words: int
+    codes: int
+    participants_by_role: dict[str, int]
+    transcripts_by_school_type: dict[str, int]
+    codings: tuple[CodingCount, ...]
+
+
+def _grouped(session: Session, column, counted) -> dict[str, int]:
+    rows = session.execute(select(column, func.count(counted)).group_by(column).order_by(column))
+    return {str(key) if key is not None else "unknown": count for key, count in rows}
+
+
+def study_status(session: Session) -> StudyStatus:
+    """Counts for `coder status`: transcripts, segments, codings per coder and pass."""
+    coding_rows = session.execute(
+        select(
+            Coder.name,
+            Coding.pass_,
+            func.count(Coding.id),
+        )
+        .join(Coder, Coder.id == Coding.coder_id)
+        .where(Coding.deleted_at.is_(None))
+        .group_by(Coder.name, Coding.pass_)
+        .order_by(Coder.name, Coding.pass_)
+    )
+    return StudyStatus(
+        transcripts=session.execute(select(func.count(Transcript.id))).scalar_one(),
+        segments=session.execute(select(func.count(Segment.id))).scalar_one(),
+        words=session.execute(select(func.coalesce(func.sum(Transcript.word_count), 0))).scalar_one(),
+        codes=session.execute(
+            select(func.count(Code.id)).where(Code.retired_at.is_(None))
+        ).scalar_one(),
+        participants_by_role=_grouped(session, Participant.role, Participant.id),
+        transcripts_by_school_type=_grouped(session, Transcript.school_type, Transcript.id),
+        codings=tuple(CodingCount(*row) for row in coding_rows),
+    )
+
+
+@dataclass(frozen=True)
+class TranscriptRow:
+    """One line of the study screen's transcript list."""
+
+    id: int
+    title: str
+    school: str | None
+    school_type: str | None
+    date: str | None
+    participants: str
+    words: int
+    segments: int
+
+
+def transcript_overview(session: Session) -> list[TranscriptRow]:
+    """Every transcript with its metadata, participants (label and role) and size."""
+    segment_counts = dict(
+        session.execute(select(Segment.transcript_id, func.count()).group_by(Segment.transcript_id)).all()
+    )
+    people: dict[int, list[str]] = {}
+    for transcript_id, label, role in session.execute(
+        select(Participant.transcript_id, Participant.label, Participant.role).order_by(Participant.id)
+    ):
+        people.setdefault(transcript_id, []).append(f"{label} ({role})" if role else label)
+    transcripts = session.execute(select(Transcript).order_by(Transcript.school_type, Transcript.title)).scalars()
+    return [
+        TranscriptRow(
+            id=t.id, title=t.title, school=t.school, school_type=t.school_type, date=t.date,
+            participants=", ".join(people.get(t.id, [])), words=t.word_count,
+            segments=segment_counts.get(t.id, 0),
+        )
+        for t in transcripts
+    ]

@@ -1,0 +1,104 @@
+"""Turning the bytes of a text file into the text coder stores.
+
+Offsets in a study index this normalised text, so normalisation happens once,
+here, before anything is parsed or segmented: what the screen shows, what is
+stored and what is exported are then the same characters.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from pathlib import Path
+
+from coder.errors import TranscriptError
+
+#: Interviews are a few hundred kilobytes; anything past this is not a transcript.
+MAX_BYTES = 20 * 1024 * 1024
+
+#: Share of non-ASCII characters above which Windows-1252 is judged implausible.
+#: Dutch prose is >97% ASCII; Cyrillic or Greek in an 8-bit code page is mostly not.
+MAX_NON_ASCII_SHARE = 0.15
+
+_LINE_BREAKS = re.compile("\r\n|\r|\u2028|\u2029|\u0085|\x0b|\x0c")
+_INVISIBLE = re.compile("[\ufeff\u200b\u200c\u200d\u2060\u00ad]")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+def normalise(text: str) -> str:
+    """One line break (LF), composed characters (NFC), no invisible characters.
+
+    NFC matters for offsets: a decomposed 'é' is two code points but one character
+    on screen. Non-breaking and other odd spaces become plain spaces.
+    """
+    text = _LINE_BREAKS.sub("\n", text)
+    text = _INVISIBLE.sub("", text)
+    text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2007", " ")
+    return unicodedata.normalize("NFC", text)
+
+
+def _decode_8bit(data: bytes, path: str | Path) -> str:
+    """Windows-1252, accepted only when the result looks like Western European text."""
+    refusal = (
+        "not UTF-8, UTF-16 or Windows-1252 text; "
+        "save it as UTF-8 (in Word: Save As > Plain Text > Unicode (UTF-8))"
+    )
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise TranscriptError(path, refusal) from None
+    non_ascii = sum(1 for ch in text if ord(ch) > 127)
+    if _CONTROL.search(text) or non_ascii > MAX_NON_ASCII_SHARE * max(len(text), 1):
+        raise TranscriptError(path, refusal)
+    return text
+
+
+def check_size(size: int, path: str | Path) -> None:
+    """Refuse input too large to be one interview, before it is read whole."""
+    if size > MAX_BYTES:
+        raise TranscriptError(
+            path,
+            f"too large ({size / 1_048_576:.1f} MB; the limit is "
+            f"{MAX_BYTES // 1_048_576} MB): split the interview into parts",
+        )
+
+
+def decode(data: bytes, path: str | Path) -> str:
+    """Decode a transcript file's bytes, refusing empty, binary or oversized input."""
+    check_size(len(data), path)
+    if data.startswith(codecs.BOM_UTF32_LE) or data.startswith(codecs.BOM_UTF32_BE):
+        raise TranscriptError(path, "UTF-32 text is not supported; save it as UTF-8")
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise TranscriptError(path, "starts like UTF-16 text but is not valid UTF-16") from None
+    elif b"\x00" in data:
+        raise TranscriptError(path, "a binary file, not text (is it a PDF, image or Word file renamed?)")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = _decode_8bit(data, path)
+    text = normalise(text)
+    if not text.strip():
+        raise TranscriptError(path, "the file is empty")
+    return text
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """Read a transcript file's bytes, checking its size first."""
+    path = Path(path)
+    try:
+        check_size(path.stat().st_size, path)
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise TranscriptError(path, "no such file") from None
+    except IsADirectoryError:
+        raise TranscriptError(path, "is a folder, not a transcript file") from None
+
+
+def read_text(path: str | Path) -> str:
+    """Read and decode a text file."""
+    return decode(read_bytes(path), path)

@@ -1,0 +1,54 @@
+"""The study screen: every transcript with its school, participants and size."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from coder.db import Study
+from coder.study import StudyStatus, TranscriptRow, study_status, transcript_overview
+
+
+class StudyScreen(Screen):
+    """The transcripts of the study; the coding screen will open from here (issue 3)."""
+
+    BINDINGS = [Binding("q", "app.quit", "Quit")]
+
+    def __init__(self, study: Study) -> None:
+        super().__init__()
+        self.study = study
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading the study…", id="study-summary")
+        yield DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#transcripts", DataTable)
+        table.add_columns("Transcript", "Type", "School", "Participants", "Words", "Segments")
+        self.load()
+
+    @work(thread=True, exclusive=True)
+    def load(self) -> None:
+        """Read the study off the UI thread; the database may be a remote PostgreSQL."""
+        with self.study.session() as session:
+            rows = transcript_overview(session)
+            counts = study_status(session)
+        self.app.call_from_thread(self.show, rows, counts)
+
+    def show(self, rows: list[TranscriptRow], counts: StudyStatus) -> None:
+        table = self.query_one("#transcripts", DataTable)
+        table.clear()
+        for row in rows:
+            table.add_row(
+                row.title, row.school_type or "", row.school or "", row.participants,
+                str(row.words), str(row.segments), key=str(row.id),
+            )
+        self.query_one("#study-summary", Static).update(
+            f"{counts.transcripts} transcripts · {counts.segments} segments · "
+            f"{counts.words} words · {counts.codes} codes"
+        )

@@ -1,0 +1,46 @@
+"""Segmentation rules for Dutch interview text (issue 2, part 4)."""
+
+from __future__ import annotations
+
+import pytest
+
+from coder.segment import segment_text
+
+
+def sentences(text: str) -> list[str]:
+    return [text[start:end] for start, end in segment_text(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Dat was bijv. in jan. en o.a. m.b.t. de klas. Het ging goed.",
+         ["Dat was bijv. in jan. en o.a. m.b.t. de klas.", "Het ging goed."]),
+        ("Dhr. Smit en mevr. Bakker kwamen. Mw. Aydin ook.",
+         ["Dhr. Smit en mevr. Bakker kwamen.", "Mw. Aydin ook."]),
+        ("We hadden d.w.z. geen tijd i.p.v. veel tijd. Zo ging het.",
+         ["We hadden d.w.z. geen tijd i.p.v. veel tijd.", "Zo ging het."]),
+        ("Ik dacht... nou ja, het ging wel. En toen… Nee.",
+         ["Ik dacht... nou ja, het ging wel.", "En toen…", "Nee."]),
+        ("Dat klopt. [pauze] Maar goed.", ["Dat klopt. [pauze]", "Maar goed."]),
+        ("Hij zei [onverstaanbaar] en toen. Ja.", ["Hij zei [onverstaanbaar] en toen.", "Ja."]),
+        ("Eerst dit. [00:12:34] Daarna dat.", ["Eerst dit.", "[00:12:34] Daarna dat."]),
+        ("Het begon om 10.15 uur. Klaar.", ["Het begon om 10.15 uur.", "Klaar."]),
+        ("Boeken, schriften enz. Daarna gingen we.", ["Boeken, schriften enz.", "Daarna gingen we."]),
+        ("Daar gingen we. [lacht]", ["Daar gingen we. [lacht]"]),
+        ("Wat? Ja! Echt.", ["Wat?", "Ja!", "Echt."]),
+    ],
+)
+def test_dutch_interview_rules(text, expected):
+    assert sentences(text) == expected
+
+
+def test_annotations_are_never_split():
+    for piece in sentences("Nou. [lange pauze, kijkt weg] Ja. [onverstaanbaar] Dus."):
+        assert piece.count("[") == piece.count("]")
+
+
+def test_spans_are_trimmed_and_cover_only_text():
+    text = "  Eerste zin.   Tweede zin.  "
+    assert sentences(text) == ["Eerste zin.", "Tweede zin."]
+    assert segment_text("   ") == []

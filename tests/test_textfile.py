@@ -1,0 +1,77 @@
+"""Decoding and normalising transcript text: every accepted and refused input."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from coder.errors import TranscriptError
+from coder.textfile import MAX_BYTES, decode, normalise, read_text
+from tests.conftest import write
+
+DUTCH = "L: Café, één enquête en een cliënt – dat zeiden ze.\n"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        DUTCH.encode("utf-8"),
+        codecs.BOM_UTF8 + DUTCH.encode("utf-8"),
+        codecs.BOM_UTF16_LE + DUTCH.encode("utf-16-le"),
+        codecs.BOM_UTF16_BE + DUTCH.encode("utf-16-be"),
+        DUTCH.encode("cp1252"),
+    ],
+    ids=["utf-8", "utf-8-bom", "utf-16-le", "utf-16-be", "windows-1252"],
+)
+def test_supported_encodings_decode_to_the_same_text(data):
+    assert decode(data, "t.txt") == DUTCH
+
+
+def test_line_endings_and_odd_separators_are_normalised():
+    raw = "a\r\nb\rc\u2028d\u2029e\x0cf\u0085g"
+    assert normalise(raw) == "a\nb\nc\nd\ne\nf\ng"
+
+
+def test_decomposed_accents_are_composed_so_offsets_match_the_screen():
+    assert normalise("e\u0301e\u0308n") == "éën"
+    assert len(normalise("e\u0301")) == 1
+
+
+def test_invisible_characters_and_odd_spaces_are_removed():
+    assert normalise("a\u00a0b\u200bc\ufeffd\u00ade") == "a bcde"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        (b"   \n\n  ", "empty"),
+        (b"%PDF-1.7\x00\x01\x02binary", "binary"),
+        (codecs.BOM_UTF32_LE + "x".encode("utf-32-le"), "UTF-32"),
+        ("Привет, как дела? Это интервью.".encode("cp1251"), "not UTF-8, UTF-16 or Windows-1252"),
+        (b"caf\x81 \x8d", "not UTF-8, UTF-16 or Windows-1252"),
+        (codecs.BOM_UTF16_LE + b"\x00\xd8", "not valid UTF-16"),
+    ],
+    ids=["empty", "blank", "binary", "utf-32", "cyrillic-8bit", "undefined-cp1252", "broken-utf16"],
+)
+def test_refused_input_names_the_file(data, message):
+    with pytest.raises(TranscriptError, match=message) as caught:
+        decode(data, "interview.txt")
+    assert str(caught.value).startswith("interview.txt: ")
+
+
+def test_oversized_file_is_refused_before_reading(tmp_path):
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as handle:
+        handle.truncate(MAX_BYTES + 1)
+    with pytest.raises(TranscriptError, match="too large"):
+        read_text(path)
+
+
+def test_missing_file_and_folder_are_refused(tmp_path):
+    with pytest.raises(TranscriptError, match="no such file"):
+        read_text(tmp_path / "gone.txt")
+    with pytest.raises(TranscriptError, match="is a folder"):
+        read_text(tmp_path)
+    assert read_text(write(tmp_path, "ok.txt", DUTCH)) == DUTCH
