@@ -1,0 +1,102 @@
+"""The command line: every command has help; failures are one line, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from coder.cli import main
+from tests.conftest import REPO, SHIPPED_CODEBOOK, TRANSCRIPT, write
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    """Run `coder ARGS` in-process through the console-script entry point."""
+    old_argv = sys.argv
+    sys.argv = ["coder", *args]
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code or 0
+    finally:
+        sys.argv = old_argv
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["init"], ["import"], ["codebook"], ["codebook", "load"], ["status"], ["demo"]]
+)
+def test_every_command_has_help(capsys, command):
+    code, out, _ = run(capsys, *command, "--help")
+    assert code == 0 and "Usage: coder" in out and "--help" in out
+
+
+def test_init_import_codebook_status(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("CODER_DB", str(tmp_path / "env.db"))
+    assert run(capsys, "init", "--codebook", str(SHIPPED_CODEBOOK))[0] == 0
+    code, out, _ = run(capsys, "--as", "anna", "import", str(write(tmp_path, "a.txt", TRANSCRIPT)))
+    assert code == 0 and "imported  Proefinterview (6 segments)" in out
+    code, out, _ = run(capsys, "import", str(tmp_path / "a.txt"))
+    assert "skipped" in out and "already imported" in out
+    code, out, _ = run(capsys, "status", "--json")
+    status = json.loads(out)
+    assert (status["transcripts"], status["segments"], status["codes"]) == (1, 6, 16)
+    assert (tmp_path / "env.db").exists()
+
+
+def test_db_option_beats_environment(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("CODER_DB", str(tmp_path / "env.db"))
+    run(capsys, "--db", str(tmp_path / "flag.db"), "init")
+    assert (tmp_path / "flag.db").exists() and not (tmp_path / "env.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["import", "{tmp}/missing.txt"], "missing.txt: no such file"),
+        (["import", "{tmp}/bad.txt"], "bad.txt:2: school_type 'havo' is not one of"),
+        (["codebook", "load", "{tmp}/bad.yaml"], "bad.yaml:3: unknown key 'kleur'"),
+        (["--db", "{tmp}/notes.db", "status"], "cannot open study"),
+    ],
+)
+def test_errors_are_one_line_with_nonzero_exit(capsys, tmp_path, args, message):
+    write(tmp_path, "bad.txt", "---\nschool_type: havo\n---\nL: hoi")
+    write(tmp_path, "bad.yaml", "codes:\n  - id: a\n    kleur: x\n")
+    write(tmp_path, "notes.db", b"not a database" * 200)
+    args = [arg.format(tmp=tmp_path) for arg in args]
+    if "--db" not in args:
+        args = ["--db", str(tmp_path / "s.db"), *args]
+    code, out, err = run(capsys, *args)
+    assert code == 1
+    assert err.startswith("coder: error: ") and message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_bad_option_value_is_reported_by_click(capsys, tmp_path):
+    code, _, err = run(capsys, "--db", str(tmp_path / "s.db"), "import", "--school-type", "havo", "x.txt")
+    assert code == 2 and "'havo' is not one of" in err
+
+
+def test_demo_builds_a_fresh_study_and_refuses_to_replace_a_real_one(capsys, tmp_path):
+    demo_db = str(tmp_path / "demo.db")
+    for _ in range(2):  # a second run replaces the first demo
+        code, out, _ = run(capsys, "--db", demo_db, "demo", "--no-tui")
+        assert code == 0 and "transcripts  8 (" in out and "codes        16" in out
+    real = str(tmp_path / "real.db")
+    run(capsys, "--db", real, "init")
+    code, _, err = run(capsys, "--db", real, "demo", "--no-tui")
+    assert code == 1 and "is not a demo study" in err
+
+
+def test_console_script_prints_no_traceback(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "coder.cli", "--db", str(tmp_path / "s.db"), "import", str(tmp_path / "nope.txt")],
+        capture_output=True, text=True, cwd=REPO,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().endswith("nope.txt: no such file")
+    assert "Traceback" not in result.stderr

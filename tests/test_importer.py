@@ -1,0 +1,119 @@
+"""Importing transcripts into a study: offsets, turns, duplicates, all-or-nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlmodel import select
+
+from coder.errors import TranscriptError
+from coder.importer import Overrides, import_transcripts
+from coder.models import AuditEntry, Participant, Segment, Transcript, Turn
+from tests.conftest import SAMPLE_TRANSCRIPTS, TRANSCRIPT, write
+
+
+def test_import_stores_turns_and_segments_with_exact_offsets(study, tmp_path):
+    report = import_transcripts(study, [write(tmp_path, "a.txt", TRANSCRIPT)], "anna")
+    assert report.imported == (("Proefinterview", 6),)
+    with study.session() as session:
+        transcript = session.exec(select(Transcript)).one()
+        segments = session.exec(select(Segment).order_by(Segment.position)).all()
+        turns = {t.id: t for t in session.exec(select(Turn))}
+        assert [s.text for s in segments] == [
+            "Hoe gaat de samenwerking?", "Vertel eens.", "Goed hoor.",
+            "We geven bijv. samen les... en dat gaat prima.", "[pauze] Ja.", "Ik heb haar echt nodig.",
+        ]
+        for segment in segments:
+            assert transcript.text[segment.start : segment.end] == segment.text
+            turn = turns[segment.turn_id]
+            assert turn.start <= segment.start < segment.end <= turn.end
+        roles = {p.label: p.role for p in session.exec(select(Participant))}
+        assert roles == {"I": "interviewer", "L": "teacher", "J": "youth-care-worker"}
+        entry = session.exec(select(AuditEntry).where(AuditEntry.kind == "transcript.import")).one()
+        assert entry.actor == "anna" and json.loads(entry.detail)["segments"] == 6
+
+
+def test_segments_never_cross_turns(study):
+    import_transcripts(study, [SAMPLE_TRANSCRIPTS], "anna")
+    with study.session() as session:
+        turns = {t.id: t for t in session.exec(select(Turn))}
+        texts = {t.id: t.text for t in session.exec(select(Transcript))}
+        segments = session.exec(select(Segment)).all()
+        assert len(texts) == 8 and len(segments) > 1000
+        for segment in segments:
+            turn = turns[segment.turn_id]
+            assert turn.start <= segment.start < segment.end <= turn.end
+            assert texts[segment.transcript_id][segment.start : segment.end] == segment.text
+
+
+def test_same_content_twice_is_skipped(study, tmp_path):
+    first = write(tmp_path, "a.txt", TRANSCRIPT)
+    copy = write(tmp_path, "kopie.txt", TRANSCRIPT.replace("\n", "\r\n"))
+    import_transcripts(study, [first], "anna")
+    report = import_transcripts(study, [first, copy], "anna")
+    assert report.imported == ()
+    assert [reason for _, reason in report.skipped] == ["already imported (same content)"] * 2
+    with study.session() as session:
+        assert len(session.exec(select(Transcript)).all()) == 1
+
+
+def test_duplicate_within_one_command_is_imported_once(study, tmp_path):
+    first = write(tmp_path, "a.txt", TRANSCRIPT)
+    again = write(tmp_path, "b.txt", TRANSCRIPT)
+    report = import_transcripts(study, [first, again], "anna")
+    assert len(report.imported) == 1 and report.skipped[0][0].endswith("b.txt")
+
+
+def test_one_bad_file_imports_nothing(study, tmp_path):
+    good = write(tmp_path, "a.txt", TRANSCRIPT)
+    bad = write(tmp_path, "b.txt", "---\nschool_type: havo\n---\nL: hoi")
+    with pytest.raises(TranscriptError, match="b.txt:2"):
+        import_transcripts(study, [good, bad], "anna")
+    with study.session() as session:
+        assert session.exec(select(Transcript)).all() == []
+        assert session.exec(select(Segment)).all() == []
+        assert session.exec(select(AuditEntry)).all() == []
+
+
+def test_failure_while_writing_rolls_back_everything(study, tmp_path, monkeypatch):
+    import coder.importer as importer
+
+    calls = []
+    real_store = importer._store
+
+    def store_then_fail(session, *args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real_store(session, *args)
+
+    monkeypatch.setattr(importer, "_store", store_then_fail)
+    with pytest.raises(RuntimeError):
+        import_transcripts(study, [write(tmp_path, "a.txt", TRANSCRIPT),
+                                   write(tmp_path, "b.txt", TRANSCRIPT.replace("Proef", "Tweede"))], "anna")
+    with study.session() as session:
+        assert session.exec(select(Transcript)).all() == []
+
+
+def test_command_line_overrides_win(study, tmp_path):
+    import_transcripts(study, [write(tmp_path, "a.txt", TRANSCRIPT)], "anna",
+                       Overrides(school="Andere school", school_type="sbo"))
+    with study.session() as session:
+        transcript = session.exec(select(Transcript)).one()
+        assert (transcript.school, transcript.school_type) == ("Andere school", "sbo")
+
+
+def test_bad_override_and_empty_folder_are_refused(study, tmp_path):
+    with pytest.raises(TranscriptError, match="school type 'havo'"):
+        import_transcripts(study, [write(tmp_path, "a.txt", TRANSCRIPT)], "anna", Overrides(school_type="havo"))
+    empty = tmp_path / "leeg"
+    empty.mkdir()
+    with pytest.raises(TranscriptError, match="no transcript files"):
+        import_transcripts(study, [empty], "anna")
+
+
+def test_progress_is_reported_per_transcript(study):
+    seen = []
+    import_transcripts(study, [SAMPLE_TRANSCRIPTS], "anna", progress=lambda t, d, n: seen.append((d, n)))
+    assert seen == [(i, 8) for i in range(1, 9)]

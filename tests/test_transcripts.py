@@ -1,0 +1,152 @@
+"""Reading transcripts: front matter, turns, Word files and subtitles (DESIGN §5)."""
+
+from __future__ import annotations
+
+import docx
+import pytest
+
+from coder.errors import TranscriptError
+from coder.transcripts import find_turns, parse_transcript_text, read_transcript
+from tests.conftest import SAMPLE_TRANSCRIPTS, TRANSCRIPT, write
+
+
+def test_front_matter_and_turns():
+    parsed = parse_transcript_text(TRANSCRIPT, "t.txt")
+    assert (parsed.title, parsed.school_type, parsed.date) == ("Proefinterview", "po", "2023-03-14")
+    assert [(p.label, p.role) for p in parsed.participants] == [
+        ("I", "interviewer"), ("L", "teacher"), ("J", "youth-care-worker")]
+    assert [t.label for t in parsed.turns] == ["I", "L", "J"]
+    assert parsed.text[parsed.turns[2].start : parsed.turns[2].end] == "[pauze] Ja. Ik heb haar echt nodig."
+    assert not parsed.text.startswith("---")
+
+
+def test_declared_labels_only_start_turns():
+    text = "L: Eerste zin.\nDus: dit hoort bij L.\nJ: Antwoord."
+    turns = find_turns(text, ("L", "J"))
+    assert [t.label for t in turns] == ["L", "J"]
+    assert text[turns[0].start : turns[0].end] == "Eerste zin.\nDus: dit hoort bij L."
+
+
+def test_undeclared_labels_timestamps_and_interviewer_guess():
+    text = "[00:00:05] Interviewer: Welkom.\n00:01 Leraar 2: Dank je.\n"
+    parsed = parse_transcript_text(text, "t.txt")
+    assert [(p.label, p.role) for p in parsed.participants] == [("Interviewer", "interviewer"), ("Leraar 2", None)]
+    assert [parsed.text[t.start : t.end] for t in parsed.turns] == ["Welkom.", "Dank je."]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("---\ntitle: x\nschool_type: havo\n---\nL: hoi", 3, "school_type 'havo' is not one of"),
+        ("---\ntitle: x\nkleur: rood\n---\nL: hoi", 3, "unknown front matter key 'kleur'"),
+        ("---\ntitle: [x\n---\nL: hoi", 2, "front matter is not valid YAML"),
+        ("---\nparticipants:\n  - {role: teacher}\n---\nL: hoi", 2, "needs a 'label'"),
+        ("---\nparticipants:\n  - {label: L, naam: Piet}\n---\nL: hoi", 2, "unknown participant key 'naam'"),
+        ("---\nparticipants: [L, L]\n---\nL: hoi", 2, "listed twice"),
+        ("---\nparticipants: [L]\n---\nJ: hoi", 4, "none of the participants (L) speaks"),
+        ("zomaar wat tekst\nzonder sprekers", 1, "no speaker turns found"),
+    ],
+)
+def test_bad_transcripts_are_refused_with_line(text, line, message):
+    with pytest.raises(TranscriptError) as caught:
+        parse_transcript_text(text, "bad.txt")
+    assert caught.value.line == line
+    assert message in str(caught.value)
+
+
+def test_sample_transcripts_follow_the_study_design():
+    files = sorted(SAMPLE_TRANSCRIPTS.glob("*.txt"))
+    assert len(files) >= 8
+    parsed = [read_transcript(f) for f in files]
+    assert {"po", "sbo", "so", "vso", "vo", "mbo"} <= {p.school_type for p in parsed}
+    for p in parsed:
+        assert 1500 <= p.word_count <= 3000, p.source
+        roles = {x.role for x in p.participants}
+        assert "interviewer" in roles and "youth-care-worker" in roles, p.source
+        assert roles & {"teacher", "mentor"}, p.source
+        assert "pseudoniem" in (p.school or ""), p.source
+
+
+def _docx(path, paragraphs):
+    document = docx.Document()
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    document.save(path)
+    return path
+
+
+def test_docx_follows_the_same_conventions(tmp_path):
+    path = _docx(tmp_path / "interview.docx", [
+        "---", "title: Word-interview", "school_type: vo", "participants:",
+        "  - {label: M, role: mentor}", "---", "M: Eerste zin. Tweede zin.", "Nog een regel.",
+    ])
+    parsed = read_transcript(path)
+    assert parsed.title == "Word-interview" and parsed.school_type == "vo"
+    assert parsed.text[parsed.turns[0].start : parsed.turns[0].end] == "Eerste zin. Tweede zin.\nNog een regel."
+
+
+def test_bad_docx_is_refused(tmp_path):
+    with pytest.raises(TranscriptError, match="not a Word .docx file"):
+        read_transcript(write(tmp_path, "fake.docx", b"PK\x03\x04 not really a zip"))
+    with pytest.raises(TranscriptError, match="no text"):
+        read_transcript(_docx(tmp_path / "blank.docx", []))
+
+
+VTT = """WEBVTT
+
+NOTE automatic transcription
+
+1
+00:00:01.000 --> 00:00:03.000
+<v Interviewer>Welkom bij het interview.</v>
+
+2
+00:00:03.500 --> 00:00:06.000
+<v Docent>Dank je. Ik begin maar.</v>
+
+3
+00:00:06.000 --> 00:00:08.000
+En ik ga nog even door.
+
+4
+00:00:08.000 --> 00:00:09.000 align:start
+<v.loud Interviewer>Mooi.
+"""
+
+SRT = """1
+00:00:01,000 --> 00:00:03,000
+Interviewer: Welkom.
+
+2
+00:00:03,000 --> 00:00:05,000
+Coach: Dank je.
+Ik werk hier al lang.
+
+3
+00:00:05,000 --> 00:00:06,000
+Interviewer: Fijn.
+"""
+
+
+def test_vtt_voices_become_turns_and_cues_merge(tmp_path):
+    parsed = read_transcript(write(tmp_path, "opname.vtt", VTT))
+    spoken = [(t.label, parsed.text[t.start : t.end]) for t in parsed.turns]
+    assert spoken == [
+        ("Interviewer", "Welkom bij het interview."),
+        ("Docent", "Dank je. Ik begin maar. En ik ga nog even door."),
+        ("Interviewer", "Mooi."),
+    ]
+    assert parsed.participants[0].role == "interviewer"
+
+
+def test_srt_name_prefixes_become_turns(tmp_path):
+    parsed = read_transcript(write(tmp_path, "opname.srt", SRT))
+    assert [(t.label, parsed.text[t.start : t.end]) for t in parsed.turns] == [
+        ("Interviewer", "Welkom."), ("Coach", "Dank je. Ik werk hier al lang."), ("Interviewer", "Fijn.")]
+
+
+def test_subtitles_without_cues_and_unknown_types_are_refused(tmp_path):
+    with pytest.raises(TranscriptError, match="no subtitle cues"):
+        read_transcript(write(tmp_path, "leeg.vtt", "WEBVTT\n\nNOTE niets\n"))
+    with pytest.raises(TranscriptError, match="unsupported file type '.pdf'"):
+        read_transcript(write(tmp_path, "x.pdf", b"%PDF"))
