@@ -104,7 +104,7 @@ def import_command(obj: Context, paths: tuple[str, ...], school_type: str | None
 
 def _progress(title: str, done: int, total: int) -> None:
     """One updating line on a terminal; one line per transcript in a log."""
-    line = f"segmenting {done}/{total}: {title[:50]}"
+    line = f"importing {done}/{total}: {title[:50]}"
     if sys.stderr.isatty():
         click.echo(f"\r{line:<72}", nl=done == total, err=True)
     else:

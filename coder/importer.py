@@ -1,17 +1,19 @@
 """Importing transcripts into a study: all or nothing per command.
 
 Every file is read and validated, and every turn segmented, before the first
-row is written; the rows then go in one transaction. A bad file therefore leaves
+row is written; the rows then go in one short transaction, so a long import
+never holds the study's write lock while spaCy works. A bad file therefore leaves
 the study exactly as it was, and the error names that file.
 
-Rows are written with bulk `INSERT`s (one statement per table, RETURNING ids where
-the next table needs them): per-object ORM inserts would cost more than spaCy.
+Rows are written with one bulk `INSERT` per table and transcript (see `_store`):
+per-object ORM inserts would cost more than spaCy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import insert, select
@@ -19,10 +21,11 @@ from sqlalchemy import insert, select
 from coder.audit import record
 from coder.db import Study
 from coder.errors import TranscriptError
-from coder.models import Participant, Segment, Transcript, Turn
+from coder.models import Participant, Segment, Transcript, Turn, utcnow
 from coder.segment import Span, segment_texts
 from coder.transcripts import SCHOOL_TYPES, SUFFIXES, ParsedTranscript, read_transcript
 
+#: Called as each file is read: (file name, files read, files in all).
 Progress = Callable[[str, int, int], None]
 
 
@@ -66,61 +69,103 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
-def _segment_all(
-    parsed: Sequence[ParsedTranscript], progress: Progress | None
-) -> list[list[list[Span]]]:
-    """Sentence spans per turn per transcript, all turns through one `nlp.pipe` stream.
+@dataclass
+class _Batch:
+    """The files of one import as they are read: the new transcripts and the skipped."""
 
-    Segmenting is where an import spends its time, so progress is reported here.
+    files: list[Path]
+    known: set[str]
+    overrides: Overrides
+    progress: Progress | None
+    fresh: list[ParsedTranscript] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def turn_texts(self) -> Iterator[str]:
+        """Read each file and hand out its turns' texts, skipping content already known.
+
+        A generator, so files are read while worker processes segment earlier ones.
+        """
+        for done, path in enumerate(self.files, start=1):
+            parsed = self.overrides.apply(read_transcript(path))
+            if self.progress:
+                self.progress(path.name, done, len(self.files))
+            if parsed.content_hash in self.known:
+                self.skipped.append((parsed.source, "already imported (same content)"))
+                continue
+            self.known.add(parsed.content_hash)
+            self.fresh.append(parsed)
+            yield from (parsed.text[t.start : t.end] for t in parsed.turns)
+
+    def segment(self) -> list[list[list[Span]]]:
+        """Sentence spans per turn per new transcript, on every core for a big import."""
+        flat = list(segment_texts(self.turn_texts(), processes=os.cpu_count() or 1))
+        spans, offset = [], 0
+        for parsed in self.fresh:
+            spans.append(flat[offset : offset + len(parsed.turns)])
+            offset += len(parsed.turns)
+        return spans
+
+
+def _executemany(conn, model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """One driver-level executemany: SQLAlchemy's per-row parameter handling would
+    cost more than SQLite's own work. The SQL is built for the dialect's paramstyle
+    and quoting (`start` and `end` are reserved words)."""
+    if not rows:
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {quote(model.__tablename__)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join([marker] * len(columns))})"
+    )
+    conn.exec_driver_sql(sql, rows)
+
+
+def _insert_rows(conn, model, columns: tuple[str, ...], rows: list[tuple], transcript_id: int, key: str) -> dict:
+    """Insert many rows of one transcript; map `key` to the new ids.
+
+    Reading the ids back with one SELECT is portable and far cheaper than
+    RETURNING, which SQLite can only deliver row by row when order matters.
     """
-    texts = (p.text[t.start : t.end] for p in parsed for t in p.turns)
-    stream = segment_texts(texts)
-    result = []
-    for done, transcript in enumerate(parsed, start=1):
-        result.append([next(stream) for _ in transcript.turns])
-        if progress:
-            progress(transcript.title, done, len(parsed))
-    return result
+    _executemany(conn, model, columns, rows)
+    table = model.__table__
+    found = conn.execute(select(table.c[key], table.c.id).where(table.c.transcript_id == transcript_id))
+    return dict(found.all())
 
 
 def _store(session, parsed: ParsedTranscript, spans: list[list[Span]], actor: str) -> int:
-    """Write one transcript with its participants, turns and segments; return segment count."""
-    transcript_id = session.execute(
-        insert(Transcript).returning(Transcript.id),
-        [{
+    """Write one transcript with its participants, turns and segments; return segment count.
+
+    Bulk inserts on the session's connection, inside its transaction: the ORM's
+    unit of work would cost more than segmenting does, and these rows need none
+    of its bookkeeping.
+    """
+    conn = session.connection()
+    transcript_id = conn.execute(
+        insert(Transcript.__table__).returning(Transcript.__table__.c.id),
+        {
             "title": parsed.title, "school": parsed.school, "school_type": parsed.school_type,
             "date": parsed.date, "source_name": Path(parsed.source).name,
             "content_hash": parsed.content_hash, "text": parsed.text,
-            "word_count": parsed.word_count, "imported_by": actor,
-        }],
+            "word_count": parsed.word_count, "imported_at": utcnow(), "imported_by": actor,
+        },
     ).scalar_one()
-    participant_ids = dict(
-        zip(
-            [p.label for p in parsed.participants],
-            session.execute(
-                insert(Participant).returning(Participant.id, sort_by_parameter_order=True),
-                [{"transcript_id": transcript_id, "label": p.label, "role": p.role} for p in parsed.participants],
-            ).scalars(),
-        )
+    participant_ids = _insert_rows(
+        conn, Participant, ("transcript_id", "label", "role"),
+        [(transcript_id, p.label, p.role) for p in parsed.participants], transcript_id, "label",
     )
-    turn_ids = session.execute(
-        insert(Turn).returning(Turn.id, sort_by_parameter_order=True),
-        [
-            {"transcript_id": transcript_id, "participant_id": participant_ids[turn.label],
-             "position": position, "start": turn.start, "end": turn.end}
-            for position, turn in enumerate(parsed.turns)
-        ],
-    ).scalars().all()
+    turn_ids = _insert_rows(
+        conn, Turn, ("transcript_id", "participant_id", "position", "start", "end"),
+        [(transcript_id, participant_ids[t.label], position, t.start, t.end)
+         for position, t in enumerate(parsed.turns)],
+        transcript_id, "position",
+    )
     rows = []
-    for turn, turn_id, turn_spans in zip(parsed.turns, turn_ids, spans):
+    for position, (turn, turn_spans) in enumerate(zip(parsed.turns, spans)):
+        turn_id = turn_ids[position]
         for start, end in turn_spans:
-            rows.append({
-                "transcript_id": transcript_id, "turn_id": turn_id, "position": len(rows),
-                "start": turn.start + start, "end": turn.start + end,
-                "text": parsed.text[turn.start + start : turn.start + end],
-            })
-    if rows:
-        session.execute(insert(Segment), rows)
+            rows.append((transcript_id, turn_id, len(rows), turn.start + start, turn.start + end))
+    _executemany(conn, Segment, ("transcript_id", "turn_id", "position", "start", "end"), rows)
     record(
         session, actor, "transcript.import", transcript_id=transcript_id,
         source=parsed.source, title=parsed.title, segments=len(rows), hash=parsed.content_hash,
@@ -143,21 +188,13 @@ def import_transcripts(
     files = expand_paths(paths)
     if not files:
         raise TranscriptError(", ".join(map(str, paths)) or ".", "no transcript files to import")
-    parsed_all = [overrides.apply(read_transcript(path)) for path in files]
     with study.session() as session:
         known = set(session.execute(select(Transcript.content_hash)).scalars())
-    fresh: list[ParsedTranscript] = []
-    skipped: list[tuple[str, str]] = []
-    for parsed in parsed_all:
-        if parsed.content_hash in known:
-            skipped.append((parsed.source, "already imported (same content)"))
-            continue
-        known.add(parsed.content_hash)
-        fresh.append(parsed)
-    spans = _segment_all(fresh, progress)
+    batch = _Batch(files, known, overrides, progress)
+    spans = batch.segment()
     with study.session() as session:
         imported = [
             (parsed.title, _store(session, parsed, transcript_spans, actor))
-            for parsed, transcript_spans in zip(fresh, spans)
+            for parsed, transcript_spans in zip(batch.fresh, spans)
         ]
-    return ImportReport(imported=tuple(imported), skipped=tuple(skipped))
+    return ImportReport(imported=tuple(imported), skipped=tuple(batch.skipped))

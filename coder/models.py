@@ -108,8 +108,8 @@ class Segment(SQLModel, table=True):
     """A sentence within one turn; the unit a cursor moves over and codings span.
 
     `position` numbers segments through the whole transcript so a fragment is a
-    run `first..last` of positions. The text is kept beside the offsets so screens
-    can page segments straight from SQL.
+    run `first..last` of positions. The text is not copied here: it is
+    `Transcript.text[start:end]` (in SQL, `substr(text, start + 1, end - start)`).
     """
 
     __table_args__ = (UniqueConstraint("transcript_id", "position"),)
@@ -120,7 +120,6 @@ class Segment(SQLModel, table=True):
     position: int
     start: int
     end: int
-    text: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class Coding(SQLModel, table=True):

@@ -95,3 +95,35 @@ def transcript_overview(session: Session) -> list[TranscriptRow]:
         )
         for t in transcripts
     ]
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    """A segment with its text, as screens and exports show it."""
+
+    id: int
+    position: int
+    turn_id: int
+    start: int
+    end: int
+    text: str
+
+
+def transcript_segments(
+    session: Session, transcript_id: int, first: int = 0, limit: int | None = None
+) -> list[SegmentRow]:
+    """Segments of one transcript in order, from position `first`, `limit` at most.
+
+    The text is cut from the transcript in SQL (`substr` counts characters on both
+    SQLite and PostgreSQL), so a screen can page through a long interview without
+    loading it whole.
+    """
+    text = func.substr(Transcript.text, Segment.start + 1, Segment.end - Segment.start)
+    query = (
+        select(Segment.id, Segment.position, Segment.turn_id, Segment.start, Segment.end, text)
+        .join(Transcript, Transcript.id == Segment.transcript_id)
+        .where(Segment.transcript_id == transcript_id, Segment.position >= first)
+        .order_by(Segment.position)
+        .limit(limit)
+    )
+    return [SegmentRow(*row) for row in session.execute(query)]

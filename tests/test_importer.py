@@ -10,6 +10,7 @@ from sqlmodel import select
 from coder.errors import TranscriptError
 from coder.importer import Overrides, import_transcripts
 from coder.models import AuditEntry, Participant, Segment, Transcript, Turn
+from coder.study import transcript_segments
 from tests.conftest import SAMPLE_TRANSCRIPTS, TRANSCRIPT, write
 
 
@@ -18,7 +19,7 @@ def test_import_stores_turns_and_segments_with_exact_offsets(study, tmp_path):
     assert report.imported == (("Proefinterview", 6),)
     with study.session() as session:
         transcript = session.exec(select(Transcript)).one()
-        segments = session.exec(select(Segment).order_by(Segment.position)).all()
+        segments = transcript_segments(session, transcript.id)
         turns = {t.id: t for t in session.exec(select(Turn))}
         assert [s.text for s in segments] == [
             "Hoe gaat de samenwerking?", "Vertel eens.", "Goed hoor.",
@@ -38,13 +39,18 @@ def test_segments_never_cross_turns(study):
     import_transcripts(study, [SAMPLE_TRANSCRIPTS], "anna")
     with study.session() as session:
         turns = {t.id: t for t in session.exec(select(Turn))}
-        texts = {t.id: t.text for t in session.exec(select(Transcript))}
-        segments = session.exec(select(Segment)).all()
-        assert len(texts) == 8 and len(segments) > 1000
-        for segment in segments:
-            turn = turns[segment.turn_id]
-            assert turn.start <= segment.start < segment.end <= turn.end
-            assert texts[segment.transcript_id][segment.start : segment.end] == segment.text
+        transcripts = session.exec(select(Transcript)).all()
+        assert len(transcripts) == 8
+        for transcript in transcripts:
+            segments = transcript_segments(session, transcript.id)
+            assert len(segments) > 100
+            assert [s.position for s in segments] == list(range(len(segments)))
+            for segment in segments:
+                turn = turns[segment.turn_id]
+                assert turn.start <= segment.start < segment.end <= turn.end
+                assert transcript.text[segment.start : segment.end] == segment.text
+            page = transcript_segments(session, transcript.id, first=10, limit=5)
+            assert page == segments[10:15]
 
 
 def test_same_content_twice_is_skipped(study, tmp_path):

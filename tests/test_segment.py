@@ -44,3 +44,15 @@ def test_spans_are_trimmed_and_cover_only_text():
     text = "  Eerste zin.   Tweede zin.  "
     assert sentences(text) == ["Eerste zin.", "Tweede zin."]
     assert segment_text("   ") == []
+
+
+def test_worker_processes_give_the_same_spans_in_order():
+    """A big import segments in forked workers; the result must equal one process's."""
+    from coder.segment import PARALLEL_CHUNK, _can_fork, segment_texts
+
+    assert _can_fork(), "the test process must be single-threaded for the parallel path"
+    base = ["Eerste zin. Tweede zin...", "Ja. [pauze] Nou, bijv. zo.", "Kort", "Wat? Echt! Oké."]
+    texts = [f"{text} Nummer {i}." for i in range(3 * PARALLEL_CHUNK) for text in base[i % 4 : i % 4 + 1]]
+    serial = list(segment_texts(texts, processes=1))
+    parallel = list(segment_texts(iter(texts), processes=2))
+    assert parallel == serial and len(parallel) == len(texts)
