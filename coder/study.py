@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from coder.models import Code, Coder, Coding, Participant, Segment, Transcript
+from coder.transcripts import SCHOOL_TYPES
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,11 @@ class TranscriptRow:
     segments: int
 
 
+def _school_type_rank(school_type: str | None) -> int:
+    """Primary first, vocational last: the order the study reports school types in."""
+    return SCHOOL_TYPES.index(school_type) if school_type in SCHOOL_TYPES else len(SCHOOL_TYPES)
+
+
 def transcript_overview(session: Session) -> list[TranscriptRow]:
     """Every transcript with its metadata, participants (label and role) and size."""
     segment_counts = dict(
@@ -86,7 +92,10 @@ def transcript_overview(session: Session) -> list[TranscriptRow]:
         select(Participant.transcript_id, Participant.label, Participant.role).order_by(Participant.id)
     ):
         people.setdefault(transcript_id, []).append(f"{label} ({role})" if role else label)
-    transcripts = session.execute(select(Transcript).order_by(Transcript.school_type, Transcript.title)).scalars()
+    transcripts = sorted(
+        session.execute(select(Transcript)).scalars(),
+        key=lambda t: (_school_type_rank(t.school_type), t.title),
+    )
     return [
         TranscriptRow(
             id=t.id, title=t.title, school=t.school, school_type=t.school_type, date=t.date,

@@ -100,3 +100,15 @@ def test_console_script_prints_no_traceback(tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip().endswith("nope.txt: no such file")
     assert "Traceback" not in result.stderr
+
+
+def test_team_study_in_postgresql_by_url(capsys, tmp_path, pg_admin_url):
+    """The same commands on a PostgreSQL study named by URL (DESIGN §3)."""
+    from tests.pg import create_database
+
+    url = create_database(pg_admin_url, "coder_cli_team")
+    assert run(capsys, "--db", url, "init", "--codebook", str(SHIPPED_CODEBOOK))[0] == 0
+    code, out, _ = run(capsys, "--db", url, "--as", "anna", "import", str(write(tmp_path, "a.txt", TRANSCRIPT)))
+    assert code == 0 and "1 imported" in out
+    status = json.loads(run(capsys, "--db", url, "status", "--json")[1])
+    assert (status["transcripts"], status["segments"], status["codes"]) == (1, 6, 16)
