@@ -9,8 +9,9 @@ from sqlmodel import select
 
 from coder.codebook import active_codes, apply_codebook, parse_codebook, read_codebook
 from coder.errors import CodebookConflict, CodebookError
-from coder.models import AuditEntry, Code, Coder, Coding
-from tests.conftest import SHIPPED_CODEBOOK, write
+from coder.importer import import_transcripts
+from coder.models import AuditEntry, Code, Coder, Coding, Segment
+from tests.conftest import SHIPPED_CODEBOOK, TRANSCRIPT, write
 
 THEMES = ("interdependence", "new-activities", "flexibility", "reflection")
 
@@ -97,22 +98,17 @@ def _code(session, code_id: str) -> Code:
     return session.exec(select(Code).where(Code.code_id == code_id)).one()
 
 
-def _add_coding(session, code_id: str) -> None:
+def _add_coding(study, tmp_path, code_id: str) -> None:
     """A coding row straight into the table: coding actions arrive with the workbench."""
-    coder = Coder(name="anna")
-    session.add(coder)
-    session.flush()
-    from coder.importer import _store  # noqa: PLC0415 - a transcript for the coding to point at
-    from coder.transcripts import parse_transcript_text
-    from tests.conftest import TRANSCRIPT
-
-    _store(session, parse_transcript_text(TRANSCRIPT, "t.txt"), [[(0, 5)]] * 3, "test")
-    from coder.models import Segment
-
-    segment = session.exec(select(Segment)).first()
-    session.add(Coding(coder_id=coder.id, code_id=_code(session, code_id).id,
-                       transcript_id=segment.transcript_id, first_segment_id=segment.id,
-                       last_segment_id=segment.id, start=segment.start, end=segment.end))
+    import_transcripts(study, [write(tmp_path, "t.txt", TRANSCRIPT)], "test")
+    with study.session() as session:
+        coder = Coder(name="anna")
+        session.add(coder)
+        session.flush()
+        segment = session.exec(select(Segment)).first()
+        session.add(Coding(coder_id=coder.id, code_id=_code(session, code_id).id,
+                           transcript_id=segment.transcript_id, first_segment_id=segment.id,
+                           last_segment_id=segment.id, start=segment.start, end=segment.end))
 
 
 def test_loading_builds_the_tree_and_audits(study):
@@ -128,10 +124,10 @@ def test_loading_builds_the_tree_and_audits(study):
         assert len(entries) == 1 and entries[0].actor == "anna"
 
 
-def test_reloading_a_changed_codebook_keeps_codings(study):
+def test_reloading_a_changed_codebook_keeps_codings(study, tmp_path):
     with study.session() as session:
         apply_codebook(session, parse_codebook(GOOD, "v1.yaml"), "anna")
-        _add_coding(session, "a1")
+    _add_coding(study, tmp_path, "a1")
     renamed = GOOD.replace("name: A one", "name: A first").replace("key: 2", "key: 3")
     with study.session() as session:
         change = apply_codebook(session, parse_codebook(renamed, "v2.yaml"), "anna")
@@ -144,10 +140,10 @@ def test_reloading_a_changed_codebook_keeps_codings(study):
         assert json.loads(update.detail)["before"]["name"] == "A one"
 
 
-def test_removing_a_code_in_use_is_refused_unless_retired(study):
+def test_removing_a_code_in_use_is_refused_unless_retired(study, tmp_path):
     with study.session() as session:
         apply_codebook(session, parse_codebook(GOOD, "v1.yaml"), "anna")
-        _add_coding(session, "a1")
+    _add_coding(study, tmp_path, "a1")
     without_a1 = GOOD.replace("    codes:\n      - id: a1\n        name: A one\n", "")
     with pytest.raises(CodebookConflict, match="'a1' \\(1 codings\\)"):
         with study.session() as session:
