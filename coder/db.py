@@ -113,6 +113,29 @@ class Step:
 MIGRATIONS: tuple[Step, ...] = ()
 
 
+_APPEND_ONLY = "the audit log is append-only"
+_AUDIT_TRIGGERS = {
+    "sqlite": [
+        f"CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+        f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END",
+        f"CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+        f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END",
+    ],
+    "postgresql": [
+        "CREATE FUNCTION coder_audit_append_only() RETURNS trigger AS $$ "
+        f"BEGIN RAISE EXCEPTION '{_APPEND_ONLY}'; END $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+        "FOR EACH ROW EXECUTE FUNCTION coder_audit_append_only()",
+    ],
+}
+
+
+def _protect_audit_log(conn: Connection) -> None:
+    """Make the database itself refuse to change or remove audit rows."""
+    for statement in _AUDIT_TRIGGERS.get(conn.dialect.name, []):
+        conn.exec_driver_sql(statement)
+
+
 def stored_version(conn: Connection) -> int | None:
     """The schema version recorded in the study, or None for an empty database."""
     if not inspect(conn).has_table("meta"):
@@ -145,6 +168,7 @@ def migrate(
             if inspect(conn).get_table_names():
                 raise StudyError(f"{engine.url.render_as_string()}: not a coder study")
             SQLModel.metadata.create_all(conn)
+            _protect_audit_log(conn)
             _set_version(conn, target)
             return 0
         if before > target:

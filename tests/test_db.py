@@ -129,3 +129,16 @@ def test_migration_path_grows_an_old_study_and_keeps_its_data(tmp_path):
         assert "email" in {c["name"] for c in inspect(conn).get_columns("coder")}
         assert conn.execute(text("SELECT name FROM coder ORDER BY id")).all() == coders_before
     engine.dispose()
+
+
+def test_audit_log_is_append_only(study):
+    from coder.audit import record
+
+    with study.session() as session:
+        record(session, "anna", "test.action", value=1)
+    for statement in ("UPDATE audit_log SET actor = 'mallory'", "DELETE FROM audit_log"):
+        with pytest.raises(Exception, match="append-only"):
+            with study.engine.begin() as conn:
+                conn.execute(text(statement))
+    with study.engine.connect() as conn:
+        assert conn.execute(text("SELECT actor FROM audit_log")).scalars().all() == ["anna"]
