@@ -39,3 +39,7 @@ class CodebookConflict(CoderError):
 
 class StudyError(CoderError):
     """The study database cannot be opened or used as asked."""
+
+
+class RatingsError(FileProblem):
+    """A ratings file for `coder agreement --ratings` that cannot be read as it stands."""

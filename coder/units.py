@@ -1,0 +1,156 @@
+"""From a study to agreement units (DESIGN §4): which units, and who gave each what.
+
+- *fragments* mode: the units are coder A's fragments (primary pass); B's codes on
+  a unit are the codes B gave exactly that fragment in the blind pass.
+- *segments* mode: every non-interviewer segment of the transcripts both coders
+  coded; a coder's codes on a segment are the codes of every coding covering it.
+
+At `level="theme"` a core element counts as its theme; at `level="code"` every
+code counts on its own. Interviewer turns are never units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from coder.agreement import Ratings
+from coder.codebook import active_codes
+from coder.errors import StudyError
+from coder.models import Code, Coder, Coding, Participant, Segment, Transcript, Turn
+from coder.ratings import build_ratings
+
+MODES = ("fragments", "segments")
+LEVELS = ("theme", "code")
+INTERVIEWER = "interviewer"
+
+
+@dataclass(frozen=True)
+class UnitFilter:
+    """Which part of the study to compare: transcripts (by id or title) and school types."""
+
+    transcripts: tuple[str, ...] = ()
+    school_types: tuple[str, ...] = ()
+
+    def transcript_ids(self, session: Session) -> list[int]:
+        query = select(Transcript.id, Transcript.title)
+        if self.school_types:
+            query = query.where(Transcript.school_type.in_(self.school_types))
+        rows = session.execute(query).all()
+        if self.transcripts:
+            rows = [(i, t) for i, t in rows if str(i) in self.transcripts or t in self.transcripts]
+        return [i for i, _ in rows]
+
+
+def level_codes(session: Session, level: str) -> tuple[tuple[str, ...], dict[int, str]]:
+    """The code columns at `level`, and each code row's column (its theme at theme level)."""
+    if level not in LEVELS:
+        raise StudyError(f"level must be one of {', '.join(LEVELS)}, not '{level}'")
+    codes = active_codes(session)
+    every = {c.id: c for c in session.execute(select(Code)).scalars()}
+
+    def theme_of(code: Code) -> Code:
+        while code.parent_id is not None:
+            code = every[code.parent_id]
+        return code
+
+    columns = tuple(c.code_id for c in codes if level == "code" or c.parent_id is None)
+    mapping = {cid: (c.code_id if level == "code" else theme_of(c).code_id) for cid, c in every.items()}
+    return columns, mapping
+
+
+def pick_coders(session: Session, coders: tuple[str, str] | None) -> tuple[str, str]:
+    """The coder pair: as given, else the study's two coders in the order they started."""
+    names = list(session.execute(select(Coder.name).order_by(Coder.id)).scalars())
+    if coders:
+        missing = [name for name in coders if name not in names]
+        if missing:
+            raise StudyError(f"no coder named {', '.join(missing)} in this study (coders: {', '.join(names) or 'none'})")
+        return coders
+    if len(names) != 2:
+        raise StudyError(
+            f"this study has {len(names)} coders ({', '.join(names) or 'none'}); name the pair with --coders A,B"
+        )
+    return names[0], names[1]
+
+
+def _interviewer_segments(session: Session, transcript_ids: list[int]) -> set[int]:
+    rows = session.execute(
+        select(Segment.id)
+        .join(Turn, Turn.id == Segment.turn_id)
+        .join(Participant, Participant.id == Turn.participant_id)
+        .where(Participant.role == INTERVIEWER, Segment.transcript_id.in_(transcript_ids))
+    )
+    return set(rows.scalars())
+
+
+def _live_codings(session: Session, coder: str, passes: Iterable[str], transcript_ids: list[int]):
+    """(transcript, first, last, first position, last position, code row id) of a coder's live codings."""
+    first, last = aliased(Segment), aliased(Segment)
+    return session.execute(
+        select(Coding.transcript_id, Coding.first_segment_id, Coding.last_segment_id,
+               first.position, last.position, Coding.code_id)
+        .join(Coder, Coder.id == Coding.coder_id)
+        .join(first, first.id == Coding.first_segment_id)
+        .join(last, last.id == Coding.last_segment_id)
+        .where(and_(Coder.name == coder, Coding.pass_.in_(tuple(passes)), Coding.deleted_at.is_(None),
+                    Coding.transcript_id.in_(transcript_ids)))
+    ).all()
+
+
+def fragment_rows(session, coders, mapping, transcript_ids) -> list[tuple[str, str, str]]:
+    """Units = A's primary fragments; B rated a unit when B coded exactly it blind."""
+    interviewer = _interviewer_segments(session, transcript_ids)
+    rows = []
+    for coder, passes in ((coders[0], ("primary",)), (coders[1], ("blind",))):
+        for transcript, first, last, _, _, code in _live_codings(session, coder, passes, transcript_ids):
+            if first in interviewer and last in interviewer:
+                continue
+            rows.append((f"{transcript}:{first}-{last}", coder, mapping[code]))
+    units_of_a = {unit for unit, coder, _ in rows if coder == coders[0]}
+    return [row for row in rows if row[0] in units_of_a]
+
+
+def segment_rows(session, coders, mapping, transcript_ids) -> list[tuple[str, str, str]]:
+    """Units = every non-interviewer segment of transcripts both coders coded."""
+    passes = ("primary", "blind")
+    codings = {coder: _live_codings(session, coder, passes, transcript_ids) for coder in coders}
+    shared = set.intersection(*({row[0] for row in rows} for rows in codings.values()))
+    interviewer = _interviewer_segments(session, list(shared))
+    segments = session.execute(
+        select(Segment.id, Segment.transcript_id, Segment.position)
+        .where(Segment.transcript_id.in_(shared))
+    ).all()
+    by_position = {(t, p): sid for sid, t, p in segments}
+    rows = [(str(sid), coder, "") for sid, _, _ in segments if sid not in interviewer for coder in coders]
+    for coder, coder_codings in codings.items():
+        for transcript, _, _, first_pos, last_pos, code in coder_codings:
+            if transcript not in shared:
+                continue
+            for position in range(first_pos, last_pos + 1):
+                sid = by_position[(transcript, position)]
+                if sid not in interviewer:
+                    rows.append((str(sid), coder, mapping[code]))
+    return rows
+
+
+def study_ratings(
+    session: Session,
+    mode: str = "fragments",
+    level: str = "theme",
+    coders: tuple[str, str] | None = None,
+    where: UnitFilter = UnitFilter(),
+) -> Ratings:
+    """The ratings of a coder pair in a study, ready for `agreement.agreement`."""
+    if mode not in MODES:
+        raise StudyError(f"mode must be one of {', '.join(MODES)}, not '{mode}'")
+    pair = pick_coders(session, coders)
+    columns, mapping = level_codes(session, level)
+    transcript_ids = where.transcript_ids(session)
+    build = fragment_rows if mode == "fragments" else segment_rows
+    rows = build(session, pair, mapping, transcript_ids)
+    return build_ratings(rows, pair, codes=columns, categories=len(columns) + 1)
