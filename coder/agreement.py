@@ -128,19 +128,22 @@ def cohen_kappa(tables: np.ndarray) -> dict[str, np.ndarray]:
     """
     t = np.asarray(tables, dtype=float)
     n = t.sum(axis=(1, 2))
-    p = t / n[:, None, None]
-    row, col = p.sum(axis=2), p.sum(axis=1)
-    diag = np.einsum("mii->mi", p)
-    observed = diag.sum(axis=1)
-    expected = (row * col).sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # empty tables give NaN, handled later
+        # The order of operations follows statsmodels' `cohens_kappa`, so that even
+        # where the variance is a rounding error away from zero the SEs agree.
+        p = t / n[:, None, None]
+        row, col = t.sum(axis=2) / n[:, None], t.sum(axis=1) / n[:, None]
+        diag = np.einsum("mii->mi", p)
+        observed = np.einsum("mii->m", t) / n
+        expected = (col * row).sum(axis=1)
         kappa = (observed - expected) / (1 - expected)
         slack = (1 - kappa)[:, None]
         term_a = (diag * (1 - (row + col) * slack) ** 2).sum(axis=1)
         # cell (i, j) is weighted by (p_.i + p_j.)^2; the diagonal is left out
-        weights = (col[:, :, None] + row[:, None, :]) ** 2
-        off_diagonal = (p * weights).sum(axis=(1, 2)) - (diag * np.einsum("mii->mi", weights)).sum(axis=1)
-        term_b = (1 - kappa) ** 2 * off_diagonal
+        weighted = p * (col[:, :, None] + row[:, None, :]) ** 2
+        cells = np.arange(t.shape[1])
+        weighted[:, cells, cells] = 0
+        term_b = (1 - kappa) ** 2 * weighted.sum(axis=(1, 2))
         term_c = (kappa - expected * (1 - kappa)) ** 2
         variance = (term_a + term_b - term_c) / ((1 - expected) ** 2 * n)
     se = np.sqrt(np.clip(variance, 0.0, None))
@@ -150,12 +153,13 @@ def cohen_kappa(tables: np.ndarray) -> dict[str, np.ndarray]:
 def gwet_ac1(tables: np.ndarray, q: int | None = None) -> np.ndarray:
     """Gwet's AC1 for each table in a (m, q, q) stack; `q` defaults to the table size."""
     t = np.asarray(tables, dtype=float)
-    p = t / t.sum(axis=(1, 2))[:, None, None]
     q = q or t.shape[1]
-    pi = (p.sum(axis=2) + p.sum(axis=1)) / 2
-    chance = (pi * (1 - pi)).sum(axis=1) / (q - 1)
-    observed = np.einsum("mii->m", p)
-    return (observed - chance) / (1 - chance)
+    with np.errstate(divide="ignore", invalid="ignore"):  # empty tables give NaN, handled later
+        p = t / t.sum(axis=(1, 2))[:, None, None]
+        pi = (p.sum(axis=2) + p.sum(axis=1)) / 2
+        chance = (pi * (1 - pi)).sum(axis=1) / (q - 1)
+        observed = np.einsum("mii->m", p)
+        return (observed - chance) / (1 - chance)
 
 
 def pabak(observed: np.ndarray | float, q: int) -> np.ndarray | float:
