@@ -28,7 +28,7 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["init"], ["import"], ["codebook"], ["codebook", "load"], ["status"], ["demo"]]
+    "command", [[], ["init"], ["import"], ["codebook"], ["codebook", "load"], ["status"], ["demo"], ["agreement"]]
 )
 def test_every_command_has_help(capsys, command):
     code, out, _ = run(capsys, *command, "--help")
@@ -112,3 +112,51 @@ def test_team_study_in_postgresql_by_url(capsys, tmp_path, pg_admin_url):
     assert code == 0 and "1 imported" in out
     status = json.loads(run(capsys, "--db", url, "status", "--json")[1])
     assert (status["transcripts"], status["segments"], status["codes"]) == (1, 6, 16)
+
+
+RATINGS = "unit,coder,code\n" + "".join(
+    f"{u},A,{a}\n{u},B,{b}\n" for u, (a, b) in enumerate(
+        [("x", "x")] * 20 + [("x", "")] * 5 + [("", "x")] * 10 + [("", "")] * 15)
+)
+
+
+def test_agreement_json_from_a_ratings_file(capsys, tmp_path):
+    """The Wikipedia worked example (kappa 0.4) through the command line."""
+    code, out, _ = run(capsys, "agreement", "--ratings", str(write(tmp_path, "r.csv", RATINGS)), "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["coders"] == ["A", "B"] and report["units"] == 50 and report["level"] == "code"
+    assert report["overall"]["method"] == "cohen"
+    x = report["codes"]["x"]
+    assert (x["n"], x["a_yes"], x["b_yes"], x["both"]) == (50, 25, 30, 20)
+    assert abs(x["kappa"] - 0.4) < 1e-12 and x["band"] == "fair" and x["reason"] is None
+
+
+def test_agreement_table_and_errors(capsys, tmp_path):
+    code, out, _ = run(capsys, "agreement", "--ratings", str(write(tmp_path, "r.csv", RATINGS)))
+    assert code == 0 and "A vs B: 50 units" in out and "overall (Cohen)" in out and "fair" in out
+    code, _, err = run(capsys, "agreement", "--ratings",
+                       str(write(tmp_path, "bad.csv", "unit,coder,code\n1,A,x\n1,B,x\n1,C,x\n")))
+    assert code == 1 and "bad.csv:4: a third coder 'C'" in err
+
+
+def test_agreement_on_a_study(capsys, tmp_path):
+    from coder.coding import add_coding
+    from coder.db import open_study
+
+    db = str(tmp_path / "s.db")
+    run(capsys, "--db", db, "init", "--codebook", str(SHIPPED_CODEBOOK))
+    run(capsys, "--db", db, "import", str(write(tmp_path, "a.txt", TRANSCRIPT)))
+    study = open_study(db)
+    with study.session() as session:
+        for coder, pass_, theme in (("anna", "primary", "flexibility"), ("bram", "blind", "flexibility")):
+            add_coding(session, coder, theme, 1, 2, 3, pass_=pass_)
+            add_coding(session, coder, "reflection", 1, 4, 4, pass_=pass_)
+    study.close()
+    code, out, _ = run(capsys, "--db", db, "agreement", "--json")
+    report = json.loads(out)
+    assert code == 0 and report["units"] == 2 and report["level"] == "theme"
+    assert report["codes"]["flexibility"]["both"] == 1
+    assert report["codes"]["interdependence"]["reason"] is not None
+    code, _, err = run(capsys, "--db", db, "agreement", "--coders", "anna")
+    assert code == 2 and "give two coder names" in err

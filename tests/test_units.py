@@ -1,0 +1,112 @@
+"""From a study's codings to agreement units, in fragments and segments mode (DESIGN §4)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from coder.agreement import agreement
+from coder.codebook import apply_codebook, read_codebook
+from coder.coding import add_coding, remove_coding
+from coder.errors import StudyError
+from coder.importer import import_transcripts
+from coder.models import AuditEntry, Coding, Transcript
+from coder.units import UnitFilter, study_ratings
+from tests.conftest import SHIPPED_CODEBOOK, TRANSCRIPT, write
+
+# TRANSCRIPT's segments: 0-1 interviewer, 2-3 teacher, 4-5 youth-care worker.
+
+
+@pytest.fixture
+def coded(study, tmp_path):
+    with study.session() as session:
+        apply_codebook(session, read_codebook(SHIPPED_CODEBOOK), "test")
+    import_transcripts(study, [write(tmp_path, "a.txt", TRANSCRIPT)], "test")
+    with study.session() as session:
+        transcript = session.exec(select(Transcript)).one().id
+    return study, transcript
+
+
+def code(study, *args, **kwargs):
+    with study.session() as session:
+        return add_coding(session, *args, **kwargs).id
+
+
+def test_fragments_mode_compares_a_primary_with_b_blind(coded):
+    study, t = coded
+    code(study, "anna", "joint-actions", t, 2, 3)
+    code(study, "anna", "interdependence", t, 4, 5)
+    code(study, "anna", "mutual-trust", t, 5, 5)           # B never saw it: left out
+    code(study, "anna", "reflection", t, 0, 1)             # interviewer turns: never a unit
+    code(study, "bram", "new-activities", t, 2, 3, pass_="blind")
+    code(study, "bram", "flexibility", t, 4, 5, pass_="blind")
+    with study.session() as session:
+        theme = study_ratings(session, "fragments", "theme")
+        by_code = study_ratings(session, "fragments", "code", ("anna", "bram"))
+    assert theme.coders == ("anna", "bram")
+    assert len(theme.units) == 2 and theme.excluded == 1
+    assert theme.codes == ("interdependence", "new-activities", "flexibility", "reflection")
+    assert theme.a.tolist() == [[False, True, False, False], [True, False, False, False]]
+    assert theme.b.tolist() == [[False, True, False, False], [False, False, True, False]]
+    assert theme.categories == 5
+    report = agreement(by_code, "code")
+    assert report.codes["joint-actions"].a_yes == 1 and report.codes["joint-actions"].b_yes == 0
+    assert report.codes["new-activities"].b_yes == 1 and len(report.codes) == 16
+
+
+def test_removed_codings_do_not_count(coded):
+    study, t = coded
+    first = code(study, "anna", "flexibility", t, 2, 2)
+    code(study, "anna", "reflection", t, 3, 3)
+    code(study, "bram", "flexibility", t, 2, 2, pass_="blind")
+    code(study, "bram", "reflection", t, 3, 3, pass_="blind")
+    with study.session() as session:
+        remove_coding(session, first, "anna")
+    with study.session() as session:
+        ratings = study_ratings(session, "fragments", "theme")
+        assert len(ratings.units) == 1
+        assert session.exec(select(Coding).where(Coding.id == first)).one().deleted_at is not None
+        kinds = [e.kind for e in session.exec(select(AuditEntry).order_by(AuditEntry.id))]
+        assert kinds.count("coding.add") == 4 and "coding.remove" in kinds
+
+
+def test_segments_mode_uses_every_non_interviewer_segment(coded):
+    study, t = coded
+    code(study, "anna", "joint-actions", t, 2, 3)
+    code(study, "anna", "interdependence", t, 4, 5)
+    code(study, "bram", "new-activities", t, 3, 4)
+    with study.session() as session:
+        ratings = study_ratings(session, "segments", "theme")
+    assert len(ratings.units) == 4 and ratings.excluded == 0
+    column = ratings.codes.index("new-activities")
+    assert ratings.a[:, column].tolist() == [True, True, False, False]
+    assert ratings.b[:, column].tolist() == [False, True, True, False]
+    report = agreement(ratings, "theme")
+    assert report.codes["interdependence"].a_yes == 2 and report.codes["interdependence"].b_yes == 0
+
+
+def test_filters_and_coder_pair(coded):
+    study, t = coded
+    code(study, "anna", "flexibility", t, 2, 2)
+    code(study, "bram", "flexibility", t, 2, 2, pass_="blind")
+    with study.session() as session:
+        assert len(study_ratings(session, where=UnitFilter(school_types=("vo",))).units) == 0
+        assert len(study_ratings(session, where=UnitFilter(transcripts=("Proefinterview",))).units) == 1
+        assert len(study_ratings(session, where=UnitFilter(transcripts=(str(t),))).units) == 1
+        with pytest.raises(StudyError, match="no coder named carla"):
+            study_ratings(session, coders=("anna", "carla"))
+    code(study, "carla", "flexibility", t, 2, 2, pass_="blind")
+    with study.session() as session:
+        with pytest.raises(StudyError, match="3 coders"):
+            study_ratings(session)
+        assert study_ratings(session, coders=("anna", "carla")).coders == ("anna", "carla")
+
+
+def test_coding_refuses_unknown_codes_and_segments(coded):
+    study, t = coded
+    with pytest.raises(StudyError, match="no code 'nonsense'"):
+        code(study, "anna", "nonsense", t, 2, 2)
+    with pytest.raises(StudyError, match="has no segment 99"):
+        code(study, "anna", "flexibility", t, 2, 99)
+    with pytest.raises(StudyError, match="pass must be one of"):
+        code(study, "anna", "flexibility", t, 2, 2, pass_="final")
