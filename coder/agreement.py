@@ -332,6 +332,13 @@ def agreement(ratings: Ratings, level: str = "code") -> Report:
     )
 
 
+def disagreements(ratings: Ratings, code: str) -> list[str]:
+    """The units on which the two coders differ about `code`."""
+    column = ratings.codes.index(code)
+    differ = ratings.a[:, column] != ratings.b[:, column]
+    return [unit for unit, flag in zip(ratings.units, differ) if flag]
+
+
 def report_json(report: Report) -> dict:
     """The DESIGN §4 JSON object (plus `excluded` and `mean_kappa`)."""
 

@@ -102,6 +102,44 @@ def _live_codings(session: Session, coder: str, passes: Iterable[str], transcrip
     ).all()
 
 
+def unit_key(transcript_id: int, first_segment_id: int, last_segment_id: int) -> str:
+    """A unit's name in `Ratings.units`: the same form in both modes."""
+    return f"{transcript_id}:{first_segment_id}-{last_segment_id}"
+
+
+@dataclass(frozen=True)
+class UnitText:
+    """What a screen shows of a unit: where it is and what was said."""
+
+    key: str
+    transcript: str
+    first_position: int
+    last_position: int
+    text: str
+
+
+def unit_texts(session: Session, keys: Iterable[str]) -> list[UnitText]:
+    """The transcript and text of units named by `unit_key`, in the order given."""
+    parsed = []
+    for key in keys:
+        transcript, _, span = key.partition(":")
+        first, _, last = span.partition("-")
+        parsed.append((key, int(transcript), int(first), int(last)))
+    if not parsed:
+        return []
+    ids = {first for *_, first, _ in parsed} | {last for *_, last in parsed}
+    segments = {s.id: s for s in session.execute(select(Segment).where(Segment.id.in_(ids))).scalars()}
+    transcripts = {t.id: t for t in session.execute(
+        select(Transcript).where(Transcript.id.in_({t for _, t, _, _ in parsed}))).scalars()}
+    result = []
+    for key, transcript_id, first, last in parsed:
+        transcript = transcripts[transcript_id]
+        start, end = segments[first], segments[last]
+        result.append(UnitText(key, transcript.title, start.position, end.position,
+                               transcript.text[start.start : end.end]))
+    return result
+
+
 def fragment_rows(session, coders, mapping, transcript_ids) -> list[tuple[str, str, str]]:
     """Units = A's primary fragments; B rated a unit when B coded exactly it blind."""
     interviewer = _interviewer_segments(session, transcript_ids)
@@ -110,7 +148,7 @@ def fragment_rows(session, coders, mapping, transcript_ids) -> list[tuple[str, s
         for transcript, first, last, _, _, code in _live_codings(session, coder, passes, transcript_ids):
             if first in interviewer and last in interviewer:
                 continue
-            rows.append((f"{transcript}:{first}-{last}", coder, mapping[code]))
+            rows.append((unit_key(transcript, first, last), coder, mapping[code]))
     units_of_a = {unit for unit, coder, _ in rows if coder == coders[0]}
     return [row for row in rows if row[0] in units_of_a]
 
@@ -126,7 +164,8 @@ def segment_rows(session, coders, mapping, transcript_ids) -> list[tuple[str, st
         .where(Segment.transcript_id.in_(shared))
     ).all()
     by_position = {(t, p): sid for sid, t, p in segments}
-    rows = [(str(sid), coder, "") for sid, _, _ in segments if sid not in interviewer for coder in coders]
+    rows = [(unit_key(t, sid, sid), coder, "") for sid, t, _ in segments if sid not in interviewer
+            for coder in coders]
     for coder, coder_codings in codings.items():
         for transcript, _, _, first_pos, last_pos, code in coder_codings:
             if transcript not in shared:
@@ -134,7 +173,7 @@ def segment_rows(session, coders, mapping, transcript_ids) -> list[tuple[str, st
             for position in range(first_pos, last_pos + 1):
                 sid = by_position[(transcript, position)]
                 if sid not in interviewer:
-                    rows.append((str(sid), coder, mapping[code]))
+                    rows.append((unit_key(transcript, sid, sid), coder, mapping[code]))
     return rows
 
 

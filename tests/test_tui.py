@@ -31,3 +31,67 @@ async def test_study_screen_lists_the_demo_transcripts(tmp_path):
         assert app.return_code == 0
     finally:
         study.close()
+
+
+async def settle(app, pilot) -> None:
+    """Let workers finish and their results reach the screen."""
+    for _ in range(3):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_agreement_screen_shows_kappa_2x2_and_disagreements(tmp_path):
+    from textual.widgets import OptionList
+
+    from coder.coding import add_coding
+    from coder.tui.agreement_screen import AgreementScreen
+
+    study = build_demo(str(tmp_path / "demo.db"))
+    with study.session() as session:
+        for first, a_code, b_code in ((2, "flexibility", "flexibility"), (5, "reflection", "interdependence"),
+                                      (9, "mutual-trust", "interdependence"), (12, "reflection", "reflection")):
+            add_coding(session, "anna", a_code, 1, first, first + 1)
+            add_coding(session, "bram", b_code, 1, first, first + 1, pass_="blind")
+    app = WorkbenchApp(study)
+    try:
+        async with app.run_test(size=(160, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("a")
+            await settle(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, AgreementScreen)
+            table = screen.query_one("#agreement-codes", DataTable)
+            assert [table.get_row_at(i)[0] for i in range(table.row_count)] == [
+                "interdependence", "new-activities", "flexibility", "reflection"]
+            summary = str(screen.query_one("#agreement-summary", Static).render())
+            assert "anna vs bram · 4 units" in summary
+            detail = str(screen.query_one("#agreement-table", Static).render())
+            assert detail.startswith("interdependence") and "bram yes" in detail
+            disagreements = screen.query_one("#agreement-disagreements", OptionList)
+            assert disagreements.option_count == 1  # unit 9: mutual-trust counts as interdependence
+            await pilot.press("down", "down", "down")  # reflection
+            await settle(app, pilot)
+            assert str(screen.query_one("#agreement-table", Static).render()).startswith("reflection")
+            assert disagreements.option_count == 1
+            await pilot.press("l")  # code level: every code
+            await settle(app, pilot)
+            assert table.row_count == 16
+            await pilot.press("escape")
+            assert isinstance(app.screen, StudyScreen)
+    finally:
+        study.close()
+
+
+async def test_agreement_screen_says_why_when_there_is_nothing_to_compare(tmp_path):
+    study = build_demo(str(tmp_path / "demo.db"))
+    app = WorkbenchApp(study)
+    try:
+        async with app.run_test(size=(120, 30)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("a")
+            await settle(app, pilot)
+            summary = str(app.screen.query_one("#agreement-summary", Static).render())
+            assert "No agreement to show" in summary and "0 coders" in summary
+    finally:
+        study.close()

@@ -110,3 +110,23 @@ def test_coding_refuses_unknown_codes_and_segments(coded):
         code(study, "anna", "flexibility", t, 2, 99)
     with pytest.raises(StudyError, match="pass must be one of"):
         code(study, "anna", "flexibility", t, 2, 2, pass_="final")
+
+
+def test_disagreeing_units_can_be_shown_with_their_text(coded):
+    from coder.agreement import disagreements
+    from coder.units import unit_texts
+
+    study, t = coded
+    code(study, "anna", "flexibility", t, 2, 3)
+    code(study, "anna", "reflection", t, 4, 4)
+    code(study, "bram", "flexibility", t, 2, 3, pass_="blind")
+    code(study, "bram", "interdependence", t, 4, 4, pass_="blind")
+    with study.session() as session:
+        ratings = study_ratings(session, "fragments", "theme")
+        assert disagreements(ratings, "flexibility") == []
+        shown = unit_texts(session, disagreements(ratings, "reflection"))
+        assert [(u.transcript, u.first_position, u.last_position, u.text) for u in shown] == [
+            ("Proefinterview", 4, 4, "[pauze] Ja.")]
+        segments = study_ratings(session, "segments", "theme")
+        texts = [u.text for u in unit_texts(session, segments.units)]
+        assert texts[0] == "Goed hoor." and len(texts) == 4

@@ -10,12 +10,16 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from coder.db import Study
 from coder.study import StudyStatus, TranscriptRow, study_status, transcript_overview
+from coder.tui.agreement_screen import AgreementScreen
 
 
 class StudyScreen(Screen):
-    """The transcripts of the study; the coding screen will open from here (issue 3)."""
+    """The transcripts of the study; `a` opens the agreement screen."""
 
-    BINDINGS = [Binding("q", "app.quit", "Quit")]
+    BINDINGS = [
+        Binding("a", "agreement", "Agreement"),
+        Binding("q", "app.quit", "Quit"),
+    ]
 
     def __init__(self, study: Study) -> None:
         super().__init__()
@@ -26,6 +30,9 @@ class StudyScreen(Screen):
         yield Static("Loading the study…", id="study-summary")
         yield DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
         yield Footer()
+
+    def action_agreement(self) -> None:
+        self.app.push_screen(AgreementScreen(self.study))
 
     def on_mount(self) -> None:
         table = self.query_one("#transcripts", DataTable)

@@ -1,0 +1,145 @@
+"""The agreement screen: kappa per theme or code with intervals, the 2x2 table of the
+highlighted code, and the fragments on which the two coders disagree about it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, OptionList, Static
+
+from coder.agreement import CodeStatistics, Ratings, Report, agreement, disagreements
+from coder.db import Study
+from coder.errors import CoderError
+from coder.tui.widgets.interval_bar import interval_bar
+from coder.units import UnitText, study_ratings, unit_texts
+
+
+@dataclass(frozen=True)
+class Loaded:
+    ratings: Ratings
+    report: Report
+
+
+def _fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+class AgreementScreen(Screen):
+    """Agreement between the study's two coders (DESIGN §4)."""
+
+    BINDINGS = [
+        Binding("escape,q", "app.pop_screen", "Back"),
+        Binding("l", "toggle_level", "Theme/code level"),
+        Binding("m", "toggle_mode", "Fragments/segments"),
+    ]
+
+    def __init__(self, study: Study, mode: str = "fragments", level: str = "theme") -> None:
+        super().__init__()
+        self.study = study
+        self.mode = mode
+        self.level = level
+        self.loaded: Loaded | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Computing agreement…", id="agreement-summary")
+        with Horizontal():
+            yield DataTable(id="agreement-codes", cursor_type="row")
+            with Vertical(id="agreement-detail"):
+                yield Static("", id="agreement-table")
+                yield Static("Fragments where the coders differ", classes="section-title")
+                yield OptionList(id="agreement-disagreements")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#agreement-codes", DataTable)
+        table.add_columns("Code", "n", "Kappa", "95% interval", "-1        0        1", "Band")
+        self.load()
+
+    def action_toggle_level(self) -> None:
+        self.level = "code" if self.level == "theme" else "theme"
+        self.load()
+
+    def action_toggle_mode(self) -> None:
+        self.mode = "segments" if self.mode == "fragments" else "fragments"
+        self.load()
+
+    @work(thread=True, exclusive=True)
+    def load(self) -> None:
+        """Build the units and compute in a worker: both read the whole study."""
+        try:
+            with self.study.session() as session:
+                ratings = study_ratings(session, self.mode, self.level)
+            self.app.call_from_thread(self.show, Loaded(ratings, agreement(ratings, self.level)))
+        except CoderError as exc:
+            self.app.call_from_thread(self.show_problem, str(exc))
+
+    def show_problem(self, message: str) -> None:
+        self.loaded = None
+        self.query_one("#agreement-codes", DataTable).clear()
+        self.query_one("#agreement-summary", Static).update(f"No agreement to show: {message}")
+
+    def show(self, loaded: Loaded) -> None:
+        self.loaded = loaded
+        report = loaded.report
+        overall = report.overall
+        self.query_one("#agreement-summary", Static).update(
+            f"{report.coders[0]} vs {report.coders[1]} · {report.units} units ({self.mode}, "
+            f"{report.excluded} left out) · level {self.level} · overall kappa {_fmt(overall.kappa)} "
+            f"({report.method}) · {overall.band or overall.reason or ''}"
+        )
+        table = self.query_one("#agreement-codes", DataTable)
+        table.clear()
+        for code, stats in report.codes.items():
+            interval = f"{_fmt(stats.ci95[0])} … {_fmt(stats.ci95[1])}" if stats.ci95 else "—"
+            table.add_row(code, str(stats.n), _fmt(stats.kappa), interval,
+                          interval_bar(stats.kappa, stats.ci95), stats.band or "—", key=code)
+        if report.codes:
+            self.show_code(next(iter(report.codes)))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.loaded and event.row_key.value:
+            self.show_code(event.row_key.value)
+
+    def show_code(self, code: str) -> None:
+        stats = self.loaded.report.codes[code]
+        self.query_one("#agreement-table", Static).update(two_by_two(code, stats, self.loaded.report.coders))
+        self.load_disagreements(code)
+
+    @work(thread=True, exclusive=True, group="disagreements")
+    def load_disagreements(self, code: str) -> None:
+        with self.study.session() as session:
+            units = unit_texts(session, disagreements(self.loaded.ratings, code))
+        self.app.call_from_thread(self.show_disagreements, units)
+
+    def show_disagreements(self, units: list[UnitText]) -> None:
+        options = self.query_one("#agreement-disagreements", OptionList)
+        options.clear_options()
+        options.add_options(
+            f"{u.transcript} · segments {u.first_position}–{u.last_position}: {u.text[:200]}" for u in units
+        )
+        if not units:
+            options.add_option("(none)")
+
+
+def two_by_two(code: str, stats: CodeStatistics, coders: tuple[str, str]) -> str:
+    """The 2x2 table of one code as a few aligned lines."""
+    a, b = coders
+    a_only, b_only = stats.a_yes - stats.both, stats.b_yes - stats.both
+    neither = stats.n - stats.a_yes - stats.b_yes + stats.both
+    lines = [
+        f"{code}",
+        f"{'':<14}{b + ' yes':>10}{b + ' no':>10}",
+        f"{a + ' yes':<14}{stats.both:>10}{a_only:>10}",
+        f"{a + ' no':<14}{b_only:>10}{neither:>10}",
+        f"observed {_fmt(stats.observed)} · expected {_fmt(stats.expected)} · "
+        f"PABAK {_fmt(stats.pabak)} · AC1 {_fmt(stats.ac1)} · alpha {_fmt(stats.alpha)}",
+    ]
+    if stats.reason:
+        lines.append(stats.reason)
+    return "\n".join(lines)
