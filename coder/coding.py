@@ -1,18 +1,42 @@
-"""Coding actions: applying a code to a fragment and taking it off again.
+"""Coding actions: apply a code to a fragment, remove it, change its memo, undo, redo.
 
 Each function works inside the caller's session, so one user action is one
-transaction; each records itself in the audit log. A removed coding is
-soft-deleted (`deleted_at`, `deleted_by`), never deleted.
+transaction, and records itself in the audit log. Nothing is overwritten: a
+removed coding is soft-deleted (`deleted_at`, `deleted_by`); a changed memo
+supersedes the coding with a new row (`superseded_by`).
+
+Every action is stored as the pair (removed coding, added coding). That makes
+undo generic: the inverse of (R, A) removes A and restores a copy of R. Undo and
+redo stacks are not kept in memory but replayed from the audit log, so they
+survive a restart, and "redo" is simply undoing an undo.
 """
 
 from __future__ import annotations
+
+import json
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from coder.audit import record
 from coder.errors import StudyError
-from coder.models import PASSES, Code, Coder, Coding, Segment, utcnow
+from coder.models import PASSES, AuditEntry, Code, Coder, Coding, Participant, Segment, Turn, utcnow
+from coder.settings import uncodable_roles
+
+ACTION_KINDS = ("coding.add", "coding.remove", "coding.memo")
+UNDO, REDO = "coding.undo", "coding.redo"
+
+
+@dataclass(frozen=True)
+class Action:
+    """What one coding action did: the coding it took away and the one it added."""
+
+    entry_id: int
+    kind: str
+    removed: int | None
+    added: int | None
+    transcript_id: int
 
 
 def ensure_coder(session: Session, name: str) -> Coder:
@@ -35,6 +59,60 @@ def _segment(session: Session, transcript_id: int, position: int) -> Segment:
     return segment
 
 
+def _check_codable(session: Session, *segments: Segment) -> None:
+    """A fragment may not start or end in a turn whose speaker's role is not coded."""
+    blocked = uncodable_roles(session)
+    roles = session.execute(
+        select(Participant.role).join(Turn, Turn.participant_id == Participant.id)
+        .where(Turn.id.in_({s.turn_id for s in segments}))
+    ).scalars()
+    refused = sorted({role for role in roles if (role or "") in blocked})
+    if refused:
+        raise StudyError(f"turns of the {', '.join(refused)} are not coded; start and end the fragment elsewhere")
+
+
+def _code(session: Session, code_id: str) -> Code:
+    code = session.execute(
+        select(Code).where(Code.code_id == code_id, Code.retired_at.is_(None))
+    ).scalar_one_or_none()
+    if code is None:
+        raise StudyError(f"no code '{code_id}' in the study's codebook")
+    return code
+
+
+def _record_action(session: Session, actor: str, kind: str, transcript_id: int,
+                   removed: Coding | None, added: Coding | None, **detail) -> Action:
+    entry = record(
+        session, actor, kind, transcript_id=transcript_id,
+        coding_id=(added or removed).id,
+        removed=removed.id if removed else None, added=added.id if added else None, **detail,
+    )
+    session.flush()
+    return Action(entry.id, kind, removed.id if removed else None, added.id if added else None, transcript_id)
+
+
+def _soft_delete(session: Session, coding: Coding, actor: str, superseded_by: int | None = None) -> None:
+    if coding.deleted_at is not None:
+        raise StudyError(f"coding {coding.id} was already removed")
+    coding.deleted_at = utcnow()
+    coding.deleted_by = ensure_coder(session, actor).id
+    coding.superseded_by = superseded_by
+    session.add(coding)
+
+
+def _copy(session: Session, coding: Coding, memo: str | None = None) -> Coding:
+    """A new live row with the same coder, code, fragment and pass."""
+    copy = Coding(
+        coder_id=coding.coder_id, code_id=coding.code_id, transcript_id=coding.transcript_id,
+        first_segment_id=coding.first_segment_id, last_segment_id=coding.last_segment_id,
+        start=coding.start, end=coding.end, memo=coding.memo if memo is None else memo,
+        pass_=coding.pass_,
+    )
+    session.add(copy)
+    session.flush()
+    return copy
+
+
 def add_coding(
     session: Session,
     coder: str,
@@ -49,14 +127,10 @@ def add_coding(
     """Apply code `code_id` to the fragment of segment positions `first..last`."""
     if pass_ not in PASSES:
         raise StudyError(f"pass must be one of {', '.join(PASSES)}, not '{pass_}'")
-    if last < first:
-        first, last = last, first
-    code = session.execute(
-        select(Code).where(Code.code_id == code_id, Code.retired_at.is_(None))
-    ).scalar_one_or_none()
-    if code is None:
-        raise StudyError(f"no code '{code_id}' in the study's codebook")
+    first, last = min(first, last), max(first, last)
+    code = _code(session, code_id)
     start, end = _segment(session, transcript_id, first), _segment(session, transcript_id, last)
+    _check_codable(session, start, end)
     coding = Coding(
         coder_id=ensure_coder(session, coder).id, code_id=code.id, transcript_id=transcript_id,
         first_segment_id=start.id, last_segment_id=end.id, start=start.start, end=end.end,
@@ -64,18 +138,128 @@ def add_coding(
     )
     session.add(coding)
     session.flush()
-    record(session, coder, "coding.add", transcript_id=transcript_id, coding_id=coding.id,
-           code=code_id, first=first, last=last, pass_=pass_)
+    _record_action(session, coder, "coding.add", transcript_id, None, coding,
+                   code=code_id, first=first, last=last, pass_=pass_)
+    return coding
+
+
+def _live(session: Session, coding_id: int) -> Coding:
+    coding = session.get(Coding, coding_id)
+    if coding is None or coding.deleted_at is not None:
+        raise StudyError(f"no live coding {coding_id}")
     return coding
 
 
 def remove_coding(session: Session, coding_id: int, actor: str) -> Coding:
     """Soft-delete a coding: it stays in the study, marked as removed by `actor`."""
-    coding = session.get(Coding, coding_id)
-    if coding is None or coding.deleted_at is not None:
-        raise StudyError(f"no live coding {coding_id}")
-    coding.deleted_at = utcnow()
-    coding.deleted_by = ensure_coder(session, actor).id
-    session.add(coding)
-    record(session, actor, "coding.remove", transcript_id=coding.transcript_id, coding_id=coding.id)
+    coding = _live(session, coding_id)
+    _soft_delete(session, coding, actor)
+    _record_action(session, actor, "coding.remove", coding.transcript_id, coding, None)
     return coding
+
+
+def set_memo(session: Session, coding_id: int, memo: str, actor: str) -> Coding:
+    """Change a coding's memo by superseding it with a copy that carries the new memo."""
+    old = _live(session, coding_id)
+    new = _copy(session, old, memo=memo)
+    _soft_delete(session, old, actor, superseded_by=new.id)
+    _record_action(session, actor, "coding.memo", old.transcript_id, old, new)
+    return new
+
+
+def toggle_code(
+    session: Session, coder: str, code_id: str, transcript_id: int, first: int, last: int,
+    *, pass_: str = "primary",
+) -> tuple[bool, Coding]:
+    """The digit keys: remove the coder's coding of exactly this fragment, else add one.
+
+    Returns (added?, the coding added or removed).
+    """
+    first, last = min(first, last), max(first, last)
+    start, end = _segment(session, transcript_id, first), _segment(session, transcript_id, last)
+    existing = session.execute(
+        select(Coding).join(Coder, Coder.id == Coding.coder_id)
+        .where(Coder.name == coder, Coding.code_id == _code(session, code_id).id,
+               Coding.first_segment_id == start.id, Coding.last_segment_id == end.id,
+               Coding.pass_ == pass_, Coding.deleted_at.is_(None))
+    ).scalars().first()
+    if existing is not None:
+        return False, remove_coding(session, existing.id, coder)
+    return True, add_coding(session, coder, code_id, transcript_id, first, last, pass_=pass_)
+
+
+# --- undo and redo ---------------------------------------------------------------
+
+
+def _actions(session: Session, actor: str) -> list[tuple[AuditEntry, dict]]:
+    entries = session.execute(
+        select(AuditEntry)
+        .where(AuditEntry.actor == actor, AuditEntry.kind.in_((*ACTION_KINDS, UNDO, REDO)))
+        .order_by(AuditEntry.id)
+    ).scalars()
+    return [(entry, json.loads(entry.detail)) for entry in entries]
+
+
+def history(session: Session, actor: str) -> tuple[list[Action], list[Action]]:
+    """The coder's undo and redo stacks, replayed from the audit log (newest last).
+
+    A new action clears the redo stack, as in any editor; an undo moves its action
+    to the redo stack; a redo moves the undo back, as an action that can be undone.
+    """
+    undo: list[Action] = []
+    redo: list[Action] = []
+    for entry, detail in _actions(session, actor):
+        action = Action(entry.id, entry.kind, detail.get("removed"), detail.get("added"), entry.transcript_id)
+        if entry.kind == UNDO:
+            undo.pop()
+            redo.append(action)
+        elif entry.kind == REDO:
+            redo.pop()
+            undo.append(action)
+        else:
+            undo.append(action)
+            redo.clear()
+    return undo, redo
+
+
+def _current(session: Session, coding_id: int) -> Coding:
+    """The live coding that now stands for `coding_id`, following `superseded_by`.
+
+    An action's coding may since have been superseded (a memo change, an undo that
+    restored a copy); undoing the action must act on its live successor.
+    """
+    coding = session.get(Coding, coding_id)
+    while coding is not None and coding.deleted_at is not None and coding.superseded_by is not None:
+        coding = session.get(Coding, coding.superseded_by)
+    if coding is None or coding.deleted_at is not None:
+        raise StudyError(f"coding {coding_id} is no longer in the study")
+    return coding
+
+
+def _invert(session: Session, action: Action, actor: str, kind: str) -> Action:
+    """Apply the inverse of `action`: remove what it added, restore a copy of what it removed.
+
+    The restored copy becomes the successor of both rows, so a later undo further
+    down the stack finds it through `_current`.
+    """
+    added = _current(session, action.added) if action.added else None
+    removed = session.get(Coding, action.removed) if action.removed else None
+    restored = _copy(session, removed) if removed is not None else None
+    if added is not None:
+        _soft_delete(session, added, actor, superseded_by=restored.id if restored else None)
+    if removed is not None and removed.superseded_by is None:  # else its chain already leads here
+        removed.superseded_by = restored.id
+        session.add(removed)
+    return _record_action(session, actor, kind, action.transcript_id, added, restored, of=action.entry_id)
+
+
+def undo(session: Session, actor: str) -> Action | None:
+    """Undo the coder's last coding action (or redo); None when there is nothing to undo."""
+    stack, _ = history(session, actor)
+    return _invert(session, stack[-1], actor, UNDO) if stack else None
+
+
+def redo(session: Session, actor: str) -> Action | None:
+    """Undo the coder's last undo; None when there is nothing to redo."""
+    _, stack = history(session, actor)
+    return _invert(session, stack[-1], actor, REDO) if stack else None

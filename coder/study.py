@@ -8,9 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from coder.models import Code, Coder, Coding, Participant, Segment, Transcript
+from coder.errors import StudyError
+from coder.models import Code, Coder, Coding, Participant, Segment, Transcript, Turn
+from coder.settings import uncodable_roles
 from coder.transcripts import SCHOOL_TYPES
 
 
@@ -136,3 +139,94 @@ def transcript_segments(
         .limit(limit)
     )
     return [SegmentRow(*row) for row in session.execute(query)]
+
+
+# --- what the coding screen shows ------------------------------------------------------
+
+@dataclass(frozen=True)
+class TurnInfo:
+    id: int
+    label: str
+    role: str | None
+    codable: bool
+
+
+@dataclass(frozen=True)
+class TranscriptView:
+    """One transcript as the coding screen needs it: segments in order and their turns."""
+
+    id: int
+    title: str
+    school: str | None
+    school_type: str | None
+    segments: tuple[SegmentRow, ...]
+    turns: dict[int, TurnInfo]
+
+    def codable(self, position: int) -> bool:
+        return self.turns[self.segments[position].turn_id].codable
+
+
+def transcript_ids(session: Session) -> list[int]:
+    """Transcripts in the order the study screen lists them."""
+    return [row.id for row in transcript_overview(session)]
+
+
+def transcript_view(session: Session, transcript_id: int) -> TranscriptView:
+    """Everything needed to draw one transcript; the segment texts are cut in SQL."""
+    transcript = session.get(Transcript, transcript_id)
+    if transcript is None:
+        raise StudyError(f"no transcript {transcript_id}")
+    blocked = uncodable_roles(session)
+    turns = {
+        turn_id: TurnInfo(turn_id, label, role, (role or "") not in blocked)
+        for turn_id, label, role in session.execute(
+            select(Turn.id, Participant.label, Participant.role)
+            .join(Participant, Participant.id == Turn.participant_id)
+            .where(Turn.transcript_id == transcript_id)
+        )
+    }
+    return TranscriptView(
+        id=transcript.id, title=transcript.title, school=transcript.school,
+        school_type=transcript.school_type,
+        segments=tuple(transcript_segments(session, transcript_id)), turns=turns,
+    )
+
+
+@dataclass(frozen=True)
+class CodingRow:
+    """A live coding as the coding screen draws it."""
+
+    id: int
+    coder: str
+    code_id: str
+    name: str
+    color: str | None
+    first: int
+    last: int
+    memo: str
+    pass_: str
+
+
+def transcript_codings(session: Session, transcript_id: int, coder: str | None = None) -> list[CodingRow]:
+    """Live codings in a transcript (of one coder, or everyone's), by fragment position.
+
+    A core element without its own colour is drawn in its theme's colour.
+    """
+    first, last = aliased(Segment), aliased(Segment)
+    query = (
+        select(Coding.id, Coder.name, Code.code_id, Code.name, Code.color, Code.parent_id,
+               first.position, last.position, Coding.memo, Coding.pass_)
+        .join(Coder, Coder.id == Coding.coder_id)
+        .join(Code, Code.id == Coding.code_id)
+        .join(first, first.id == Coding.first_segment_id)
+        .join(last, last.id == Coding.last_segment_id)
+        .where(Coding.transcript_id == transcript_id, Coding.deleted_at.is_(None))
+        .order_by(first.position, last.position, Coding.id)
+    )
+    if coder is not None:
+        query = query.where(Coder.name == coder)
+    colours = dict(session.execute(select(Code.id, Code.color)).all())
+    return [
+        CodingRow(cid, who, code_id, name, color or colours.get(parent_id), f, l, memo, pass_)
+        for cid, who, code_id, name, color, parent_id, f, l, memo, pass_ in session.execute(query)
+    ]

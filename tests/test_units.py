@@ -11,6 +11,7 @@ from coder.coding import add_coding, remove_coding
 from coder.errors import StudyError
 from coder.importer import import_transcripts
 from coder.models import AuditEntry, Coding, Transcript
+from coder.settings import set_uncodable_roles
 from coder.units import UnitFilter, study_ratings
 from tests.conftest import SHIPPED_CODEBOOK, TRANSCRIPT, write
 
@@ -37,7 +38,9 @@ def test_fragments_mode_compares_a_primary_with_b_blind(coded):
     code(study, "anna", "joint-actions", t, 2, 3)
     code(study, "anna", "interdependence", t, 4, 5)
     code(study, "anna", "mutual-trust", t, 5, 5)           # B never saw it: left out
-    code(study, "anna", "reflection", t, 0, 1)             # interviewer turns: never a unit
+    with study.session() as session:  # a study that lets interviewer turns be coded ...
+        set_uncodable_roles(session, [], "test")
+    code(study, "anna", "reflection", t, 0, 1)             # ... still has no interviewer units
     code(study, "bram", "new-activities", t, 2, 3, pass_="blind")
     code(study, "bram", "flexibility", t, 4, 5, pass_="blind")
     with study.session() as session:

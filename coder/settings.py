@@ -1,0 +1,31 @@
+"""Study settings: choices a team makes once for a whole study, kept in its `meta` table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from coder.audit import record
+from coder.models import Meta
+
+#: Roles whose turns are shown but cannot be coded, unless the study says otherwise.
+DEFAULT_UNCODABLE_ROLES = ("interviewer",)
+UNCODABLE_ROLES_KEY = "uncodable_roles"
+
+
+def uncodable_roles(session: Session) -> frozenset[str]:
+    """Participant roles whose turns cannot be coded in this study (a study setting)."""
+    value = session.execute(select(Meta.value).where(Meta.key == UNCODABLE_ROLES_KEY)).scalar()
+    roles = DEFAULT_UNCODABLE_ROLES if value is None else value.split(",")
+    return frozenset(role.strip() for role in roles if role.strip())
+
+
+def set_uncodable_roles(session: Session, roles: Iterable[str], actor: str) -> None:
+    """Change which roles' turns cannot be coded; audited like every change."""
+    value = ",".join(sorted({role.strip().lower() for role in roles if role.strip()}))
+    row = session.get(Meta, UNCODABLE_ROLES_KEY)
+    before = row.value if row else ",".join(DEFAULT_UNCODABLE_ROLES)
+    session.merge(Meta(key=UNCODABLE_ROLES_KEY, value=value))
+    record(session, actor, "study.uncodable_roles", before=before, after=value)
