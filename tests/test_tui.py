@@ -49,8 +49,8 @@ async def test_agreement_screen_shows_kappa_2x2_and_disagreements(tmp_path):
 
     study = build_demo(str(tmp_path / "demo.db"))
     with study.session() as session:
-        for first, a_code, b_code in ((2, "flexibility", "flexibility"), (5, "reflection", "interdependence"),
-                                      (9, "mutual-trust", "interdependence"), (12, "reflection", "reflection")):
+        for first, a_code, b_code in ((6, "flexibility", "flexibility"), (8, "reflection", "interdependence"),
+                                      (10, "mutual-trust", "interdependence"), (14, "reflection", "reflection")):
             add_coding(session, "anna", a_code, 1, first, first + 1)
             add_coding(session, "bram", b_code, 1, first, first + 1, pass_="blind")
     app = WorkbenchApp(study)
@@ -69,7 +69,7 @@ async def test_agreement_screen_shows_kappa_2x2_and_disagreements(tmp_path):
             detail = str(screen.query_one("#agreement-table", Static).render())
             assert detail.startswith("interdependence") and "bram yes" in detail
             disagreements = screen.query_one("#agreement-disagreements", OptionList)
-            assert disagreements.option_count == 1  # unit 9: mutual-trust counts as interdependence
+            assert disagreements.option_count == 1  # unit 10: mutual-trust counts as interdependence
             await pilot.press("down", "down", "down")  # reflection
             await settle(app, pilot)
             assert str(screen.query_one("#agreement-table", Static).render()).startswith("reflection")
