@@ -17,7 +17,7 @@ import click
 from coder import __version__
 from coder.codebook import apply_codebook, read_codebook
 from coder.db import SCHEMA_VERSION, Study, open_study
-from coder.demo import DEMO_DB, build_demo
+from coder.demo import DEMO_CODER, DEMO_DB, build_demo
 from coder.errors import CoderError
 from coder.importer import Overrides, import_transcripts
 from coder.agreement import Report, agreement, report_json
@@ -58,13 +58,13 @@ def cli(ctx: click.Context, db: str | None, user: str | None) -> None:
     """
     ctx.obj = Context(db, user)
     if ctx.invoked_subcommand is None:
-        _open_workbench(ctx.obj.open())
+        _open_workbench(ctx.obj.open(), ctx.obj.user)
 
 
-def _open_workbench(study: Study) -> None:
+def _open_workbench(study: Study, coder: str | None) -> None:
     from coder.tui.app import run_workbench
 
-    run_workbench(study)
+    run_workbench(study, coder)
 
 
 @cli.command()
@@ -259,7 +259,8 @@ def demo(ctx: click.Context, no_tui: bool) -> None:
     """Build a fresh demo study (shipped codebook and interviews) and open it.
 
     The demo lives in ./demo.db unless --db names another file; an earlier demo
-    there is replaced, anything else is left alone.
+    there is replaced, anything else is left alone. You code as --as NAME, or
+    as "demo" when no name is given.
     """
     obj: Context = ctx.obj
     study = build_demo(obj.db or DEMO_DB, progress=_progress)
@@ -268,7 +269,7 @@ def demo(ctx: click.Context, no_tui: bool) -> None:
             click.echo(format_status(study.target, study_status(session)))
         study.close()
         return
-    _open_workbench(study)
+    _open_workbench(study, obj.user or DEMO_CODER)
 
 
 def main() -> None:

@@ -19,6 +19,8 @@ from coder.importer import Progress, import_transcripts
 
 DEMO_DB = "demo.db"
 DEMO_ACTOR = "coder-demo"
+#: Who codes in the demo workbench when no --as name is given.
+DEMO_CODER = "demo"
 DEMO_CODEBOOK = "interprofessional-collaboration.yaml"
 
 

@@ -16,18 +16,19 @@ class WorkbenchApp(App):
     CSS_PATH = "coder.tcss"
     BINDINGS = [Binding("q", "quit", "Quit")]
 
-    def __init__(self, study: Study) -> None:
+    def __init__(self, study: Study, coder: str | None = None) -> None:
         super().__init__()
         self.study = study
+        self.coder = coder
         self.sub_title = study.target
 
     def on_mount(self) -> None:
-        self.push_screen(StudyScreen(self.study))
+        self.push_screen(StudyScreen(self.study, self.coder))
 
 
-def run_workbench(study: Study) -> None:
+def run_workbench(study: Study, coder: str | None) -> None:
     """Run the workbench until the user quits, then close the study."""
     try:
-        WorkbenchApp(study).run()
+        WorkbenchApp(study, coder).run()
     finally:
         study.close()

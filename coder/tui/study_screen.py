@@ -11,25 +11,30 @@ from textual.widgets import DataTable, Footer, Header, Static
 from coder.db import Study
 from coder.study import StudyStatus, TranscriptRow, study_status, transcript_overview
 from coder.tui.agreement_screen import AgreementScreen
+from coder.tui.coding_screen import CodingScreen
 
 
 class StudyScreen(Screen):
-    """The transcripts of the study; `a` opens the agreement screen."""
+    """The transcripts of the study; enter codes one, `a` opens the agreement screen."""
 
     BINDINGS = [
         Binding("a", "agreement", "Agreement"),
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, study: Study) -> None:
+    def __init__(self, study: Study, coder: str | None = None) -> None:
         super().__init__()
         self.study = study
+        self.coder = coder
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Loading the study…", id="study-summary")
         yield DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
         yield Footer()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.app.push_screen(CodingScreen(self.study, self.coder, int(event.row_key.value)))
 
     def action_agreement(self) -> None:
         self.app.push_screen(AgreementScreen(self.study))

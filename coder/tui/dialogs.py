@@ -1,0 +1,105 @@
+"""Modal dialogs of the coding screen: the memo editor, the code picker and the help."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from coder.models import Code
+from coder.search import search_codes
+
+
+class MemoDialog(ModalScreen[str | None]):
+    """Edit a memo; ctrl+s saves, escape cancels."""
+
+    BINDINGS = [Binding("ctrl+s", "save", "Save memo"), Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, memo: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.memo = memo
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.title_text, classes="dialog-title")
+            yield TextArea(self.memo, id="memo-text")
+            yield Static("ctrl+s save · escape cancel", classes="dialog-hint")
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one("#memo-text", TextArea).text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CodePicker(ModalScreen[str | None]):
+    """Find any code by name, definition or core element (rapidfuzz); enter applies it."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("down", "next", show=False),
+                Binding("up", "previous", show=False)]
+
+    def __init__(self, codes: list[Code]) -> None:
+        super().__init__()
+        self.codes = codes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Apply a code to the selection", classes="dialog-title")
+            yield Input(placeholder="name, definition or core element…", id="picker-query")
+            yield OptionList(id="picker-results")
+
+    def on_mount(self) -> None:
+        self.show_results("")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.show_results(event.value)
+
+    def show_results(self, query: str) -> None:
+        results = self.query_one("#picker-results", OptionList)
+        results.clear_options()
+        results.add_options(Option(f"{code.name}  ({code.code_id})", id=code.code_id)
+                            for code in search_codes(self.codes, query))
+        if results.option_count:
+            results.highlighted = 0
+
+    def action_next(self) -> None:
+        self.query_one("#picker-results", OptionList).action_cursor_down()
+
+    def action_previous(self) -> None:
+        self.query_one("#picker-results", OptionList).action_cursor_up()
+
+    def on_input_submitted(self) -> None:
+        results = self.query_one("#picker-results", OptionList)
+        if results.highlighted is not None:
+            self.dismiss(results.get_option_at_index(results.highlighted).id)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class HelpDialog(ModalScreen[None]):
+    """Every binding of the screen it was opened from."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
+
+    def __init__(self, rows: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        width = max((len(key) for key, _ in self.rows), default=4) + 2
+        lines = "\n".join(f"{key:<{width}}{description}" for key, description in self.rows)
+        with Vertical(classes="dialog"):
+            yield Static("Keys", classes="dialog-title")
+            yield Static(lines, id="help-keys")
+            yield Static("escape closes", classes="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,219 @@
+"""The transcript on the coding screen: segments by speaker turn, a cursor, a selection,
+and coded fragments marked in their codes' colours with the code names beside them.
+
+It draws only what is visible. The view is anchored at a top segment and laid out
+downward until the pane is full, so a keypress costs the same in a transcript of
+a hundred segments as in one of a hundred thousand (Line API: `render_line`).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+from coder.study import CodingRow, TranscriptView
+
+GUTTER = 16
+MARKS = 3
+NAMES = 26
+
+
+@lru_cache(maxsize=4096)
+def wrap(text: str, width: int) -> tuple[str, ...]:
+    """A segment's lines at `width`; cached, as the same segments are drawn on every key."""
+    return tuple(textwrap.wrap(text, width=max(width, 8))) or ("",)
+
+
+@dataclass(frozen=True)
+class Line:
+    position: int
+    index: int  # line number within the segment
+    text: str
+
+
+class TranscriptPane(Widget, can_focus=True):
+    """Segments of one transcript, drawn a screenful at a time."""
+
+    COMPONENT_CLASSES = {
+        "transcript-pane--cursor",
+        "transcript-pane--selection",
+        "transcript-pane--speaker",
+        "transcript-pane--uncodable",
+        "transcript-pane--hit",
+    }
+    DEFAULT_CSS = """
+    TranscriptPane { width: 1fr; height: 1fr; }
+    TranscriptPane > .transcript-pane--cursor { background: $accent 40%; }
+    TranscriptPane > .transcript-pane--selection { background: $accent 20%; }
+    TranscriptPane > .transcript-pane--speaker { color: $secondary; text-style: bold; }
+    TranscriptPane > .transcript-pane--uncodable { color: $text-muted; }
+    TranscriptPane > .transcript-pane--hit { text-style: underline; }
+    """
+    BINDINGS = [
+        Binding("down,j", "move(1)", "Next", show=False),
+        Binding("up,k", "move(-1)", "Previous", show=False),
+        Binding("shift+down,J", "extend(1)", "Extend selection down", show=False),
+        Binding("shift+up,K", "extend(-1)", "Extend selection up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("home,g", "jump(0)", "First segment", show=False),
+        Binding("end,G", "jump(-1)", "Last segment", show=False),
+    ]
+
+    @dataclass
+    class CursorMoved(Message):
+        """The cursor is on a new segment; `codes` are the coder's codes covering it."""
+
+        position: int
+        codes: tuple[str, ...]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.view: TranscriptView | None = None
+        self.codings: list[CodingRow] = []
+        self.cursor = 0
+        self.anchor: int | None = None
+        self.top = 0
+        self.hits: frozenset[int] = frozenset()
+        self._covering: dict[int, list[CodingRow]] = {}
+        self._starting: dict[int, list[CodingRow]] = {}
+        self._lines: list[Line] = []
+
+    # --- data -----------------------------------------------------------------------
+
+    def show_transcript(self, view: TranscriptView, codings: list[CodingRow], cursor: int = 0) -> None:
+        self.view = view
+        self.anchor = None
+        self.top = 0
+        self.hits = frozenset()
+        self.show_codings(codings)
+        self.set_cursor(cursor)
+
+    def show_codings(self, codings: list[CodingRow]) -> None:
+        """Index the codings by the segments they cover (only the visible ones are looked up)."""
+        self.codings = codings
+        self._covering, self._starting = {}, {}
+        for coding in codings:
+            self._starting.setdefault(coding.first, []).append(coding)
+            for position in range(coding.first, coding.last + 1):
+                self._covering.setdefault(position, []).append(coding)
+        self._relayout()
+
+    def covering(self, position: int) -> list[CodingRow]:
+        return self._covering.get(position, [])
+
+    @property
+    def selection(self) -> tuple[int, int]:
+        """The selected run of segments (first, last); the cursor alone when none."""
+        if self.anchor is None:
+            return self.cursor, self.cursor
+        return min(self.anchor, self.cursor), max(self.anchor, self.cursor)
+
+    # --- movement -------------------------------------------------------------------
+
+    def set_cursor(self, position: int, extend: bool = False) -> None:
+        if self.view is None or not self.view.segments:
+            return
+        if extend and self.anchor is None:
+            self.anchor = self.cursor
+        elif not extend:
+            self.anchor = None
+        self.cursor = max(0, min(position, len(self.view.segments) - 1))
+        self._scroll_to_cursor()
+        self._relayout()
+        self.post_message(self.CursorMoved(self.cursor, tuple(c.code_id for c in self.covering(self.cursor))))
+
+    def action_move(self, delta: int) -> None:
+        self.set_cursor(self.cursor + delta)
+
+    def action_extend(self, delta: int) -> None:
+        self.set_cursor(self.cursor + delta, extend=True)
+
+    def action_page(self, direction: int) -> None:
+        visible = len({line.position for line in self._lines}) or 1
+        self.set_cursor(self.cursor + direction * max(visible - 1, 1))
+
+    def action_jump(self, position: int) -> None:
+        if self.view is not None:
+            self.set_cursor(position if position >= 0 else len(self.view.segments) - 1)
+
+    def _scroll_to_cursor(self) -> None:
+        if self.view is None:
+            return
+        if self.cursor < self.top:
+            self.top = self.cursor
+            return
+        height = max(self.size.height, 1)
+        used = sum(self._height(p) for p in range(self.top, self.cursor + 1))
+        while used > height and self.top < self.cursor:
+            used -= self._height(self.top)
+            self.top += 1
+
+    # --- layout and drawing -----------------------------------------------------------
+
+    @property
+    def _text_width(self) -> int:
+        return max(self.size.width - GUTTER - MARKS - 1 - NAMES, 20)
+
+    def _height(self, position: int) -> int:
+        return len(wrap(self.view.segments[position].text, self._text_width))
+
+    def on_resize(self) -> None:
+        self._scroll_to_cursor()
+        self._relayout()
+
+    def _relayout(self) -> None:
+        """Lay out the segments from `top` until the pane is full, then repaint."""
+        self._lines = []
+        if self.view is not None:
+            height, position = max(self.size.height, 1), self.top
+            while len(self._lines) < height and position < len(self.view.segments):
+                for index, text in enumerate(wrap(self.view.segments[position].text, self._text_width)):
+                    self._lines.append(Line(position, index, text))
+                position += 1
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if y >= len(self._lines) or self.view is None:
+            return Strip.blank(width, self.rich_style)
+        line = self._lines[y]
+        segment = self.view.segments[line.position]
+        turn = self.view.turns[segment.turn_id]
+        base = self.rich_style
+        first, last = self.selection
+        if line.position == self.cursor:
+            base += self.get_component_rich_style("transcript-pane--cursor")
+        elif first <= line.position <= last and self.anchor is not None:
+            base += self.get_component_rich_style("transcript-pane--selection")
+        starts_turn = line.index == 0 and (
+            line.position == 0 or self.view.segments[line.position - 1].turn_id != segment.turn_id)
+        speaker = f"{turn.label} {turn.role or ''}"[: GUTTER - 1] if starts_turn else ""
+        parts = [Segment(f"{speaker:<{GUTTER}}", base + self.get_component_rich_style("transcript-pane--speaker"))]
+        covering = self.covering(line.position)[:MARKS]
+        for coding in covering:
+            parts.append(Segment("▌", base + Style(color=coding.color or "grey50")))
+        parts.append(Segment(" " * (MARKS - len(covering) + 1), base))
+        text_style = base
+        if not turn.codable:
+            text_style += self.get_component_rich_style("transcript-pane--uncodable")
+        if line.position in self.hits:
+            text_style += self.get_component_rich_style("transcript-pane--hit")
+        parts.append(Segment(f"{line.text:<{self._text_width}}", text_style))
+        if line.index == 0:
+            room = NAMES
+            for coding in self._starting.get(line.position, []):
+                label = f" {coding.name}"[:room]
+                parts.append(Segment(label, base + Style(color=coding.color or "grey50")))
+                room -= len(label)
+                if room <= 1:
+                    break
+        return Strip(parts).adjust_cell_length(width, base)
