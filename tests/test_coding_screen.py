@@ -127,3 +127,25 @@ async def test_without_a_coder_name_nothing_is_written(tmp_path):
             assert codings(study) == []
     finally:
         study.close()
+
+
+async def test_bindings_are_in_the_command_palette(tmp_path):
+    from textual.command import CommandPalette
+
+    study = build_demo(str(tmp_path / "demo.db"))
+    try:
+        app = WorkbenchApp(study, "anna")
+        async with app.run_test(size=(150, 40)) as pilot:
+            pane = await open_coding(app, pilot)
+            await pilot.press(*["down"] * 6)
+            await pilot.press("ctrl+p")
+            await settle(app, pilot)
+            assert isinstance(app.screen, CommandPalette)
+            await pilot.press(*"next uncoded")
+            await pilot.pause(0.5)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert isinstance(app.screen, CodingScreen)
+            assert pane.cursor == 7
+    finally:
+        study.close()

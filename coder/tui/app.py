@@ -6,6 +6,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from coder.db import Study
+from coder.tui.commands import BindingCommands
 from coder.tui.study_screen import StudyScreen
 
 
@@ -14,6 +15,7 @@ class WorkbenchApp(App):
 
     TITLE = "coder"
     CSS_PATH = "coder.tcss"
+    COMMANDS = App.COMMANDS | {BindingCommands}
     BINDINGS = [Binding("q", "quit", "Quit")]
 
     def __init__(self, study: Study, coder: str | None = None) -> None:
