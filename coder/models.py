@@ -109,7 +109,7 @@ class Segment(SQLModel, table=True):
 
     `position` numbers segments through the whole transcript so a fragment is a
     run `first..last` of positions. The text is not copied here: it is
-    `Transcript.text[start:end]` (in SQL, `substr(text, start + 1, end - start)`).
+    `Transcript.text[start:end]`.
     """
 
     __table_args__ = (UniqueConstraint("transcript_id", "position"),)

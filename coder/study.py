@@ -95,8 +95,10 @@ def transcript_overview(session: Session) -> list[TranscriptRow]:
         select(Participant.transcript_id, Participant.label, Participant.role).order_by(Participant.id)
     ):
         people.setdefault(transcript_id, []).append(f"{label} ({role})" if role else label)
+    columns = (Transcript.id, Transcript.title, Transcript.school, Transcript.school_type,
+               Transcript.date, Transcript.word_count)  # not the text: the list never shows it
     transcripts = sorted(
-        session.execute(select(Transcript)).scalars(),
+        session.execute(select(*columns)).all(),
         key=lambda t: (_school_type_rank(t.school_type), t.title),
     )
     return [
@@ -126,19 +128,18 @@ def transcript_segments(
 ) -> list[SegmentRow]:
     """Segments of one transcript in order, from position `first`, `limit` at most.
 
-    The text is cut from the transcript in SQL (`substr` counts characters on both
-    SQLite and PostgreSQL), so a screen can page through a long interview without
-    loading it whole.
+    The offsets come from SQL and the text is cut here, from the transcript read
+    once: SQL `substr` must decode a long text from its start for every row.
     """
-    text = func.substr(Transcript.text, Segment.start + 1, Segment.end - Segment.start)
+    text = session.execute(select(Transcript.text).where(Transcript.id == transcript_id)).scalar_one()
     query = (
-        select(Segment.id, Segment.position, Segment.turn_id, Segment.start, Segment.end, text)
-        .join(Transcript, Transcript.id == Segment.transcript_id)
+        select(Segment.id, Segment.position, Segment.turn_id, Segment.start, Segment.end)
         .where(Segment.transcript_id == transcript_id, Segment.position >= first)
         .order_by(Segment.position)
         .limit(limit)
     )
-    return [SegmentRow(*row) for row in session.execute(query)]
+    return [SegmentRow(sid, pos, turn, start, end, text[start:end])
+            for sid, pos, turn, start, end in session.execute(query)]
 
 
 # --- what the coding screen shows ------------------------------------------------------

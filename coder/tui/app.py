@@ -6,26 +6,30 @@ from textual.app import App
 from textual.binding import Binding
 
 from coder.db import Study
+from coder.tui.coding_screen import CodingScreen
 from coder.tui.commands import BindingCommands
 from coder.tui.study_screen import StudyScreen
 
 
 class WorkbenchApp(App):
-    """coder's terminal workbench on one open study."""
+    """coder's terminal workbench on one open study, optionally opened on one transcript."""
 
     TITLE = "coder"
     CSS_PATH = "coder.tcss"
     COMMANDS = App.COMMANDS | {BindingCommands}
     BINDINGS = [Binding("q", "quit", "Quit")]
 
-    def __init__(self, study: Study, coder: str | None = None) -> None:
+    def __init__(self, study: Study, coder: str | None = None, transcript_id: int | None = None) -> None:
         super().__init__()
         self.study = study
         self.coder = coder
+        self.transcript_id = transcript_id
         self.sub_title = study.target
 
     def on_mount(self) -> None:
         self.push_screen(StudyScreen(self.study, self.coder))
+        if self.transcript_id is not None:
+            self.push_screen(CodingScreen(self.study, self.coder, self.transcript_id))
 
 
 def run_workbench(study: Study, coder: str | None) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlmodel import Session
 from textual import on, work
@@ -34,12 +34,19 @@ DIGITS = "1234567890"
 
 
 @dataclass(frozen=True)
+class Codings:
+    """The coder's codings to draw, and the positions anybody has coded (for `n`)."""
+
+    mine: list[CodingRow]
+    coded: frozenset[int]
+
+
+@dataclass(frozen=True)
 class Loaded:
-    """A transcript with the codings to draw and the positions anybody has coded."""
+    """A transcript as loaded once when it opens; its codings are reloaded on every action."""
 
     view: TranscriptView
-    codings: list[CodingRow]
-    coded: frozenset[int]
+    codings: Codings
     transcripts: list[int]
     codes: list[Code]
 
@@ -86,19 +93,21 @@ class CodingScreen(Screen):
 
     # --- loading ----------------------------------------------------------------------
 
-    def _read(self, session: Session, transcript_id: int) -> Loaded:
+    def _codings(self, session: Session, transcript_id: int) -> Codings:
         everyone = transcript_codings(session, transcript_id)
-        coded = frozenset(p for c in everyone for p in range(c.first, c.last + 1))
-        return Loaded(
-            view=transcript_view(session, transcript_id),
-            codings=[c for c in everyone if c.coder == self.coder and c.pass_ == "primary"],
-            coded=coded, transcripts=transcript_ids(session), codes=active_codes(session),
+        return Codings(
+            mine=[c for c in everyone if c.coder == self.coder and c.pass_ == "primary"],
+            coded=frozenset(p for c in everyone for p in range(c.first, c.last + 1)),
         )
 
     @work(thread=True, exclusive=True, group="load")
     def load(self, transcript_id: int, cursor: int = 0) -> None:
         with self.study.session() as session:
-            loaded = self._read(session, transcript_id)
+            loaded = Loaded(
+                view=transcript_view(session, transcript_id),
+                codings=self._codings(session, transcript_id),
+                transcripts=transcript_ids(session), codes=active_codes(session),
+            )
         self.app.call_from_thread(self.show, loaded, cursor)
 
     def show(self, loaded: Loaded, cursor: int) -> None:
@@ -107,7 +116,7 @@ class CodingScreen(Screen):
         self.transcript_id = loaded.view.id
         self.sub_title = loaded.view.title
         pane = self.query_one(TranscriptPane)
-        pane.show_transcript(loaded.view, loaded.codings, cursor)
+        pane.show_transcript(loaded.view, loaded.codings.mine, cursor)
         if first_load or not self.query_one(CodebookPanel).codes:
             self.query_one(CodebookPanel).show_codes(loaded.codes)
         pane.focus()
@@ -147,15 +156,15 @@ class CodingScreen(Screen):
                 with self.study.session() as session:
                     message = change(session)
                 with self.study.session() as session:
-                    loaded = self._read(session, self.transcript_id)
+                    codings = self._codings(session, self.transcript_id)
             except CoderError as exc:
                 self.app.call_from_thread(self.notify, str(exc), severity="error")
                 return
-        self.app.call_from_thread(self.refresh_codings, loaded, message)
+        self.app.call_from_thread(self.refresh_codings, codings, message)
 
-    def refresh_codings(self, loaded: Loaded, message: str) -> None:
-        self.loaded = loaded
-        self.query_one(TranscriptPane).show_codings(loaded.codings)
+    def refresh_codings(self, codings: Codings, message: str) -> None:
+        self.loaded = replace(self.loaded, codings=codings)
+        self.query_one(TranscriptPane).show_codings(codings.mine)
         self.update_status(message)
 
     def _code_for_key(self, key: str) -> Code | None:
@@ -276,7 +285,7 @@ class CodingScreen(Screen):
             return
         pane, view = self.query_one(TranscriptPane), self.loaded.view
         target = next((p for p in range(pane.cursor + 1, len(view.segments))
-                       if view.codable(p) and p not in self.loaded.coded), None)
+                       if view.codable(p) and p not in self.loaded.codings.coded), None)
         if target is None:
             self.notify("Every codable segment after the cursor has been coded.")
         else:
