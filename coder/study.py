@@ -231,3 +231,45 @@ def transcript_codings(session: Session, transcript_id: int, coder: str | None =
         CodingRow(cid, who, code_id, name, color or colours.get(parent_id), f, l, memo, pass_)
         for cid, who, code_id, name, color, parent_id, f, l, memo, pass_ in session.execute(query)
     ]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How much of a transcript's codable text each coder has coded."""
+
+    codable: int
+    coded: dict[str, int]
+
+    def share(self, coder: str) -> float:
+        return self.coded.get(coder, 0) / self.codable if self.codable else 0.0
+
+
+def coding_progress(session: Session) -> dict[int, Progress]:
+    """Per transcript: codable segments, and how many of them each coder's live codings cover."""
+    blocked = uncodable_roles(session)
+    codable: dict[int, set[int]] = {}
+    rows = session.execute(
+        select(Segment.transcript_id, Segment.position, Participant.role)
+        .join(Turn, Turn.id == Segment.turn_id)
+        .join(Participant, Participant.id == Turn.participant_id)
+    )
+    for transcript_id, position, role in rows:
+        if (role or "") not in blocked:
+            codable.setdefault(transcript_id, set()).add(position)
+    first, last = aliased(Segment), aliased(Segment)
+    covered: dict[tuple[int, str], set[int]] = {}
+    for transcript_id, coder, start, end in session.execute(
+        select(Coding.transcript_id, Coder.name, first.position, last.position)
+        .join(Coder, Coder.id == Coding.coder_id)
+        .join(first, first.id == Coding.first_segment_id)
+        .join(last, last.id == Coding.last_segment_id)
+        .where(Coding.deleted_at.is_(None))
+    ):
+        covered.setdefault((transcript_id, coder), set()).update(range(start, end + 1))
+    return {
+        transcript_id: Progress(
+            codable=len(positions),
+            coded={coder: len(spans & positions) for (tid, coder), spans in covered.items() if tid == transcript_id},
+        )
+        for transcript_id, positions in codable.items()
+    }

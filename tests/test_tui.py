@@ -95,3 +95,35 @@ async def test_agreement_screen_says_why_when_there_is_nothing_to_compare(tmp_pa
             assert "No agreement to show" in summary and "0 coders" in summary
     finally:
         study.close()
+
+
+async def test_study_screen_progress_sort_and_filter(tmp_path):
+    from coder.coding import add_coding
+    from coder.study import coding_progress
+
+    study = build_demo(str(tmp_path / "demo.db"))
+    with study.session() as session:
+        add_coding(session, "anna", "flexibility", 1, 6, 9)
+        add_coding(session, "bram", "reflection", 1, 6, 6, pass_="blind")
+        progress = coding_progress(session)[1]
+    assert progress.coded == {"anna": 4, "bram": 1} and progress.codable > 100
+    app = WorkbenchApp(study)
+    try:
+        async with app.run_test(size=(160, 30)) as pilot:
+            await settle(app, pilot)
+            table = app.screen.query_one("#transcripts", DataTable)
+            first = table.get_row_at(0)
+            assert first[0].startswith("Basisschool Noord")
+            assert first[6] == f"anna {4 / progress.codable:.0%} · bram {1 / progress.codable:.0%}"
+            await pilot.press("slash", *"haven")
+            await pilot.pause()
+            assert table.row_count == 1 and table.get_row_at(0)[1] == "mbo"
+            await pilot.press("escape")
+            await pilot.pause()
+            assert table.row_count == 8
+            await pilot.press("s")  # by title
+            await pilot.pause()
+            titles = [table.get_row_at(i)[0] for i in range(8)]
+            assert titles == sorted(titles, key=str.lower)
+    finally:
+        study.close()

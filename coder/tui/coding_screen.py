@@ -54,6 +54,7 @@ class Loaded:
 class CodingScreen(Screen):
     """Primary coding of one transcript by one coder."""
 
+    AUTO_FOCUS = "#transcript"
     BINDINGS = [
         *(Binding(d, f"toggle('{d}')", "Toggle code", show=d == "1", key_display="0-9") for d in DIGITS),
         Binding("c", "pick", "Pick code"),
@@ -88,7 +89,6 @@ class CodingScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#search", Input).display = False
         self.load(self.transcript_id)
 
     # --- loading ----------------------------------------------------------------------

@@ -1,24 +1,60 @@
-"""The study screen: every transcript with its school, participants and size."""
+"""The study screen: every transcript with its school, participants, size and each
+coder's progress; sortable, filterable; enter opens one for coding."""
 
 from __future__ import annotations
 
-from textual import work
+from dataclasses import dataclass
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from coder.db import Study
-from coder.study import StudyStatus, TranscriptRow, study_status, transcript_overview
+from coder.study import Progress, StudyStatus, TranscriptRow, coding_progress, study_status, transcript_overview
 from coder.tui.agreement_screen import AgreementScreen
 from coder.tui.coding_screen import CodingScreen
+
+#: Columns the `s` key sorts by, in turn: (label, key of a row).
+SORTS = (
+    ("school type", lambda row: row.order),
+    ("title", lambda row: row.transcript.title.lower()),
+    ("words", lambda row: -row.transcript.words),
+    ("progress", lambda row: -row.progress_share),
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    transcript: TranscriptRow
+    progress: Progress | None
+    order: int
+
+    @property
+    def progress_share(self) -> float:
+        return max((self.progress.share(c) for c in self.progress.coded), default=0.0) if self.progress else 0.0
+
+    def progress_text(self) -> str:
+        if not self.progress or not self.progress.coded:
+            return "—"
+        return " · ".join(f"{coder} {self.progress.share(coder):.0%}" for coder in sorted(self.progress.coded))
+
+    def matches(self, query: str) -> bool:
+        t = self.transcript
+        haystack = " ".join(str(x) for x in (t.title, t.school, t.school_type, t.participants) if x).lower()
+        return all(word in haystack for word in query.lower().split())
 
 
 class StudyScreen(Screen):
     """The transcripts of the study; enter codes one, `a` opens the agreement screen."""
 
+    AUTO_FOCUS = "#transcripts"
     BINDINGS = [
         Binding("a", "agreement", "Agreement"),
+        Binding("s", "sort", "Sort"),
+        Binding("slash", "filter", "Filter"),
+        Binding("r", "reload", "Reload"),
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -26,12 +62,25 @@ class StudyScreen(Screen):
         super().__init__()
         self.study = study
         self.coder = coder
+        self.rows: list[Row] = []
+        self.sort_index = 0
+        self.query_text = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Loading the study…", id="study-summary")
+        yield Input(placeholder="filter by title, school, type or participant; escape clears", id="study-filter")
         yield DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
         yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#transcripts", DataTable)
+        table.add_columns("Transcript", "Type", "School", "Participants", "Words", "Segments", "Coded")
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.rows:  # back from coding: progress has moved
+            self.load()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.app.push_screen(CodingScreen(self.study, self.coder, int(event.row_key.value)))
@@ -39,28 +88,59 @@ class StudyScreen(Screen):
     def action_agreement(self) -> None:
         self.app.push_screen(AgreementScreen(self.study))
 
-    def on_mount(self) -> None:
-        table = self.query_one("#transcripts", DataTable)
-        table.add_columns("Transcript", "Type", "School", "Participants", "Words", "Segments")
+    def action_reload(self) -> None:
         self.load()
+
+    def action_sort(self) -> None:
+        self.sort_index = (self.sort_index + 1) % len(SORTS)
+        self.fill()
+        self.notify(f"sorted by {SORTS[self.sort_index][0]}")
+
+    def action_filter(self) -> None:
+        box = self.query_one("#study-filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#study-filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.query_text = event.value
+        self.fill()
+
+    @on(Input.Submitted, "#study-filter")
+    def filter_done(self) -> None:
+        self.query_one("#transcripts", DataTable).focus()
+
+    def on_key(self, event) -> None:
+        box = self.query_one("#study-filter", Input)
+        if event.key == "escape" and box.display:
+            box.value = ""
+            box.display = False
+            self.query_one("#transcripts", DataTable).focus()
+            event.stop()
 
     @work(thread=True, exclusive=True)
     def load(self) -> None:
         """Read the study off the UI thread; the database may be a remote PostgreSQL."""
         with self.study.session() as session:
-            rows = transcript_overview(session)
+            overview = transcript_overview(session)
+            progress = coding_progress(session)
             counts = study_status(session)
+        rows = [Row(t, progress.get(t.id), order) for order, t in enumerate(overview)]
         self.app.call_from_thread(self.show, rows, counts)
 
-    def show(self, rows: list[TranscriptRow], counts: StudyStatus) -> None:
-        table = self.query_one("#transcripts", DataTable)
-        table.clear()
-        for row in rows:
-            table.add_row(
-                row.title, row.school_type or "", row.school or "", row.participants,
-                str(row.words), str(row.segments), key=str(row.id),
-            )
+    def show(self, rows: list[Row], counts: StudyStatus) -> None:
+        self.rows = rows
+        self.fill()
         self.query_one("#study-summary", Static).update(
             f"{counts.transcripts} transcripts · {counts.segments} segments · "
             f"{counts.words} words · {counts.codes} codes"
         )
+
+    def fill(self) -> None:
+        table = self.query_one("#transcripts", DataTable)
+        table.clear()
+        shown = sorted((r for r in self.rows if r.matches(self.query_text)), key=SORTS[self.sort_index][1])
+        for row in shown:
+            t = row.transcript
+            table.add_row(t.title, t.school_type or "", t.school or "", t.participants,
+                          str(t.words), str(t.segments), row.progress_text(), key=str(t.id))
