@@ -35,6 +35,7 @@ from coder.study import transcript_view  # noqa: E402
 from coder.transcripts import read_transcript  # noqa: E402
 from coder.tui.app import WorkbenchApp  # noqa: E402
 from coder.tui.coding_screen import CodingScreen  # noqa: E402
+from coder.tui.pilot import settle  # noqa: E402
 from coder.tui.widgets.transcript_pane import TranscriptPane  # noqa: E402
 from textual import events  # noqa: E402
 from textual.worker import WorkerState  # noqa: E402
@@ -84,12 +85,6 @@ def build(directory: Path, name: str, files: dict[str, int], pool: list[str]) ->
     study.close()
     largest = max(sizes, key=sizes.get)
     return target, largest
-
-
-async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def busy(app) -> bool:

@@ -36,6 +36,7 @@ from sqlmodel import Session, func, select
 from coder.audit import record
 from coder.errors import CodebookConflict, CodebookError
 from coder.models import Code, Coding, utcnow
+from coder.textfile import read_utf8
 
 CODE_KEYS = frozenset(
     {"id", "name", "name_en", "key", "color", "definition", "include", "exclude",
@@ -245,14 +246,7 @@ def parse_codebook(source: str, path: str = "<codebook>") -> Codebook:
 
 def read_codebook(path: str | Path) -> Codebook:
     """Read a codebook file (YAML)."""
-    path = Path(path)
-    try:
-        source = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CodebookError(path, "no such file") from None
-    except UnicodeDecodeError:
-        raise CodebookError(path, "not UTF-8 text; save the codebook as UTF-8") from None
-    return parse_codebook(source, str(path))
+    return parse_codebook(read_utf8(path, CodebookError, "codebook"), str(path))
 
 
 # --- loading into a study ----------------------------------------------------------

@@ -16,6 +16,7 @@ import numpy as np
 
 from coder.agreement import Ratings
 from coder.errors import RatingsError
+from coder.textfile import read_utf8
 
 COLUMNS = ("unit", "coder", "code")
 
@@ -58,14 +59,7 @@ def build_ratings(
 
 def read_ratings(path: str | Path) -> Ratings:
     """Read a ratings CSV file, naming the line of any problem."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise RatingsError(path, "no such file") from None
-    except UnicodeDecodeError:
-        raise RatingsError(path, "not UTF-8 text; save the ratings as UTF-8 CSV") from None
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(read_utf8(path, RatingsError, "ratings CSV")))
     header = next(reader, None)
     if header is None:
         raise RatingsError(path, "the file is empty; expected the header unit,coder,code", 1)

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from coder.errors import TranscriptError
+from coder.errors import FileProblem, TranscriptError
 
 #: Interviews are a few hundred kilobytes; anything past this is not a transcript.
 MAX_BYTES = 20 * 1024 * 1024
@@ -85,6 +85,19 @@ def decode(data: bytes, path: str | Path) -> str:
     if not text.strip():
         raise TranscriptError(path, "the file is empty")
     return text
+
+
+def read_utf8(path: str | Path, error: type[FileProblem], what: str) -> str:
+    """Read a UTF-8 file (a BOM is fine) that the user wrote, such as a codebook or ratings.
+
+    `error` is the problem type to raise, `what` names the file in the advice.
+    """
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise error(path, "no such file") from None
+    except UnicodeDecodeError:
+        raise error(path, f"not UTF-8 text; save the {what} as UTF-8") from None
 
 
 def read_bytes(path: str | Path) -> bytes:

@@ -19,6 +19,7 @@ sys.path.insert(0, str(HERE.parent))
 from coder.coding import add_coding  # noqa: E402
 from coder.demo import build_demo  # noqa: E402
 from coder.tui.app import WorkbenchApp  # noqa: E402
+from coder.tui.pilot import settle  # noqa: E402
 
 SIZE = (140, 40)
 #: (first, last, anna's code, bram's blind code) in the first demo interview.
@@ -28,13 +29,6 @@ FRAGMENTS = [
     (24, 26, "awareness-other-discipline", "awareness-other-discipline"),
     (28, 30, "shared-responsibility", "interdependence"), (34, 36, "feedback", "reflection"),
 ]
-
-
-async def settle(app, pilot) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def shoot(target: str) -> None:

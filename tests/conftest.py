@@ -66,3 +66,22 @@ I: Hoe gaat de samenwerking? Vertel eens.
 L: Goed hoor. We geven bijv. samen les... en dat gaat prima.
 J: [pauze] Ja. Ik heb haar echt nodig.
 """
+
+
+@pytest.fixture
+def sample(study, tmp_path):
+    """A study with the shipped codebook and TRANSCRIPT imported: (study, transcript id).
+
+    TRANSCRIPT's segments: 0-1 interviewer, 2-3 teacher, 4-5 youth-care worker.
+    """
+    from sqlmodel import select
+
+    from coder.codebook import apply_codebook, read_codebook
+    from coder.importer import import_transcripts
+    from coder.models import Transcript
+
+    with study.session() as session:
+        apply_codebook(session, read_codebook(SHIPPED_CODEBOOK), "test")
+    import_transcripts(study, [write(tmp_path, "sample.txt", TRANSCRIPT)], "test")
+    with study.session() as session:
+        return study, session.exec(select(Transcript)).one().id

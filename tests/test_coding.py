@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
 
-from coder.codebook import apply_codebook, read_codebook
 from coder.coding import history, redo, set_memo, toggle_code, undo
 from coder.db import open_study
 from coder.errors import StudyError
-from coder.importer import import_transcripts
-from coder.models import Coding, Transcript
+from coder.models import Coding
 from coder.settings import set_uncodable_roles
 from coder.study import transcript_codings, transcript_view
-from tests.conftest import SHIPPED_CODEBOOK, TRANSCRIPT, write
 
 
-@pytest.fixture
-def ready(study, tmp_path):
-    with study.session() as session:
-        apply_codebook(session, read_codebook(SHIPPED_CODEBOOK), "test")
-    import_transcripts(study, [write(tmp_path, "a.txt", TRANSCRIPT)], "test")
-    with study.session() as session:
-        return study, session.exec(select(Transcript)).one().id
 
 
 def live(study, transcript, coder="anna"):
@@ -35,8 +24,8 @@ def act(study, fn, *args, **kwargs):
         return fn(session, *args, **kwargs)
 
 
-def test_toggle_adds_then_removes_softly(ready):
-    study, t = ready
+def test_toggle_adds_then_removes_softly(sample):
+    study, t = sample
     added, coding = act(study, toggle_code, "anna", "flexibility", t, 3, 2)
     assert added and live(study, t) == [("flexibility", 2, 3, "")]
     added, _ = act(study, toggle_code, "anna", "flexibility", t, 2, 3)
@@ -45,8 +34,8 @@ def test_toggle_adds_then_removes_softly(ready):
         assert session.get(Coding, coding.id).deleted_at is not None  # kept, not deleted
 
 
-def test_memo_supersedes_the_coding(ready):
-    study, t = ready
+def test_memo_supersedes_the_coding(sample):
+    study, t = sample
     _, coding = act(study, toggle_code, "anna", "reflection", t, 4, 5)
     new = act(study, set_memo, coding.id, "ambigu: ook flexibiliteit?", "anna")
     assert live(study, t) == [("reflection", 4, 5, "ambigu: ook flexibiliteit?")]
@@ -55,8 +44,8 @@ def test_memo_supersedes_the_coding(ready):
         assert old.superseded_by == new.id and old.memo == ""
 
 
-def test_undo_and_redo_many_levels(ready):
-    study, t = ready
+def test_undo_and_redo_many_levels(sample):
+    study, t = sample
     act(study, toggle_code, "anna", "flexibility", t, 2, 2)
     _, second = act(study, toggle_code, "anna", "reflection", t, 3, 3)
     act(study, set_memo, second.id, "memo", "anna")
@@ -79,8 +68,8 @@ def test_undo_and_redo_many_levels(ready):
     assert act(study, redo, "anna") is None
 
 
-def test_a_new_action_clears_redo_and_history_survives_a_restart(ready):
-    study, t = ready
+def test_a_new_action_clears_redo_and_history_survives_a_restart(sample):
+    study, t = sample
     act(study, toggle_code, "anna", "flexibility", t, 2, 2)
     act(study, toggle_code, "anna", "reflection", t, 3, 3)
     act(study, undo, "anna")
@@ -96,16 +85,16 @@ def test_a_new_action_clears_redo_and_history_survives_a_restart(ready):
         reopened.close()
 
 
-def test_undo_is_per_coder(ready):
-    study, t = ready
+def test_undo_is_per_coder(sample):
+    study, t = sample
     act(study, toggle_code, "anna", "flexibility", t, 2, 2)
     act(study, toggle_code, "bram", "reflection", t, 2, 2, pass_="blind")
     act(study, undo, "anna")
     assert live(study, t, "anna") == [] and live(study, t, "bram") == [("reflection", 2, 2, "")]
 
 
-def test_uncodable_roles_are_enforced_and_configurable(ready):
-    study, t = ready
+def test_uncodable_roles_are_enforced_and_configurable(sample):
+    study, t = sample
     with pytest.raises(StudyError, match="turns of the interviewer are not coded"):
         act(study, toggle_code, "anna", "flexibility", t, 0, 1)
     with study.session() as session:

@@ -8,19 +8,13 @@ from coder.demo import build_demo
 from coder.models import Coding
 from coder.study import transcript_codings
 from coder.tui.app import WorkbenchApp
+from coder.tui.pilot import settle
 from coder.tui.coding_screen import CodingScreen
 from coder.tui.dialogs import CodePicker, HelpDialog, MemoDialog
 from coder.tui.widgets.transcript_pane import TranscriptPane
 
 # Transcript 1 (Basisschool Noord) starts: 0-1 interviewer, 2 teacher, 3 youth-care
 # worker, 4-5 interviewer, 6-9 teacher ...
-
-
-async def settle(app, pilot) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def codings(study, coder="anna"):

@@ -6,6 +6,7 @@ from textual.widgets import DataTable, Static
 
 from coder.demo import build_demo
 from coder.tui.app import WorkbenchApp
+from coder.tui.pilot import settle
 from coder.tui.study_screen import StudyScreen
 
 
@@ -31,14 +32,6 @@ async def test_study_screen_lists_the_demo_transcripts(tmp_path):
         assert app.return_code == 0
     finally:
         study.close()
-
-
-async def settle(app, pilot) -> None:
-    """Let workers finish and their results reach the screen."""
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_agreement_screen_shows_kappa_2x2_and_disagreements(tmp_path):

@@ -6,26 +6,13 @@ import pytest
 from sqlmodel import select
 
 from coder.agreement import agreement
-from coder.codebook import apply_codebook, read_codebook
 from coder.coding import add_coding, remove_coding
 from coder.errors import StudyError
-from coder.importer import import_transcripts
-from coder.models import AuditEntry, Coding, Transcript
+from coder.models import AuditEntry, Coding
 from coder.settings import set_uncodable_roles
 from coder.units import UnitFilter, study_ratings
-from tests.conftest import SHIPPED_CODEBOOK, TRANSCRIPT, write
 
-# TRANSCRIPT's segments: 0-1 interviewer, 2-3 teacher, 4-5 youth-care worker.
-
-
-@pytest.fixture
-def coded(study, tmp_path):
-    with study.session() as session:
-        apply_codebook(session, read_codebook(SHIPPED_CODEBOOK), "test")
-    import_transcripts(study, [write(tmp_path, "a.txt", TRANSCRIPT)], "test")
-    with study.session() as session:
-        transcript = session.exec(select(Transcript)).one().id
-    return study, transcript
+# The `sample` fixture's segments: 0-1 interviewer, 2-3 teacher, 4-5 youth-care worker.
 
 
 def code(study, *args, **kwargs):
@@ -33,8 +20,8 @@ def code(study, *args, **kwargs):
         return add_coding(session, *args, **kwargs).id
 
 
-def test_fragments_mode_compares_a_primary_with_b_blind(coded):
-    study, t = coded
+def test_fragments_mode_compares_a_primary_with_b_blind(sample):
+    study, t = sample
     code(study, "anna", "joint-actions", t, 2, 3)
     code(study, "anna", "interdependence", t, 4, 5)
     code(study, "anna", "mutual-trust", t, 5, 5)           # B never saw it: left out
@@ -57,8 +44,8 @@ def test_fragments_mode_compares_a_primary_with_b_blind(coded):
     assert report.codes["new-activities"].b_yes == 1 and len(report.codes) == 16
 
 
-def test_removed_codings_do_not_count(coded):
-    study, t = coded
+def test_removed_codings_do_not_count(sample):
+    study, t = sample
     first = code(study, "anna", "flexibility", t, 2, 2)
     code(study, "anna", "reflection", t, 3, 3)
     code(study, "bram", "flexibility", t, 2, 2, pass_="blind")
@@ -73,8 +60,8 @@ def test_removed_codings_do_not_count(coded):
         assert kinds.count("coding.add") == 4 and "coding.remove" in kinds
 
 
-def test_segments_mode_uses_every_non_interviewer_segment(coded):
-    study, t = coded
+def test_segments_mode_uses_every_non_interviewer_segment(sample):
+    study, t = sample
     code(study, "anna", "joint-actions", t, 2, 3)
     code(study, "anna", "interdependence", t, 4, 5)
     code(study, "bram", "new-activities", t, 3, 4)
@@ -88,8 +75,8 @@ def test_segments_mode_uses_every_non_interviewer_segment(coded):
     assert report.codes["interdependence"].a_yes == 2 and report.codes["interdependence"].b_yes == 0
 
 
-def test_filters_and_coder_pair(coded):
-    study, t = coded
+def test_filters_and_coder_pair(sample):
+    study, t = sample
     code(study, "anna", "flexibility", t, 2, 2)
     code(study, "bram", "flexibility", t, 2, 2, pass_="blind")
     with study.session() as session:
@@ -105,8 +92,8 @@ def test_filters_and_coder_pair(coded):
         assert study_ratings(session, coders=("anna", "carla")).coders == ("anna", "carla")
 
 
-def test_coding_refuses_unknown_codes_and_segments(coded):
-    study, t = coded
+def test_coding_refuses_unknown_codes_and_segments(sample):
+    study, t = sample
     with pytest.raises(StudyError, match="no code 'nonsense'"):
         code(study, "anna", "nonsense", t, 2, 2)
     with pytest.raises(StudyError, match="has no segment 99"):
@@ -115,11 +102,11 @@ def test_coding_refuses_unknown_codes_and_segments(coded):
         code(study, "anna", "flexibility", t, 2, 2, pass_="final")
 
 
-def test_disagreeing_units_can_be_shown_with_their_text(coded):
+def test_disagreeing_units_can_be_shown_with_their_text(sample):
     from coder.agreement import disagreements
     from coder.units import unit_texts
 
-    study, t = coded
+    study, t = sample
     code(study, "anna", "flexibility", t, 2, 3)
     code(study, "anna", "reflection", t, 4, 4)
     code(study, "bram", "flexibility", t, 2, 3, pass_="blind")
