@@ -6,6 +6,7 @@ Screens and exports ask these functions; none of them writes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
@@ -111,9 +112,12 @@ def transcript_overview(session: Session) -> list[TranscriptRow]:
     ]
 
 
-@dataclass(frozen=True)
-class SegmentRow:
-    """A segment with its text, as screens and exports show it."""
+class SegmentRow(NamedTuple):
+    """A segment with its text, as screens and exports show it.
+
+    A named tuple rather than a dataclass: a long interview has 100,000 of them
+    and the coding screen builds them all when it opens one.
+    """
 
     id: int
     position: int
@@ -138,8 +142,8 @@ def transcript_segments(
         .order_by(Segment.position)
         .limit(limit)
     )
-    return [SegmentRow(sid, pos, turn, start, end, text[start:end])
-            for sid, pos, turn, start, end in session.execute(query)]
+    rows = session.connection().execute(query)  # Core rows: the ORM's row handling costs more
+    return [SegmentRow(sid, pos, turn, start, end, text[start:end]) for sid, pos, turn, start, end in rows]
 
 
 # --- what the coding screen shows ------------------------------------------------------
