@@ -22,6 +22,7 @@ from coder.errors import CoderError
 from coder.importer import Overrides, import_transcripts
 from coder.agreement import Report, agreement, report_json
 from coder.ratings import read_ratings
+from coder.settings import set_uncodable_roles, uncodable_roles
 from coder.study import StudyStatus, study_status
 from coder.units import LEVELS, MODES, UnitFilter, study_ratings
 from coder.transcripts import SCHOOL_TYPES
@@ -176,6 +177,22 @@ def format_status(target: str, counts: StudyStatus) -> str:
     else:
         lines.append("codings      none yet")
     return "\n".join(lines)
+
+
+@cli.command("roles")
+@click.option("--uncodable", metavar="ROLE,ROLE", help="Set the participant roles whose turns cannot be coded ('' for none).")
+@pass_context
+def roles_command(obj: Context, uncodable: str | None) -> None:
+    """Show (or set) which participant roles' turns are shown but not coded."""
+    study = obj.open()
+    try:
+        with study.session() as session:
+            if uncodable is not None:
+                set_uncodable_roles(session, uncodable.split(","), obj.actor)
+            roles = sorted(uncodable_roles(session))
+    finally:
+        study.close()
+    click.echo(f"turns not coded: {', '.join(roles) if roles else 'none (every turn can be coded)'}")
 
 
 @cli.command("agreement")

@@ -28,7 +28,7 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["init"], ["import"], ["codebook"], ["codebook", "load"], ["status"], ["demo"], ["agreement"]]
+    "command", [[], ["init"], ["import"], ["codebook"], ["codebook", "load"], ["status"], ["demo"], ["agreement"], ["roles"]]
 )
 def test_every_command_has_help(capsys, command):
     code, out, _ = run(capsys, *command, "--help")
@@ -160,3 +160,11 @@ def test_agreement_on_a_study(capsys, tmp_path):
     assert report["codes"]["interdependence"]["reason"] is not None
     code, _, err = run(capsys, "--db", db, "agreement", "--coders", "anna")
     assert code == 2 and "give two coder names" in err
+
+
+def test_roles_setting(capsys, tmp_path):
+    db = str(tmp_path / "s.db")
+    assert run(capsys, "--db", db, "roles")[1].strip() == "turns not coded: interviewer"
+    assert run(capsys, "--db", db, "roles", "--uncodable", "interviewer,Observer")[1].strip() == (
+        "turns not coded: interviewer, observer")
+    assert "none" in run(capsys, "--db", db, "roles", "--uncodable", "")[1]
