@@ -11,6 +11,7 @@ import getpass
 import json
 import sys
 from dataclasses import asdict
+from functools import partial
 
 import click
 
@@ -21,6 +22,8 @@ from coder.demo import DEMO_CODER, DEMO_DB, build_demo
 from coder.errors import CoderError
 from coder.importer import Overrides, import_transcripts
 from coder.agreement import Report, agreement, report_json
+from coder.export_codings import FORMATS, WRITERS, coding_rows, write_file
+from coder.models import PASSES
 from coder.ratings import read_ratings
 from coder.settings import set_uncodable_roles, uncodable_roles
 from coder.study import StudyStatus, study_status
@@ -177,6 +180,36 @@ def format_status(target: str, counts: StudyStatus) -> str:
     else:
         lines.append("codings      none yet")
     return "\n".join(lines)
+
+
+@cli.group()
+def export() -> None:
+    """Export from the study."""
+
+
+@export.command("codings")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (default: standard output).")
+@click.option("--bom", is_flag=True, help="Start the file with a UTF-8 byte-order mark, for Excel.")
+@click.option("--coder", help="Only this coder's codings.")
+@click.option("--pass", "pass_", type=click.Choice(PASSES), help="Only codings of this pass.")
+@pass_context
+def export_codings(obj: Context, fmt: str, output: str | None, bom: bool, coder: str | None, pass_: str | None) -> None:
+    """One row per coding: transcript, speaker, segments, offsets, code, theme, coder, pass, memo, text."""
+    study = obj.open()
+    try:
+        with study.session() as session:
+            rows = coding_rows(session, coder, pass_)
+    finally:
+        study.close()
+    write = partial(WRITERS[fmt], rows)
+    if output:
+        write_file(output, write, bom=bom)
+        click.echo(f"{len(rows)} codings written to {output}", err=True)
+    else:
+        if bom:
+            click.echo("\ufeff", nl=False)
+        write(sys.stdout)
 
 
 @cli.command("roles")

@@ -1,0 +1,127 @@
+"""Codings export (DESIGN §5, contract): one row per live coding, as CSV or JSON.
+
+The rows carry what an analysis in pandas, R or SPSS needs without the study:
+where the fragment is, who said it, which code and theme, who coded it in which
+pass, the memo and the text itself.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from coder.models import Code, Coder, Coding, Participant, Segment, Transcript, Turn
+
+COLUMNS = (
+    "transcript", "school", "school_type", "speaker", "role", "first_segment", "last_segment",
+    "start", "end", "code_id", "code_name", "theme", "coder", "pass", "memo", "text",
+)
+FORMATS = ("csv", "json")
+
+
+def _themes(session: Session) -> dict[int, str]:
+    """Each code row's theme: the code id of its root in the code tree."""
+    codes = {c.id: c for c in session.execute(select(Code)).scalars()}
+
+    def root(code: Code) -> str:
+        while code.parent_id is not None:
+            code = codes[code.parent_id]
+        return code.code_id
+
+    return {cid: root(code) for cid, code in codes.items()}
+
+
+def _speakers(session: Session) -> dict[int, list[tuple[int, str, str | None]]]:
+    """Per transcript: (segment position, speaker label, role) in order."""
+    rows = session.execute(
+        select(Segment.transcript_id, Segment.position, Participant.label, Participant.role)
+        .join(Turn, Turn.id == Segment.turn_id)
+        .join(Participant, Participant.id == Turn.participant_id)
+        .order_by(Segment.transcript_id, Segment.position)
+    )
+    result: dict[int, list[tuple[int, str, str | None]]] = {}
+    for transcript_id, position, label, role in rows:
+        result.setdefault(transcript_id, []).append((position, label, role))
+    return result
+
+
+def coding_rows(session: Session, coder: str | None = None, pass_: str | None = None) -> list[dict]:
+    """The export's rows, ordered by transcript, position and coder.
+
+    A fragment spoken by more than one participant lists them in order, joined by "+".
+    """
+    first, last = aliased(Segment), aliased(Segment)
+    query = (
+        select(Transcript.id, Transcript.title, Transcript.school, Transcript.school_type,
+               first.position, last.position, Coding.start, Coding.end, Coding.code_id, Code.code_id,
+               Code.name, Coder.name, Coding.pass_, Coding.memo)
+        .join(Transcript, Transcript.id == Coding.transcript_id)
+        .join(Code, Code.id == Coding.code_id)
+        .join(Coder, Coder.id == Coding.coder_id)
+        .join(first, first.id == Coding.first_segment_id)
+        .join(last, last.id == Coding.last_segment_id)
+        .where(Coding.deleted_at.is_(None))
+        .order_by(Transcript.id, first.position, last.position, Coder.name, Coding.id)
+    )
+    if coder:
+        query = query.where(Coder.name == coder)
+    if pass_:
+        query = query.where(Coding.pass_ == pass_)
+    themes, speakers = _themes(session), _speakers(session)
+    texts: dict[int, str] = {}
+    rows = []
+    for (tid, title, school, school_type, first_pos, last_pos, start, end, code_row, code_id,
+         code_name, coder_name, pass_name, memo) in session.execute(query):
+        if tid not in texts:
+            texts[tid] = session.execute(select(Transcript.text).where(Transcript.id == tid)).scalar_one()
+        people = list(dict.fromkeys((label, role) for pos, label, role in speakers[tid]
+                                    if first_pos <= pos <= last_pos))
+        rows.append({
+            "transcript": title, "school": school or "", "school_type": school_type or "",
+            "speaker": "+".join(label for label, _ in people),
+            "role": "+".join(role or "" for _, role in people),
+            "first_segment": first_pos, "last_segment": last_pos, "start": start, "end": end,
+            "code_id": code_id, "code_name": code_name, "theme": themes[code_row],
+            "coder": coder_name, "pass": pass_name, "memo": memo, "text": texts[tid][start:end],
+        })
+    return rows
+
+
+def write_csv(rows: list[dict], stream: IO[str]) -> None:
+    writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def write_json(rows: list[dict], stream: IO[str]) -> None:
+    json.dump(rows, stream, ensure_ascii=False, indent=2)
+    stream.write("\n")
+
+
+WRITERS: dict[str, Callable[[list[dict], IO[str]], None]] = {"csv": write_csv, "json": write_json}
+
+
+def write_file(path: str | Path, write: Callable[[IO[str]], None], *, bom: bool = False) -> None:
+    """Write a whole file or nothing: into a temporary file beside it, then rename.
+
+    `bom` starts the file with a UTF-8 byte-order mark, which Excel needs to
+    recognise UTF-8 in a CSV file.
+    """
+    path = Path(path)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as stream:
+            write(stream)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
