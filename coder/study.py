@@ -249,17 +249,20 @@ class Progress:
 
 
 def coding_progress(session: Session) -> dict[int, Progress]:
-    """Per transcript: codable segments, and how many of them each coder's live codings cover."""
-    blocked = uncodable_roles(session)
-    codable: dict[int, set[int]] = {}
-    rows = session.execute(
-        select(Segment.transcript_id, Segment.position, Participant.role)
+    """Per transcript: codable segments, and how many of them each coder's live codings cover.
+
+    Counting is done in SQL; only the segments that codings cover are looked at
+    one by one, so a large study with few codings costs little.
+    """
+    blocked = tuple(uncodable_roles(session)) or ("",)
+    by_role = (
+        select(Segment.transcript_id, func.count())
         .join(Turn, Turn.id == Segment.turn_id)
         .join(Participant, Participant.id == Turn.participant_id)
+        .group_by(Segment.transcript_id)
     )
-    for transcript_id, position, role in rows:
-        if (role or "") not in blocked:
-            codable.setdefault(transcript_id, set()).add(position)
+    is_blocked = func.coalesce(Participant.role, "").in_(blocked)
+    codable = dict(session.execute(by_role.where(~is_blocked)).all())
     first, last = aliased(Segment), aliased(Segment)
     covered: dict[tuple[int, str], set[int]] = {}
     for transcript_id, coder, start, end in session.execute(
@@ -270,10 +273,17 @@ def coding_progress(session: Session) -> dict[int, Progress]:
         .where(Coding.deleted_at.is_(None))
     ):
         covered.setdefault((transcript_id, coder), set()).update(range(start, end + 1))
-    return {
-        transcript_id: Progress(
-            codable=len(positions),
-            coded={coder: len(spans & positions) for (tid, coder), spans in covered.items() if tid == transcript_id},
-        )
-        for transcript_id, positions in codable.items()
-    }
+    uncodable: dict[int, set[int]] = {}
+    coded_transcripts = {tid for tid, _ in covered}
+    if coded_transcripts:
+        for transcript_id, position in session.execute(
+            select(Segment.transcript_id, Segment.position)
+            .join(Turn, Turn.id == Segment.turn_id)
+            .join(Participant, Participant.id == Turn.participant_id)
+            .where(is_blocked, Segment.transcript_id.in_(coded_transcripts))
+        ):
+            uncodable.setdefault(transcript_id, set()).add(position)
+    coded: dict[int, dict[str, int]] = {}
+    for (transcript_id, coder), positions in covered.items():
+        coded.setdefault(transcript_id, {})[coder] = len(positions - uncodable.get(transcript_id, set()))
+    return {tid: Progress(count, coded.get(tid, {})) for tid, count in codable.items()}

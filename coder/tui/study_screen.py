@@ -76,11 +76,13 @@ class StudyScreen(Screen):
     def on_mount(self) -> None:
         table = self.query_one("#transcripts", DataTable)
         table.add_columns("Transcript", "Type", "School", "Participants", "Words", "Segments", "Coded")
-        self.load()
 
     def on_screen_resume(self) -> None:
-        if self.rows:  # back from coding: progress has moved
-            self.load()
+        """Load when shown, and again on coming back from coding (progress has moved).
+
+        Not on mount: when the workbench opens straight onto a transcript, this
+        screen waits underneath and should not compete with the coding screen."""
+        self.load()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.app.push_screen(CodingScreen(self.study, self.coder, int(event.row_key.value)))
