@@ -176,8 +176,8 @@ def transcript_ids(session: Session) -> list[int]:
     return [row.id for row in transcript_overview(session)]
 
 
-def transcript_view(session: Session, transcript_id: int) -> TranscriptView:
-    """Everything needed to draw one transcript; the segment texts are cut in SQL."""
+def transcript_view(session: Session, transcript_id: int, limit: int | None = None) -> TranscriptView:
+    """Everything needed to draw one transcript, or its first `limit` segments."""
     transcript = session.get(Transcript, transcript_id)
     if transcript is None:
         raise StudyError(f"no transcript {transcript_id}")
@@ -193,7 +193,7 @@ def transcript_view(session: Session, transcript_id: int) -> TranscriptView:
     return TranscriptView(
         id=transcript.id, title=transcript.title, school=transcript.school,
         school_type=transcript.school_type,
-        segments=tuple(transcript_segments(session, transcript_id)), turns=turns,
+        segments=tuple(transcript_segments(session, transcript_id, limit=limit)), turns=turns,
     )
 
 

@@ -143,3 +143,20 @@ async def test_bindings_are_in_the_command_palette(tmp_path):
             assert pane.cursor == 7
     finally:
         study.close()
+
+
+async def test_long_interview_shows_its_first_page_then_the_rest(tmp_path, monkeypatch):
+    import coder.tui.coding_screen as coding_screen
+
+    monkeypatch.setattr(coding_screen, "FIRST_PAGE", 50)
+    study = build_demo(str(tmp_path / "demo.db"))
+    try:
+        app = WorkbenchApp(study, "anna")
+        async with app.run_test(size=(150, 40)) as pilot:
+            pane = await open_coding(app, pilot)
+            assert len(pane.view.segments) == 185
+            assert len(app.screen.loaded.view.segments) == 185
+            await pilot.press("end")
+            assert pane.cursor == 184
+    finally:
+        study.close()

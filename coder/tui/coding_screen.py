@@ -31,6 +31,8 @@ from coder.tui.widgets.codebook_panel import CodebookPanel
 from coder.tui.widgets.transcript_pane import TranscriptPane
 
 DIGITS = "1234567890"
+#: Segments loaded before the first frame; the rest of a long interview follows.
+FIRST_PAGE = 400
 
 
 @dataclass(frozen=True)
@@ -102,13 +104,24 @@ class CodingScreen(Screen):
 
     @work(thread=True, exclusive=True, group="load")
     def load(self, transcript_id: int, cursor: int = 0) -> None:
+        """Show the first screenfuls at once, then the rest of a long interview."""
         with self.study.session() as session:
             loaded = Loaded(
-                view=transcript_view(session, transcript_id),
+                view=transcript_view(session, transcript_id, limit=FIRST_PAGE),
                 codings=self._codings(session, transcript_id),
                 transcripts=transcript_ids(session), codes=active_codes(session),
             )
         self.app.call_from_thread(self.show, loaded, cursor)
+        if len(loaded.view.segments) == FIRST_PAGE:
+            with self.study.session() as session:
+                whole = transcript_view(session, transcript_id)
+            self.app.call_from_thread(self.show_rest, whole)
+
+    def show_rest(self, view: TranscriptView) -> None:
+        if self.loaded is not None and self.loaded.view.id == view.id:
+            self.loaded = replace(self.loaded, view=view)
+            self.query_one(TranscriptPane).extend(view)
+            self.update_status()
 
     def show(self, loaded: Loaded, cursor: int) -> None:
         first_load = self.loaded is None

@@ -97,6 +97,11 @@ class TranscriptPane(Widget, can_focus=True):
         self.show_codings(codings)
         self.set_cursor(cursor)
 
+    def extend(self, view: TranscriptView) -> None:
+        """The same transcript with more segments loaded: keep cursor and scroll position."""
+        self.view = view
+        self._relayout()
+
     def show_codings(self, codings: list[CodingRow]) -> None:
         """Index the codings by the segments they cover (only the visible ones are looked up)."""
         self.codings = codings
