@@ -134,9 +134,12 @@ async def measure(target: str, transcript_id: int) -> dict[str, object]:
             frames = Frames(app)
             while not (isinstance(app.screen, CodingScreen)
                        and app.screen.query_one(TranscriptPane).view is not None):
-                await asyncio.sleep(0.002)
+                await asyncio.sleep(0.001)
+            shown = time.perf_counter()
+            while not [t for t in frames.times if t >= shown]:
+                await asyncio.sleep(0.001)
+            first_frame = min(t for t in frames.times if t >= shown) - started  # the transcript on screen
             await pilot.pause()
-            first_frame = (frames.times[-1] if frames.times else time.perf_counter()) - started
             pane = app.screen.query_one(TranscriptPane)
             segments = len(pane.view.segments)
             pane.set_cursor(segments // 2)  # somewhere in the middle, on a codable segment
