@@ -160,3 +160,21 @@ async def test_long_interview_shows_its_first_page_then_the_rest(tmp_path, monke
             assert pane.cursor == 184
     finally:
         study.close()
+
+
+async def test_escape_closes_the_search_box_not_the_screen(tmp_path):
+    from textual.widgets import Input
+
+    study = build_demo(str(tmp_path / "demo.db"))
+    try:
+        app = WorkbenchApp(study, "anna")
+        async with app.run_test(size=(150, 40)) as pilot:
+            pane = await open_coding(app, pilot)
+            await pilot.press("slash", *"quit")
+            search = app.screen.query_one("#search", Input)
+            assert search.display and search.value == "quit"  # "q" typed, not a command
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, CodingScreen) and not search.display and pane.has_focus
+    finally:
+        study.close()
