@@ -85,3 +85,13 @@ def sample(study, tmp_path):
     import_transcripts(study, [write(tmp_path, "sample.txt", TRANSCRIPT)], "test")
     with study.session() as session:
         return study, session.exec(select(Transcript)).one().id
+
+
+@pytest.fixture
+def demo(tmp_path):
+    """A fresh demo study (SQLite): the shipped codebook and the eight sample interviews."""
+    from coder.demo import build_demo
+
+    built = build_demo(str(tmp_path / "demo.db"))
+    yield built
+    built.close()

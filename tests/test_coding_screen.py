@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from coder.demo import build_demo
 from coder.models import Coding
 from coder.study import transcript_codings
 from coder.tui.app import WorkbenchApp
@@ -30,151 +29,133 @@ async def open_coding(app, pilot) -> TranscriptPane:
     return app.screen.query_one(TranscriptPane)
 
 
-async def test_code_by_keys_undo_redo_and_reopen(tmp_path):
-    study = build_demo(str(tmp_path / "demo.db"))
-    try:
-        app = WorkbenchApp(study, "anna")
-        async with app.run_test(size=(150, 40)) as pilot:
-            pane = await open_coding(app, pilot)
-            assert pane.view.title.startswith("Basisschool Noord")
-            await pilot.press("1")  # cursor on the interviewer: refused
-            await settle(app, pilot)
-            assert codings(study) == []
-            await pilot.press(*["down"] * 6, "1")
-            await settle(app, pilot)
-            assert codings(study) == [("interdependence", 6, 6, "")]
-            await pilot.press("shift+down", "shift+down", "3")
-            await settle(app, pilot)
-            assert codings(study) == [("interdependence", 6, 6, ""), ("flexibility", 6, 8, "")]
-            assert [c.code_id for c in pane.covering(7)] == ["flexibility"]
-            await pilot.press("u")
-            await settle(app, pilot)
-            assert codings(study) == [("interdependence", 6, 6, "")]
-            await pilot.press("U")
-            await settle(app, pilot)
-            assert codings(study) == [("interdependence", 6, 6, ""), ("flexibility", 6, 8, "")]
-            await pilot.press("3")  # the same code on the same selection: toggled off
-            await settle(app, pilot)
-            assert codings(study) == [("interdependence", 6, 6, "")]
-        reopened = WorkbenchApp(study, "anna")
-        async with reopened.run_test(size=(150, 40)) as pilot:
-            pane = await open_coding(reopened, pilot)
-            assert [(c.code_id, c.first, c.last) for c in pane.codings] == [("interdependence", 6, 6)]
-            await pilot.press("u")  # the undo history survived the restart
-            await settle(reopened, pilot)
-            assert codings(study) == [("interdependence", 6, 6, ""), ("flexibility", 6, 8, "")]
-    finally:
-        study.close()
+async def test_code_by_keys_undo_redo_and_reopen(demo):
+    study = demo
+    app = WorkbenchApp(study, "anna")
+    async with app.run_test(size=(150, 40)) as pilot:
+        pane = await open_coding(app, pilot)
+        assert pane.view.title.startswith("Basisschool Noord")
+        await pilot.press("1")  # cursor on the interviewer: refused
+        await settle(app, pilot)
+        assert codings(study) == []
+        await pilot.press(*["down"] * 6, "1")
+        await settle(app, pilot)
+        assert codings(study) == [("interdependence", 6, 6, "")]
+        await pilot.press("shift+down", "shift+down", "3")
+        await settle(app, pilot)
+        assert codings(study) == [("interdependence", 6, 6, ""), ("flexibility", 6, 8, "")]
+        assert [c.code_id for c in pane.covering(7)] == ["flexibility"]
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert codings(study) == [("interdependence", 6, 6, "")]
+        await pilot.press("U")
+        await settle(app, pilot)
+        assert codings(study) == [("interdependence", 6, 6, ""), ("flexibility", 6, 8, "")]
+        await pilot.press("3")  # the same code on the same selection: toggled off
+        await settle(app, pilot)
+        assert codings(study) == [("interdependence", 6, 6, "")]
+    reopened = WorkbenchApp(study, "anna")
+    async with reopened.run_test(size=(150, 40)) as pilot:
+        pane = await open_coding(reopened, pilot)
+        assert [(c.code_id, c.first, c.last) for c in pane.codings] == [("interdependence", 6, 6)]
+        await pilot.press("u")  # the undo history survived the restart
+        await settle(reopened, pilot)
+        assert codings(study) == [("interdependence", 6, 6, ""), ("flexibility", 6, 8, "")]
 
 
-async def test_search_picker_memo_next_uncoded_transcripts_and_help(tmp_path):
-    study = build_demo(str(tmp_path / "demo.db"))
-    try:
-        app = WorkbenchApp(study, "anna")
-        async with app.run_test(size=(150, 40)) as pilot:
-            pane = await open_coding(app, pilot)
-            await pilot.press("slash", *"keukentafl", "enter")  # a typo still finds it
-            await settle(app, pilot)
-            assert "keukentafel" in pane.view.segments[pane.cursor].text
-            hit = pane.cursor
-            await pilot.press("c")
-            await settle(app, pilot)
-            assert isinstance(app.screen, CodePicker)
-            await pilot.press(*"vertrouwen", "enter")
-            await settle(app, pilot)
-            assert codings(study) == [("mutual-trust", hit, hit, "")]
-            await pilot.press("m")
-            await settle(app, pilot)
-            assert isinstance(app.screen, MemoDialog)
-            await pilot.press(*"eerder flexibiliteit?", "ctrl+s")
-            await settle(app, pilot)
-            assert codings(study) == [("mutual-trust", hit, hit, "eerder flexibiliteit?")]
-            with study.session() as session:  # the old row is kept, superseded
-                assert len(session.exec(select(Coding)).all()) == 2
-            await pilot.press("home", "n")
-            assert pane.cursor == 2  # first codable segment nobody coded
-            await pilot.press("right_square_bracket")
-            await settle(app, pilot)
-            assert pane.view.id != 1 and pane.cursor == 0
-            await pilot.press("left_square_bracket")
-            await settle(app, pilot)
-            assert pane.view.id == 1
-            await pilot.press("question_mark")
-            await settle(app, pilot)
-            assert isinstance(app.screen, HelpDialog)
-            await pilot.press("escape")
-            await pilot.press("q")
-            await settle(app, pilot)
-            assert not isinstance(app.screen, CodingScreen)
-    finally:
-        study.close()
+async def test_search_picker_memo_next_uncoded_transcripts_and_help(demo):
+    study = demo
+    app = WorkbenchApp(study, "anna")
+    async with app.run_test(size=(150, 40)) as pilot:
+        pane = await open_coding(app, pilot)
+        await pilot.press("slash", *"keukentafl", "enter")  # a typo still finds it
+        await settle(app, pilot)
+        assert "keukentafel" in pane.view.segments[pane.cursor].text
+        hit = pane.cursor
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CodePicker)
+        await pilot.press(*"vertrouwen", "enter")
+        await settle(app, pilot)
+        assert codings(study) == [("mutual-trust", hit, hit, "")]
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MemoDialog)
+        await pilot.press(*"eerder flexibiliteit?", "ctrl+s")
+        await settle(app, pilot)
+        assert codings(study) == [("mutual-trust", hit, hit, "eerder flexibiliteit?")]
+        with study.session() as session:  # the old row is kept, superseded
+            assert len(session.exec(select(Coding)).all()) == 2
+        await pilot.press("home", "n")
+        assert pane.cursor == 2  # first codable segment nobody coded
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        assert pane.view.id != 1 and pane.cursor == 0
+        await pilot.press("left_square_bracket")
+        await settle(app, pilot)
+        assert pane.view.id == 1
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpDialog)
+        await pilot.press("escape")
+        await pilot.press("q")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, CodingScreen)
 
 
-async def test_without_a_coder_name_nothing_is_written(tmp_path):
-    study = build_demo(str(tmp_path / "demo.db"))
-    try:
-        app = WorkbenchApp(study, None)
-        async with app.run_test(size=(150, 40)) as pilot:
-            await open_coding(app, pilot)
-            await pilot.press(*["down"] * 6, "1")
-            await settle(app, pilot)
-            assert codings(study) == []
-    finally:
-        study.close()
+async def test_without_a_coder_name_nothing_is_written(demo):
+    study = demo
+    app = WorkbenchApp(study, None)
+    async with app.run_test(size=(150, 40)) as pilot:
+        await open_coding(app, pilot)
+        await pilot.press(*["down"] * 6, "1")
+        await settle(app, pilot)
+        assert codings(study) == []
 
 
-async def test_bindings_are_in_the_command_palette(tmp_path):
+async def test_bindings_are_in_the_command_palette(demo):
     from textual.command import CommandPalette
 
-    study = build_demo(str(tmp_path / "demo.db"))
-    try:
-        app = WorkbenchApp(study, "anna")
-        async with app.run_test(size=(150, 40)) as pilot:
-            pane = await open_coding(app, pilot)
-            await pilot.press(*["down"] * 6)
-            await pilot.press("ctrl+p")
-            await settle(app, pilot)
-            assert isinstance(app.screen, CommandPalette)
-            await pilot.press(*"next uncoded")
-            await pilot.pause(0.5)
-            await pilot.press("enter")
-            await settle(app, pilot)
-            assert isinstance(app.screen, CodingScreen)
-            assert pane.cursor == 7
-    finally:
-        study.close()
+    study = demo
+    app = WorkbenchApp(study, "anna")
+    async with app.run_test(size=(150, 40)) as pilot:
+        pane = await open_coding(app, pilot)
+        await pilot.press(*["down"] * 6)
+        await pilot.press("ctrl+p")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"next uncoded")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CodingScreen)
+        assert pane.cursor == 7
 
 
-async def test_long_interview_shows_its_first_page_then_the_rest(tmp_path, monkeypatch):
+async def test_long_interview_shows_its_first_page_then_the_rest(demo, monkeypatch):
     import coder.tui.coding_screen as coding_screen
 
     monkeypatch.setattr(coding_screen, "FIRST_PAGE", 50)
-    study = build_demo(str(tmp_path / "demo.db"))
-    try:
-        app = WorkbenchApp(study, "anna")
-        async with app.run_test(size=(150, 40)) as pilot:
-            pane = await open_coding(app, pilot)
-            assert len(pane.view.segments) == 185
-            assert len(app.screen.loaded.view.segments) == 185
-            await pilot.press("end")
-            assert pane.cursor == 184
-    finally:
-        study.close()
+    study = demo
+    app = WorkbenchApp(study, "anna")
+    async with app.run_test(size=(150, 40)) as pilot:
+        pane = await open_coding(app, pilot)
+        assert len(pane.view.segments) == 185
+        assert len(app.screen.loaded.view.segments) == 185
+        await pilot.press("end")
+        assert pane.cursor == 184
 
 
-async def test_escape_closes_the_search_box_not_the_screen(tmp_path):
+async def test_escape_closes_the_search_box_not_the_screen(demo):
     from textual.widgets import Input
 
-    study = build_demo(str(tmp_path / "demo.db"))
-    try:
-        app = WorkbenchApp(study, "anna")
-        async with app.run_test(size=(150, 40)) as pilot:
-            pane = await open_coding(app, pilot)
-            await pilot.press("slash", *"quit")
-            search = app.screen.query_one("#search", Input)
-            assert search.display and search.value == "quit"  # "q" typed, not a command
-            await pilot.press("escape")
-            await pilot.pause()
-            assert isinstance(app.screen, CodingScreen) and not search.display and pane.has_focus
-    finally:
-        study.close()
+    study = demo
+    app = WorkbenchApp(study, "anna")
+    async with app.run_test(size=(150, 40)) as pilot:
+        pane = await open_coding(app, pilot)
+        await pilot.press("slash", *"quit")
+        search = app.screen.query_one("#search", Input)
+        assert search.display and search.value == "quit"  # "q" typed, not a command
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, CodingScreen) and not search.display and pane.has_focus

@@ -4,119 +4,106 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, Static
 
-from coder.demo import build_demo
 from coder.tui.app import WorkbenchApp
 from coder.tui.pilot import settle
 from coder.tui.study_screen import StudyScreen
 
 
-async def test_study_screen_lists_the_demo_transcripts(tmp_path):
-    study = build_demo(str(tmp_path / "demo.db"))
+async def test_study_screen_lists_the_demo_transcripts(demo):
+    study = demo
     app = WorkbenchApp(study)
-    try:
-        async with app.run_test(size=(120, 30)) as pilot:
-            await pilot.pause()
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, StudyScreen)
-            table = screen.query_one("#transcripts", DataTable)
-            assert table.row_count == 8
-            types = [table.get_row_at(i)[1] for i in range(table.row_count)]
-            assert types == ["po", "po", "po", "sbo", "so", "vso", "vo", "mbo"]
-            summary = str(screen.query_one("#study-summary", Static).render())
-            assert "8 transcripts" in summary and "16 codes" in summary
-            await pilot.press("down", "down")
-            assert table.cursor_row == 2
-            await pilot.press("q")
-        assert app.return_code == 0
-    finally:
-        study.close()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StudyScreen)
+        table = screen.query_one("#transcripts", DataTable)
+        assert table.row_count == 8
+        types = [table.get_row_at(i)[1] for i in range(table.row_count)]
+        assert types == ["po", "po", "po", "sbo", "so", "vso", "vo", "mbo"]
+        summary = str(screen.query_one("#study-summary", Static).render())
+        assert "8 transcripts" in summary and "16 codes" in summary
+        await pilot.press("down", "down")
+        assert table.cursor_row == 2
+        await pilot.press("q")
+    assert app.return_code == 0
 
 
-async def test_agreement_screen_shows_kappa_2x2_and_disagreements(tmp_path):
+async def test_agreement_screen_shows_kappa_2x2_and_disagreements(demo):
     from textual.widgets import OptionList
 
     from coder.coding import add_coding
     from coder.tui.agreement_screen import AgreementScreen
 
-    study = build_demo(str(tmp_path / "demo.db"))
+    study = demo
     with study.session() as session:
         for first, a_code, b_code in ((6, "flexibility", "flexibility"), (8, "reflection", "interdependence"),
                                       (10, "mutual-trust", "interdependence"), (14, "reflection", "reflection")):
             add_coding(session, "anna", a_code, 1, first, first + 1)
             add_coding(session, "bram", b_code, 1, first, first + 1, pass_="blind")
     app = WorkbenchApp(study)
-    try:
-        async with app.run_test(size=(160, 40)) as pilot:
-            await settle(app, pilot)
-            await pilot.press("a")
-            await settle(app, pilot)
-            screen = app.screen
-            assert isinstance(screen, AgreementScreen)
-            table = screen.query_one("#agreement-codes", DataTable)
-            assert [table.get_row_at(i)[0] for i in range(table.row_count)] == [
-                "interdependence", "new-activities", "flexibility", "reflection"]
-            summary = str(screen.query_one("#agreement-summary", Static).render())
-            assert "anna vs bram · 4 units" in summary
-            detail = str(screen.query_one("#agreement-table", Static).render())
-            assert detail.startswith("interdependence") and "bram yes" in detail
-            disagreements = screen.query_one("#agreement-disagreements", OptionList)
-            assert disagreements.option_count == 1  # unit 10: mutual-trust counts as interdependence
-            await pilot.press("down", "down", "down")  # reflection
-            await settle(app, pilot)
-            assert str(screen.query_one("#agreement-table", Static).render()).startswith("reflection")
-            assert disagreements.option_count == 1
-            await pilot.press("l")  # code level: every code
-            await settle(app, pilot)
-            assert table.row_count == 16
-            await pilot.press("escape")
-            assert isinstance(app.screen, StudyScreen)
-    finally:
-        study.close()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AgreementScreen)
+        table = screen.query_one("#agreement-codes", DataTable)
+        assert [table.get_row_at(i)[0] for i in range(table.row_count)] == [
+            "interdependence", "new-activities", "flexibility", "reflection"]
+        summary = str(screen.query_one("#agreement-summary", Static).render())
+        assert "anna vs bram · 4 units" in summary
+        detail = str(screen.query_one("#agreement-table", Static).render())
+        assert detail.startswith("interdependence") and "bram yes" in detail
+        disagreements = screen.query_one("#agreement-disagreements", OptionList)
+        assert disagreements.option_count == 1  # unit 10: mutual-trust counts as interdependence
+        await pilot.press("down", "down", "down")  # reflection
+        await settle(app, pilot)
+        assert str(screen.query_one("#agreement-table", Static).render()).startswith("reflection")
+        assert disagreements.option_count == 1
+        await pilot.press("l")  # code level: every code
+        await settle(app, pilot)
+        assert table.row_count == 16
+        await pilot.press("escape")
+        assert isinstance(app.screen, StudyScreen)
 
 
-async def test_agreement_screen_says_why_when_there_is_nothing_to_compare(tmp_path):
-    study = build_demo(str(tmp_path / "demo.db"))
+async def test_agreement_screen_says_why_when_there_is_nothing_to_compare(demo):
+    study = demo
     app = WorkbenchApp(study)
-    try:
-        async with app.run_test(size=(120, 30)) as pilot:
-            await settle(app, pilot)
-            await pilot.press("a")
-            await settle(app, pilot)
-            summary = str(app.screen.query_one("#agreement-summary", Static).render())
-            assert "No agreement to show" in summary and "0 coders" in summary
-    finally:
-        study.close()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")
+        await settle(app, pilot)
+        summary = str(app.screen.query_one("#agreement-summary", Static).render())
+        assert "No agreement to show" in summary and "0 coders" in summary
 
 
-async def test_study_screen_progress_sort_and_filter(tmp_path):
+async def test_study_screen_progress_sort_and_filter(demo):
     from coder.coding import add_coding
     from coder.study import coding_progress
 
-    study = build_demo(str(tmp_path / "demo.db"))
+    study = demo
     with study.session() as session:
         add_coding(session, "anna", "flexibility", 1, 6, 9)
         add_coding(session, "bram", "reflection", 1, 6, 6, pass_="blind")
         progress = coding_progress(session)[1]
     assert progress.coded == {"anna": 4, "bram": 1} and progress.codable > 100
     app = WorkbenchApp(study)
-    try:
-        async with app.run_test(size=(160, 30)) as pilot:
-            await settle(app, pilot)
-            table = app.screen.query_one("#transcripts", DataTable)
-            first = table.get_row_at(0)
-            assert first[0].startswith("Basisschool Noord")
-            assert first[6] == f"anna {4 / progress.codable:.0%} · bram {1 / progress.codable:.0%}"
-            await pilot.press("slash", *"haven")
-            await pilot.pause()
-            assert table.row_count == 1 and table.get_row_at(0)[1] == "mbo"
-            await pilot.press("escape")
-            await pilot.pause()
-            assert table.row_count == 8
-            await pilot.press("s")  # by title
-            await pilot.pause()
-            titles = [table.get_row_at(i)[0] for i in range(8)]
-            assert titles == sorted(titles, key=str.lower)
-    finally:
-        study.close()
+    async with app.run_test(size=(160, 30)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#transcripts", DataTable)
+        first = table.get_row_at(0)
+        assert first[0].startswith("Basisschool Noord")
+        assert first[6] == f"anna {4 / progress.codable:.0%} · bram {1 / progress.codable:.0%}"
+        await pilot.press("slash", *"haven")
+        await pilot.pause()
+        assert table.row_count == 1 and table.get_row_at(0)[1] == "mbo"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert table.row_count == 8
+        await pilot.press("s")  # by title
+        await pilot.pause()
+        titles = [table.get_row_at(i)[0] for i in range(8)]
+        assert titles == sorted(titles, key=str.lower)
