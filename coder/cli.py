@@ -16,7 +16,8 @@ from functools import partial
 import click
 
 from coder import __version__
-from coder.codebook import apply_codebook, read_codebook
+from coder.codebook import active_codes, apply_codebook, codes_to_yaml, read_codebook
+from coder.refi_codebook import codebook_to_qdc, read_qdc
 from coder.db import SCHEMA_VERSION, Study, open_study
 from coder.demo import DEMO_CODER, DEMO_DB, build_demo
 from coder.errors import CoderError
@@ -128,7 +129,7 @@ def codebook() -> None:
 @click.option("--retire", is_flag=True, help="Retire codes that the file drops even if codings use them (the codings are kept).")
 @pass_context
 def codebook_load(obj: Context, path: str, retire: bool) -> None:
-    """Load a codebook (YAML) into the study; codes are matched by id, codings kept."""
+    """Load a codebook (YAML or REFI-QDA .qdc) into the study; codes are matched by id, codings kept."""
     study = obj.open()
     try:
         _load_codebook(study, path, obj.actor, retire=retire)
@@ -136,8 +137,37 @@ def codebook_load(obj: Context, path: str, retire: bool) -> None:
         study.close()
 
 
+@codebook.command("export")
+@click.option("--format", "fmt", type=click.Choice(("qdc", "yaml")), default="qdc", show_default=True,
+              help="REFI-QDA codebook (for ATLAS.ti, MAXQDA, NVivo, QualCoder) or coder's YAML.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (default: standard output).")
+@pass_context
+def codebook_export(obj: Context, fmt: str, output: str | None) -> None:
+    """Export the study's codebook; definitions, criteria and examples travel along."""
+    study = obj.open()
+    try:
+        with study.session() as session:
+            codes = active_codes(session)
+    finally:
+        study.close()
+    if fmt == "qdc":
+        data = codebook_to_qdc(codes)
+    else:
+        data = codes_to_yaml(codes).encode("utf-8")
+    if output:
+        write_file(output, lambda stream: stream.write(data.decode("utf-8")))
+        click.echo(f"{len(codes)} codes written to {output}", err=True)
+    else:
+        sys.stdout.write(data.decode("utf-8"))
+
+
+def _read_codebook(path: str):
+    """A codebook file by its kind: REFI-QDA `.qdc`, else coder's YAML."""
+    return read_qdc(path) if path.lower().endswith(".qdc") else read_codebook(path)
+
+
 def _load_codebook(study: Study, path: str, actor: str, *, retire: bool) -> None:
-    parsed = read_codebook(path)
+    parsed = _read_codebook(path)
     with study.session() as session:
         change = apply_codebook(session, parsed, actor, retire_in_use=retire)
     click.echo(

@@ -368,3 +368,25 @@ def active_codes(session: Session) -> list[Code]:
 
     visit(None)
     return ordered
+
+
+def codes_to_yaml(codes: list[Code], title: str = "Codebook") -> str:
+    """The study's codebook written back in the YAML format it is read from."""
+    children: dict[int | None, list[Code]] = {}
+    for code in codes:
+        children.setdefault(code.parent_id, []).append(code)
+
+    def node(code: Code) -> dict:
+        data: dict[str, object] = {"id": code.code_id, "name": code.name}
+        optional = {
+            "name_en": code.name_en, "key": int(code.key) if code.key else None, "color": code.color,
+            "definition": code.definition, "include": code.include.splitlines() or None,
+            "exclude": code.exclude.splitlines() or None, "examples": json.loads(code.examples) or None,
+            "codable": None if code.codable else False, "guid": code.guid,
+            "codes": [node(child) for child in children.get(code.id, [])] or None,
+        }
+        data.update({key: value for key, value in optional.items() if value not in (None, "")})
+        return data
+
+    document = {"title": title, "codes": [node(code) for code in children.get(None, [])]}
+    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)

@@ -1,0 +1,192 @@
+"""REFI-QDA codebook exchange (`.qdc`, schema `urn:QDA-XML:codebook:1.0`), in and out.
+
+A REFI code has a name, a colour, `isCodable` and one free-text `Description`.
+So that nothing is lost on the way out, coder writes the definition, criteria
+and examples into that description in a small, readable layout, and ends it with
+one line of coder's own fields:
+
+    De professionals hebben elkaar nodig ...
+
+    Include:
+    - Uitspraken dat men de ander nodig heeft ...
+    Exclude:
+    - ...
+    Examples:
+    - Zonder haar had ik die jongen ...
+
+    [coder] id=interdependence; key=1; name_en=Interdependence
+
+Reading a file coder wrote gives the same codebook back. A description from
+another tool becomes the definition. Other tools' files are read leniently:
+any namespace version, GUIDs in any case, with or without braces. The XML
+is parsed with defusedxml, so entity tricks are refused.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+import uuid
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from defusedxml import ElementTree as SafeET
+from defusedxml.common import DefusedXmlException
+
+from coder import __version__
+from coder.codebook import Codebook, CodeSpec
+from coder.errors import CodebookError
+from coder.models import Code
+
+NAMESPACE = "urn:QDA-XML:codebook:1.0"
+SECTIONS = (("include", "Include:"), ("exclude", "Exclude:"), ("examples", "Examples:"))
+META_PREFIX = "[coder] "
+META_FIELDS = ("id", "key", "name_en")
+
+
+# --- writing ---------------------------------------------------------------------
+
+
+def description(code: Code) -> str:
+    """The definition, criteria, examples and coder's own fields as one text."""
+    parts = [code.definition.strip()] if code.definition.strip() else []
+    for field, title in SECTIONS:
+        lines = json.loads(code.examples or "[]") if field == "examples" else getattr(code, field).splitlines()
+        if lines:
+            parts.append(title + "\n" + "\n".join(f"- {line}" for line in lines))
+    meta = {"id": code.code_id, "key": code.key, "name_en": code.name_en}
+    parts.append(META_PREFIX + "; ".join(f"{k}={v}" for k, v in meta.items() if v))
+    return "\n\n".join(parts)
+
+
+def codebook_to_qdc(codes: list[Code]) -> bytes:
+    """A `.qdc` document for `codes` (parents before children), UTF-8 without BOM, LF."""
+    ET.register_namespace("", NAMESPACE)
+    root = ET.Element(f"{{{NAMESPACE}}}CodeBook", {"origin": f"coder {__version__}"})
+    container = ET.SubElement(root, f"{{{NAMESPACE}}}Codes")
+    elements: dict[int, ET.Element] = {}
+    for code in codes:
+        parent = elements.get(code.parent_id, container)
+        attributes = {"guid": code.guid, "name": code.name, "isCodable": "true" if code.codable else "false"}
+        if code.color:
+            attributes["color"] = code.color.upper()
+        element = ET.SubElement(parent, f"{{{NAMESPACE}}}Code", attributes)
+        ET.SubElement(element, f"{{{NAMESPACE}}}Description").text = description(code)
+        elements[code.id] = element
+    ET.indent(root)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
+
+
+# --- reading ---------------------------------------------------------------------
+
+
+def _local(tag: str) -> str:
+    """A tag without its namespace, whichever namespace version the writer used."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _children(element: ET.Element, name: str) -> list[ET.Element]:
+    return [child for child in element if _local(child.tag) == name]
+
+
+def parse_description(text: str) -> dict[str, object]:
+    """Split a description written by coder back into fields; other text is the definition."""
+    text = (text or "").strip()
+    fields: dict[str, object] = {}
+    lines = text.splitlines()
+    if lines and lines[-1].startswith(META_PREFIX):
+        for item in lines.pop()[len(META_PREFIX):].split("; "):
+            name, _, value = item.partition("=")
+            if name in META_FIELDS and value:
+                fields[name] = value
+        text = "\n".join(lines).strip()
+    if "id" not in fields:  # not written by coder: take it as it is
+        return {"definition": text}
+    blocks = text.split("\n\n")
+    definition = []
+    for block in blocks:
+        title, _, rest = block.partition("\n")
+        section = next((field for field, heading in SECTIONS if title == heading), None)
+        if section is None:
+            definition.append(block)
+            continue
+        items = [line[2:] for line in rest.splitlines() if line.startswith("- ")]
+        fields[section] = tuple(items) if section == "examples" else "\n".join(items)
+    fields["definition"] = "\n\n".join(definition).strip()
+    return fields
+
+
+def slug(name: str) -> str:
+    """A code id made from a name: lower-case ASCII words joined by '-'."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "code"
+
+
+def normalise_guid(value: str, path: str) -> str:
+    """GUIDs arrive upper or lower case, with or without braces; store them one way."""
+    try:
+        return str(uuid.UUID(value.strip().strip("{}")))
+    except ValueError:
+        raise CodebookError(path, f"'{value}' is not a GUID") from None
+
+
+def _colour(value: str | None) -> str | None:
+    if not value or not re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", value.strip()):
+        return None
+    value = value.strip().lower()
+    return "#" + "".join(ch * 2 for ch in value[1:]) if len(value) == 4 else value
+
+
+def read_qdc(path: str | Path) -> Codebook:
+    """Read a `.qdc` codebook from any REFI-QDA writer into coder's codebook form."""
+    path = Path(path)
+    try:
+        root = SafeET.fromstring(path.read_bytes())
+    except FileNotFoundError:
+        raise CodebookError(path, "no such file") from None
+    except DefusedXmlException as exc:
+        raise CodebookError(path, f"refused: the XML uses a forbidden construct ({type(exc).__name__})") from None
+    except ET.ParseError as exc:
+        raise CodebookError(path, f"not valid XML: {exc}", line=exc.position[0]) from None
+    if _local(root.tag) != "CodeBook":
+        raise CodebookError(path, f"not a REFI-QDA codebook (root element is <{_local(root.tag)}>)")
+    containers = _children(root, "Codes")
+    if not containers:
+        raise CodebookError(path, "the codebook has no <Codes>")
+    used: set[str] = set()
+    keys: set[str] = set()
+
+    def spec(element: ET.Element, parent_id: str | None) -> CodeSpec:
+        name = (element.get("name") or "").strip()
+        if not name:
+            raise CodebookError(path, "a <Code> has no name")
+        described = _children(element, "Description")
+        fields = parse_description(described[0].text if described else "")
+        code_id = str(fields.get("id") or slug(name))
+        if code_id in used:  # names repeat under different parents
+            code_id = f"{parent_id}.{code_id}" if parent_id else code_id
+            base, n = code_id, 2
+            while code_id in used:
+                code_id, n = f"{base}-{n}", n + 1
+        used.add(code_id)
+        key = fields.get("key")
+        if key in keys:
+            key = None
+        if key:
+            keys.add(key)
+        return CodeSpec(
+            id=code_id, name=name, line=0, name_en=fields.get("name_en"), key=key,
+            color=_colour(element.get("color")), definition=fields.get("definition", ""),
+            include=fields.get("include", ""), exclude=fields.get("exclude", ""),
+            examples=tuple(fields.get("examples", ())),
+            codable=(element.get("isCodable") or "true").strip().lower() in ("true", "1"),
+            guid=normalise_guid(element.get("guid") or str(uuid.uuid4()), str(path)),
+            codes=tuple(spec(child, code_id) for child in _children(element, "Code")),
+        )
+
+    codes = tuple(spec(element, None) for element in _children(containers[0], "Code"))
+    if not codes:
+        raise CodebookError(path, "the codebook has no codes")
+    origin = root.get("origin")
+    return Codebook(path=str(path), title=f"{path.stem} ({origin})" if origin else path.stem, codes=codes)
