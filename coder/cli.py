@@ -18,6 +18,7 @@ import click
 from coder import __version__
 from coder.codebook import active_codes, apply_codebook, codes_to_yaml, read_codebook
 from coder.refi_codebook import codebook_to_qdc, read_qdc
+from coder.refi_project import export_qdpx
 from coder.db import SCHEMA_VERSION, Study, open_study
 from coder.demo import DEMO_CODER, DEMO_DB, build_demo
 from coder.errors import CoderError
@@ -240,6 +241,21 @@ def export_codings(obj: Context, fmt: str, output: str | None, bom: bool, coder:
         if bom:
             click.echo("\ufeff", nl=False)
         write(sys.stdout)
+
+
+@export.command("qdpx")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The .qdpx file to write.")
+@pass_context
+def export_qdpx_command(obj: Context, output: str) -> None:
+    """The whole study as a REFI-QDA project, for ATLAS.ti, MAXQDA, NVivo and QualCoder."""
+    study = obj.open()
+    try:
+        with study.session() as session:
+            summary = export_qdpx(session, output)
+    finally:
+        study.close()
+    click.echo(f"{output}: {summary.sources} sources, {summary.selections} coded selections, "
+               f"{summary.users} users, {summary.notes} memos")
 
 
 @cli.command("roles")

@@ -353,9 +353,14 @@ def apply_codebook(
     return change
 
 
-def active_codes(session: Session) -> list[Code]:
-    """The codes a coder can apply now, in codebook order (parents before children)."""
-    codes = session.exec(select(Code).where(Code.retired_at.is_(None))).all()
+def active_codes(session: Session, *, include_retired: bool = False) -> list[Code]:
+    """The codes a coder can apply now, in codebook order (parents before children).
+
+    With `include_retired`, retired codes too: an export must carry every code
+    that a coding still points at.
+    """
+    query = select(Code) if include_retired else select(Code).where(Code.retired_at.is_(None))
+    codes = session.exec(query).all()
     children: dict[int | None, list[Code]] = {}
     for code in codes:
         children.setdefault(code.parent_id, []).append(code)

@@ -110,16 +110,20 @@ def write_json(rows: list[dict], stream: IO[str]) -> None:
 WRITERS: dict[str, Callable[[list[dict], IO[str]], None]] = {"csv": write_csv, "json": write_json}
 
 
-def write_file(path: str | Path, write: Callable[[IO[str]], None], *, bom: bool = False) -> None:
+def write_file(path: str | Path, write: Callable[[IO], None], *, bom: bool = False, binary: bool = False) -> None:
     """Write a whole file or nothing: into a temporary file beside it, then rename.
 
-    `bom` starts the file with a UTF-8 byte-order mark, which Excel needs to
-    recognise UTF-8 in a CSV file.
+    `bom` starts a text file with a UTF-8 byte-order mark, which Excel needs to
+    recognise UTF-8 in a CSV file; `binary` hands `write` a byte stream instead.
     """
     path = Path(path)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as stream:
+        if binary:
+            stream = os.fdopen(descriptor, "wb")
+        else:
+            stream = os.fdopen(descriptor, "w", encoding="utf-8-sig" if bom else "utf-8", newline="")
+        with stream:
             write(stream)
         os.replace(temporary, path)
     except BaseException:

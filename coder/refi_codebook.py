@@ -60,22 +60,35 @@ def description(code: Code) -> str:
     return "\n\n".join(parts)
 
 
-def codebook_to_qdc(codes: list[Code]) -> bytes:
-    """A `.qdc` document for `codes` (parents before children), UTF-8 without BOM, LF."""
-    ET.register_namespace("", NAMESPACE)
-    root = ET.Element(f"{{{NAMESPACE}}}CodeBook", {"origin": f"coder {__version__}"})
-    container = ET.SubElement(root, f"{{{NAMESPACE}}}Codes")
+def add_code_elements(container: ET.Element, codes: list[Code], namespace: str) -> dict[int, ET.Element]:
+    """`<Code>` elements for `codes` (parents first) under `container`, in `namespace`.
+
+    Shared by the codebook file and the project file, whose code trees are alike.
+    """
     elements: dict[int, ET.Element] = {}
     for code in codes:
         parent = elements.get(code.parent_id, container)
         attributes = {"guid": code.guid, "name": code.name, "isCodable": "true" if code.codable else "false"}
         if code.color:
             attributes["color"] = code.color.upper()
-        element = ET.SubElement(parent, f"{{{NAMESPACE}}}Code", attributes)
-        ET.SubElement(element, f"{{{NAMESPACE}}}Description").text = description(code)
+        element = ET.SubElement(parent, f"{{{namespace}}}Code", attributes)
+        ET.SubElement(element, f"{{{namespace}}}Description").text = description(code)
         elements[code.id] = element
+    return elements
+
+
+def xml_bytes(root: ET.Element) -> bytes:
+    """An XML document as REFI-QDA wants it: UTF-8 without BOM, LF line ends, indented."""
     ET.indent(root)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
+
+
+def codebook_to_qdc(codes: list[Code]) -> bytes:
+    """A `.qdc` document for `codes` (parents before children)."""
+    ET.register_namespace("", NAMESPACE)
+    root = ET.Element(f"{{{NAMESPACE}}}CodeBook", {"origin": f"coder {__version__}"})
+    add_code_elements(ET.SubElement(root, f"{{{NAMESPACE}}}Codes"), codes, NAMESPACE)
+    return xml_bytes(root)
 
 
 # --- reading ---------------------------------------------------------------------
