@@ -159,3 +159,20 @@ async def test_escape_closes_the_search_box_not_the_screen(demo):
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, CodingScreen) and not search.display and pane.has_focus
+
+
+async def test_mouse_click_selects_and_wheel_scrolls(demo):
+    app = WorkbenchApp(demo, "anna")
+    async with app.run_test(size=(150, 40)) as pilot:
+        pane = await open_coding(app, pilot)
+        row = next(y for y, line in enumerate(pane._lines) if line.position == 6 and line.index == 0)
+        await pilot.click(TranscriptPane, offset=(30, row))
+        assert pane.cursor == 6
+        target = next(y for y, line in enumerate(pane._lines) if line.position == 8 and line.index == 0)
+        await pilot.click(TranscriptPane, offset=(30, target), shift=True)
+        assert pane.selection == (6, 8)
+        await pilot.press("3")
+        await settle(app, pilot)
+        assert codings(demo) == [("flexibility", 6, 8, "")]
+        pane._scroll_by(3)
+        assert pane.top == 3 and pane.cursor == 8

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.strip import Strip
@@ -149,6 +150,26 @@ class TranscriptPane(Widget, can_focus=True):
     def action_jump(self, position: int) -> None:
         if self.view is not None:
             self.set_cursor(position if position >= 0 else len(self.view.segments) - 1)
+
+    def on_click(self, event: events.Click) -> None:
+        """Mouse welcome: a click puts the cursor on a segment, shift+click extends to it."""
+        if 0 <= event.y < len(self._lines):
+            self.focus()
+            self.set_cursor(self._lines[event.y].position, extend=event.shift)
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        self._scroll_by(3)
+        event.stop()
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._scroll_by(-3)
+        event.stop()
+
+    def _scroll_by(self, segments: int) -> None:
+        """Scroll the view without moving the cursor, as a mouse wheel does."""
+        if self.view is not None:
+            self.top = max(0, min(self.top + segments, len(self.view.segments) - 1))
+            self._relayout()
 
     def _scroll_to_cursor(self) -> None:
         if self.view is None:
