@@ -18,6 +18,7 @@ import click
 from coder import __version__
 from coder.codebook import active_codes, apply_codebook, codes_to_yaml, read_codebook
 from coder.refi_codebook import codebook_to_qdc, read_qdc
+from coder.refi_import import import_qdpx
 from coder.refi_project import export_qdpx
 from coder.db import SCHEMA_VERSION, Study, open_study
 from coder.demo import DEMO_CODER, DEMO_DB, build_demo
@@ -93,10 +94,17 @@ def init(obj: Context, codebook_path: str | None) -> None:
 @click.option("--school", help="Set the school (pseudonym) of every file imported.")
 @pass_context
 def import_command(obj: Context, paths: tuple[str, ...], school_type: str | None, school: str | None) -> None:
-    """Import transcripts (.txt, .docx, .vtt, .srt, or folders of them).
+    """Import transcripts (.txt, .docx, .vtt, .srt, or folders of them), or a REFI-QDA project (.qdpx).
 
     All files go in together or none does. A file already in the study is skipped.
+    A .qdpx brings its codebook, sources, codings (its users become coders) and memos.
     """
+    projects = [p for p in paths if p.lower().endswith(".qdpx")]
+    if projects:
+        if len(projects) != len(paths):
+            raise click.BadParameter("import a .qdpx project on its own, not with transcripts", param_hint="PATHS")
+        _import_projects(obj, projects)
+        return
     study = obj.open()
     try:
         report = import_transcripts(
@@ -109,6 +117,20 @@ def import_command(obj: Context, paths: tuple[str, ...], school_type: str | None
     for source, reason in report.skipped:
         click.echo(f"skipped   {source}: {reason}")
     click.echo(f"{len(report.imported)} imported, {len(report.skipped)} skipped, {report.segments} segments.")
+
+
+def _import_projects(obj: Context, paths: list[str]) -> None:
+    """REFI-QDA projects, each all or nothing, with everything that had to be worked around."""
+    study = obj.open()
+    try:
+        for path in paths:
+            report = import_qdpx(study, path, obj.actor)
+            click.echo(f"imported  {path}: {report.sources} sources, {report.codings} codings by "
+                       f"{', '.join(sorted(report.coders)) or 'nobody'} (offsets in {report.offset_unit})")
+            for warning in report.warnings:
+                click.echo(f"warning   {warning}", err=True)
+    finally:
+        study.close()
 
 
 def _progress(title: str, done: int, total: int) -> None:

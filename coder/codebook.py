@@ -291,18 +291,21 @@ def codings_per_code(session: Session) -> dict[int, int]:
 
 
 def apply_codebook(
-    session: Session, codebook: Codebook, actor: str, *, retire_in_use: bool = False
+    session: Session, codebook: Codebook, actor: str, *, retire_in_use: bool = False,
+    retire_missing: bool = True,
 ) -> CodebookChange:
     """Make the study's codebook match `codebook`, matching codes by id.
 
     Codings are never touched. A code missing from the new file is retired (hidden,
-    kept for history). If codings use it, that is refused unless `retire_in_use`,
+    kept for history), unless `retire_missing` is off (merging in another
+    project's codes). If codings use it, that is refused unless `retire_in_use`,
     because the researcher should decide what happens to those codings.
     """
     existing = {code.code_id: code for code in session.exec(select(Code))}
     wanted = {spec.id for spec, _ in codebook.walk()}
     in_use = codings_per_code(session)
-    dropped = [c for cid, c in existing.items() if cid not in wanted and c.retired_at is None]
+    dropped = [c for cid, c in existing.items()
+               if retire_missing and cid not in wanted and c.retired_at is None]
     blocking = [c for c in dropped if in_use.get(c.id, 0)]
     if blocking and not retire_in_use:
         listed = ", ".join(f"'{c.code_id}' ({in_use[c.id]} codings)" for c in blocking)

@@ -123,17 +123,26 @@ def add_coding(
     *,
     pass_: str = "primary",
     memo: str = "",
+    span: tuple[int, int] | None = None,
+    imported: bool = False,
 ) -> Coding:
-    """Apply code `code_id` to the fragment of segment positions `first..last`."""
+    """Apply code `code_id` to the fragment of segment positions `first..last`.
+
+    `span` keeps an exact character span inside those segments (a selection made
+    in another program); `imported` codings keep whatever turns they are in, as
+    the other program allowed them.
+    """
     if pass_ not in PASSES:
         raise StudyError(f"pass must be one of {', '.join(PASSES)}, not '{pass_}'")
     first, last = min(first, last), max(first, last)
     code = _code(session, code_id)
     start, end = _segment(session, transcript_id, first), _segment(session, transcript_id, last)
-    _check_codable(session, start, end)
+    if not imported:
+        _check_codable(session, start, end)
+    char_start, char_end = span or (start.start, end.end)
     coding = Coding(
         coder_id=ensure_coder(session, coder).id, code_id=code.id, transcript_id=transcript_id,
-        first_segment_id=start.id, last_segment_id=end.id, start=start.start, end=end.end,
+        first_segment_id=start.id, last_segment_id=end.id, start=char_start, end=char_end,
         memo=memo, pass_=pass_,
     )
     session.add(coding)

@@ -12,7 +12,7 @@ per-object ORM inserts would cost more than spaCy.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -99,11 +99,27 @@ class _Batch:
     def segment(self) -> list[list[list[Span]]]:
         """Sentence spans per turn per new transcript, on every core for a big import."""
         flat = list(segment_texts(self.turn_texts(), processes=os.cpu_count() or 1))
-        spans, offset = [], 0
-        for parsed in self.fresh:
-            spans.append(flat[offset : offset + len(parsed.turns)])
-            offset += len(parsed.turns)
-        return spans
+        return _per_transcript(flat, self.fresh)
+
+
+def _per_transcript(flat: list[list[Span]], parsed: Sequence[ParsedTranscript]) -> list[list[list[Span]]]:
+    """Cut one stream of per-turn spans back into one list per transcript."""
+    spans, offset = [], 0
+    for transcript in parsed:
+        spans.append(flat[offset : offset + len(transcript.turns)])
+        offset += len(transcript.turns)
+    return spans
+
+
+def store_parsed(session, parsed: Sequence[ParsedTranscript], actor: str) -> list[int]:
+    """Segment and store transcripts already read, in the caller's transaction.
+
+    For imports that bring more than transcripts (a REFI-QDA project) and must
+    write everything in one transaction. Returns the new transcripts' ids.
+    """
+    texts = [p.text[t.start : t.end] for p in parsed for t in p.turns]
+    spans = _per_transcript(list(segment_texts(texts)), parsed)
+    return [_store(session, p, s, actor)[0] for p, s in zip(parsed, spans)]
 
 
 def _executemany(conn, model, columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -133,8 +149,8 @@ def _insert_rows(conn, model, columns: tuple[str, ...], rows: list[tuple], trans
     return dict(found.all())
 
 
-def _store(session, parsed: ParsedTranscript, spans: list[list[Span]], actor: str) -> int:
-    """Write one transcript with its participants, turns and segments; return segment count.
+def _store(session, parsed: ParsedTranscript, spans: list[list[Span]], actor: str) -> tuple[int, int]:
+    """Write one transcript with its participants, turns and segments; return (id, segments).
 
     Bulk inserts on the session's connection, inside its transaction: the ORM's
     unit of work would cost more than segmenting does, and these rows need none
@@ -170,7 +186,7 @@ def _store(session, parsed: ParsedTranscript, spans: list[list[Span]], actor: st
         session, actor, "transcript.import", transcript_id=transcript_id,
         source=parsed.source, title=parsed.title, segments=len(rows), hash=parsed.content_hash,
     )
-    return len(rows)
+    return transcript_id, len(rows)
 
 
 def import_transcripts(
@@ -194,7 +210,7 @@ def import_transcripts(
     spans = batch.segment()
     with study.session() as session:
         imported = [
-            (parsed.title, _store(session, parsed, transcript_spans, actor))
+            (parsed.title, _store(session, parsed, transcript_spans, actor)[1])
             for parsed, transcript_spans in zip(batch.fresh, spans)
         ]
     return ImportReport(imported=tuple(imported), skipped=tuple(batch.skipped))

@@ -94,13 +94,13 @@ def codebook_to_qdc(codes: list[Code]) -> bytes:
 # --- reading ---------------------------------------------------------------------
 
 
-def _local(tag: str) -> str:
+def local(tag: str) -> str:
     """A tag without its namespace, whichever namespace version the writer used."""
     return tag.rsplit("}", 1)[-1]
 
 
-def _children(element: ET.Element, name: str) -> list[ET.Element]:
-    return [child for child in element if _local(child.tag) == name]
+def children(element: ET.Element, name: str) -> list[ET.Element]:
+    return [child for child in element if local(child.tag) == name]
 
 
 def parse_description(text: str) -> dict[str, object]:
@@ -151,20 +151,19 @@ def _colour(value: str | None) -> str | None:
     return "#" + "".join(ch * 2 for ch in value[1:]) if len(value) == 4 else value
 
 
-def read_qdc(path: str | Path) -> Codebook:
-    """Read a `.qdc` codebook from any REFI-QDA writer into coder's codebook form."""
-    path = Path(path)
+def parse_xml(data: bytes, path: str | Path, error: type[CodebookError] = CodebookError) -> ET.Element:
+    """Parse untrusted XML with defusedxml; problems become `error` naming the file."""
     try:
-        root = SafeET.fromstring(path.read_bytes())
-    except FileNotFoundError:
-        raise CodebookError(path, "no such file") from None
+        return SafeET.fromstring(data)
     except DefusedXmlException as exc:
-        raise CodebookError(path, f"refused: the XML uses a forbidden construct ({type(exc).__name__})") from None
+        raise error(path, f"refused: the XML uses a forbidden construct ({type(exc).__name__})") from None
     except ET.ParseError as exc:
-        raise CodebookError(path, f"not valid XML: {exc}", line=exc.position[0]) from None
-    if _local(root.tag) != "CodeBook":
-        raise CodebookError(path, f"not a REFI-QDA codebook (root element is <{_local(root.tag)}>)")
-    containers = _children(root, "Codes")
+        raise error(path, f"not valid XML: {exc}", line=exc.position[0]) from None
+
+
+def codes_from_element(codebook: ET.Element, path: str | Path) -> tuple[CodeSpec, ...]:
+    """The code tree under a `<CodeBook>` element (of a `.qdc` or a project file)."""
+    containers = children(codebook, "Codes")
     if not containers:
         raise CodebookError(path, "the codebook has no <Codes>")
     used: set[str] = set()
@@ -174,7 +173,7 @@ def read_qdc(path: str | Path) -> Codebook:
         name = (element.get("name") or "").strip()
         if not name:
             raise CodebookError(path, "a <Code> has no name")
-        described = _children(element, "Description")
+        described = children(element, "Description")
         fields = parse_description(described[0].text if described else "")
         code_id = str(fields.get("id") or slug(name))
         if code_id in used:  # names repeat under different parents
@@ -195,10 +194,22 @@ def read_qdc(path: str | Path) -> Codebook:
             examples=tuple(fields.get("examples", ())),
             codable=(element.get("isCodable") or "true").strip().lower() in ("true", "1"),
             guid=normalise_guid(element.get("guid") or str(uuid.uuid4()), str(path)),
-            codes=tuple(spec(child, code_id) for child in _children(element, "Code")),
+            codes=tuple(spec(child, code_id) for child in children(element, "Code")),
         )
 
-    codes = tuple(spec(element, None) for element in _children(containers[0], "Code"))
+    return tuple(spec(element, None) for element in children(containers[0], "Code"))
+
+
+def read_qdc(path: str | Path) -> Codebook:
+    """Read a `.qdc` codebook from any REFI-QDA writer into coder's codebook form."""
+    path = Path(path)
+    try:
+        root = parse_xml(path.read_bytes(), path)
+    except FileNotFoundError:
+        raise CodebookError(path, "no such file") from None
+    if local(root.tag) != "CodeBook":
+        raise CodebookError(path, f"not a REFI-QDA codebook (root element is <{local(root.tag)}>)")
+    codes = codes_from_element(root, path)
     if not codes:
         raise CodebookError(path, "the codebook has no codes")
     origin = root.get("origin")

@@ -1,0 +1,214 @@
+"""REFI-QDA project import (.qdpx): round trip, other tools' files, lenient cases, hostile archives."""
+
+from __future__ import annotations
+
+import codecs
+import zipfile
+
+import pytest
+from sqlmodel import select
+
+from coder.coding import add_coding, set_memo
+from coder.db import open_study
+from coder.models import Code, Transcript
+from coder.refi_import import ProjectError, import_qdpx
+from coder.refi_project import export_qdpx
+from coder.study import transcript_codings
+from tests.conftest import REPO
+
+REFI = REPO / "tests" / "fixtures" / "refi-qda"
+
+
+def all_codings(study):
+    with study.session() as session:
+        ids = session.exec(select(Transcript.id).order_by(Transcript.id)).all()
+        return [(c.coder, c.code_id, c.first, c.last, c.memo, c.pass_)
+                for tid in ids for c in transcript_codings(session, tid)]
+
+
+def test_round_trip_export_then_import_into_an_empty_study(demo, tmp_path):
+    with demo.session() as session:
+        first = add_coding(session, "anna", "flexibility", 1, 6, 8)
+        add_coding(session, "bram", "interdependence", 1, 6, 8, pass_="blind")
+        add_coding(session, "anna", "mutual-trust", 1, 14, 14)
+        set_memo(session, first.id, "twijfel: ook reflectie?", "anna")
+        export_qdpx(session, tmp_path / "demo.qdpx")
+    empty = open_study(str(tmp_path / "empty.db"))
+    try:
+        report = import_qdpx(empty, tmp_path / "demo.qdpx", "test")
+        assert (report.sources, report.codings, report.warnings) == (8, 3, [])
+        assert report.coders == {"anna", "bram"} and report.offset_unit == "code points"
+        assert all_codings(empty) == all_codings(demo)
+        with empty.session() as session, demo.session() as original:
+            texts = session.exec(select(Transcript.text).order_by(Transcript.id)).all()
+            assert texts == original.exec(select(Transcript.text).order_by(Transcript.id)).all()
+            schools = session.exec(select(Transcript.school_type).order_by(Transcript.id)).all()
+            assert schools == original.exec(select(Transcript.school_type).order_by(Transcript.id)).all()
+            codes = {(c.code_id, c.name, c.guid) for c in session.exec(select(Code))}
+            assert codes == {(c.code_id, c.name, c.guid) for c in original.exec(select(Code))}
+    finally:
+        empty.close()
+
+
+def test_qualcoder_project_with_emoji_and_lower_case_sources_folder(tmp_path):
+    study = open_study(str(tmp_path / "s.db"))
+    try:
+        report = import_qdpx(study, REFI / "qualcoder4.0b-generated_sample.qdpx", "test")
+        assert (report.sources, report.codings) == (2, 5) and report.coders == {"alice", "bob"}
+        with study.session() as session:
+            rows = [(c.coder, c.code_id) for t in session.exec(select(Transcript)).all()
+                    for c in transcript_codings(session, t.id)]
+            texts = {t.title: t.text for t in session.exec(select(Transcript))}
+        assert ("alice", "joy") in rows and ("bob", "big-joy") in rows
+        assert "😀" in texts["interview1.txt"]
+    finally:
+        study.close()
+
+
+def test_atlas_ti_project_with_only_a_codebook(tmp_path):
+    study = open_study(str(tmp_path / "s.db"))
+    try:
+        report = import_qdpx(study, REFI / "atlasti23.2-win_target-atlas-project.qdpx", "test")
+        assert report.sources == 0
+        with study.session() as session:
+            assert {c.code_id for c in session.exec(select(Code))} == {
+                "commits", "2022-05-10t02-05-59z-19e4dce", "2022-02-11t10-39-25z-cdbfd92"}
+    finally:
+        study.close()
+
+
+LENIENT = """<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1:0" name="x">
+ <Users><User guid="{AAAAAAAA-AAAA-AAAA-AAAA-AAAAAAAAAAAA}" name="carla"/></Users>
+ <CodeBook><Codes>
+  <Code guid="{BBBBBBBB-BBBB-BBBB-BBBB-BBBBBBBBBBBB}" name="Vertrouwen" isCodable="true"/>
+ </Codes></CodeBook>
+ <Sources>
+  <TextSource guid="11111111-1111-1111-1111-111111111111" name="inline" >
+   <PlainTextContent>L: Ik vertrouw haar. 😀 Echt waar.</PlainTextContent>
+   <PlainTextSelection guid="21111111-1111-1111-1111-111111111111" startPosition="3" endPosition="20"
+       name="Ik vertrouw haar." creatingUser="aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa">
+    <Coding guid="31111111-1111-1111-1111-111111111111"><CodeRef targetGUID="bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb"/></Coding>
+   </PlainTextSelection>
+  </TextSource>
+  <TextSource guid="12222222-2222-2222-2222-222222222222" name="utf16-offsets" plainTextPath="internal://b.txt">
+   <PlainTextSelection guid="22222222-2222-2222-2222-222222222222" startPosition="6" endPosition="15" name="Echt waar">
+    <Coding guid="32222222-2222-2222-2222-222222222222"><CodeRef targetGUID="BBBBBBBB-BBBB-BBBB-BBBB-BBBBBBBBBBBB"/></Coding>
+   </PlainTextSelection>
+   <PlainTextSelection guid="23333333-3333-3333-3333-333333333333" startPosition="500" endPosition="510" name="">
+    <Coding guid="33333333-3333-3333-3333-333333333333"><CodeRef targetGUID="BBBBBBBB-BBBB-BBBB-BBBB-BBBBBBBBBBBB"/></Coding>
+   </PlainTextSelection>
+  </TextSource>
+  <TextSource guid="13333333-3333-3333-3333-333333333333" name="missing" plainTextPath="internal://gone.txt"/>
+ </Sources>
+</Project>"""
+
+
+def make_archive(path, members: dict[str, bytes]):
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_lenient_cases_each_absorbed_and_reported(tmp_path):
+    # b.txt: BOM, CRLF, an astral character, offsets in UTF-16 code units ("J: 😀 " is 6 units but 5 code points)
+    text_b = "J: 😀 Echt waar\r\nI: Ja."
+    archive = make_archive(tmp_path / "x.qdpx", {
+        "anything.qde": LENIENT.encode("utf-8"),
+        "b.txt": codecs.BOM_UTF8 + text_b.encode("utf-8"),
+    })
+    study = open_study(str(tmp_path / "s.db"))
+    try:
+        report = import_qdpx(study, archive, "test")
+        assert report.sources == 2 and report.codings == 2
+        assert report.offset_unit == "UTF-16 code units"
+        assert any("missing" in w and "skipped" in w for w in report.warnings)
+        assert any("outside the text" in w for w in report.warnings)
+        with study.session() as session:
+            transcripts = {t.title: t for t in session.exec(select(Transcript))}
+            assert "\r" not in transcripts["utf16-offsets"].text
+            for title, expected in (("inline", "Ik vertrouw haar."), ("utf16-offsets", "Echt waar")):
+                (coding,) = transcript_codings(session, transcripts[title].id)
+                assert coding.code_id == "vertrouwen"
+                from coder.models import Coding
+
+                row = session.get(Coding, coding.id)
+                assert transcripts[title].text[row.start:row.end] == expected
+    finally:
+        study.close()
+
+
+@pytest.mark.parametrize(
+    ("members", "message"),
+    [
+        ({"project.qde": b"<Project name='x'/>", "../evil.txt": b"x"}, "unsafe path"),
+        ({"project.qde": b"<Project name='x'/>", "/etc/passwd": b"x"}, "unsafe path"),
+        ({"Sources/a.txt": b"x"}, "no project file"),
+        ({"project.qde": b'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]>'
+                         b'<Project name="&b;"/>'}, "forbidden construct"),
+        ({"project.qde": b"<CodeBook/>"}, "not a REFI-QDA project"),
+    ],
+)
+def test_hostile_and_broken_archives_are_refused(tmp_path, members, message):
+    study = open_study(str(tmp_path / "s.db"))
+    try:
+        with pytest.raises(ProjectError, match=message):
+            import_qdpx(study, make_archive(tmp_path / "bad.qdpx", members), "test")
+        with study.session() as session:
+            assert session.exec(select(Transcript)).all() == []
+    finally:
+        study.close()
+
+
+def test_a_member_that_unpacks_to_a_gigabyte_is_refused(tmp_path):
+    path = tmp_path / "bomb.qdpx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.qde", b"<Project name='x'/>")
+        with archive.open("Sources/zeros.txt", "w", force_zip64=True) as member:
+            block = bytes(1 << 20)
+            for _ in range(1024):
+                member.write(block)
+    assert path.stat().st_size < 5 * 2**20
+    study = open_study(str(tmp_path / "s.db"))
+    try:
+        with pytest.raises(ProjectError, match="refused: unpacks to 1024 MB"):
+            import_qdpx(study, path, "test")
+    finally:
+        study.close()
+
+
+def test_not_a_zip_file(tmp_path):
+    study = open_study(str(tmp_path / "s.db"))
+    try:
+        bad = tmp_path / "x.qdpx"
+        bad.write_bytes(b"just text")
+        with pytest.raises(ProjectError, match="not a .qdpx archive"):
+            import_qdpx(study, bad, "test")
+    finally:
+        study.close()
+
+
+def test_command_line_import_of_a_project(capsys, tmp_path):
+    from tests.test_cli import run
+
+    db = str(tmp_path / "s.db")
+    code, out, err = run(capsys, "--db", db, "import", str(REFI / "qualcoder4.0b-generated_sample.qdpx"))
+    assert code == 0 and "2 sources, 5 codings by alice, bob" in out
+    code, _, err = run(capsys, "--db", db, "import", str(REFI / "qualcoder4.0b-generated_sample.qdpx"), "x.txt")
+    assert code == 2 and "on its own" in err
+
+
+def test_a_project_coded_by_two_people_goes_straight_into_agreement(tmp_path):
+    from coder.agreement import agreement
+    from coder.units import study_ratings
+
+    study = open_study(str(tmp_path / "s.db"))
+    try:
+        import_qdpx(study, REFI / "qualcoder4.0b-generated_sample.qdpx", "test")
+        with study.session() as session:
+            ratings = study_ratings(session, "segments", "code", ("alice", "bob"))
+        report = agreement(ratings, "code")
+        assert report.units > 0 and report.codes["honesty"].a_yes >= 1
+    finally:
+        study.close()
