@@ -20,8 +20,10 @@ import hashlib
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
+import xmlschema
 from sqlalchemy import select
 
 from coder.audit import record
@@ -189,6 +191,22 @@ def choose_unit(text: str, selections: list[Selection]) -> str:
 # --- reading the project -------------------------------------------------------------
 
 
+@lru_cache(maxsize=1)
+def _project_schema() -> xmlschema.XMLSchema:
+    return xmlschema.XMLSchema(str(Path(__file__).parent / "schemas" / "Project.xsd"))
+
+
+def schema_problem(document: bytes) -> str | None:
+    """The first way `document` departs from Project.xsd, in a few words; None if valid.
+
+    Only a warning: real files often depart from the schema yet mean something clear.
+    The document was already parsed safely by defusedxml; xmlschema re-reads it with
+    its own defences against external entities (the default `XMLResource` settings).
+    """
+    error = next(_project_schema().iter_errors(document.decode("utf-8", errors="replace")), None)
+    return None if error is None else (error.reason or str(error)).splitlines()[0][:160]
+
+
 def _text_of(element, archive: Archive) -> str | None:
     content = children(element, "PlainTextContent")
     if content and content[0].text is not None:
@@ -215,10 +233,15 @@ def import_qdpx(study: Study, path: str | Path, actor: str) -> ProjectImport:
     """Import a REFI-QDA project into `study`, all or nothing."""
     path = Path(path)
     archive = Archive(path)
-    root = parse_xml(archive.read(archive.project_name()), path, ProjectError)
+    document = archive.read(archive.project_name())
+    root = parse_xml(document, path, ProjectError)
     if local(root.tag) != "Project":
         raise ProjectError(path, f"not a REFI-QDA project (root element is <{local(root.tag)}>)")
     report = ProjectImport()
+    problem = schema_problem(document)
+    if problem:
+        report.warnings.append(f"the project does not follow the REFI-QDA schema ({problem}); "
+                               "imported as far as its meaning is clear")
     users = {normalise_guid(u.get("guid"), str(path)): (u.get("name") or u.get("id") or IMPORTED_CODER)
              for users_element in children(root, "Users") for u in children(users_element, "User")}
     books = children(root, "CodeBook")

@@ -17,6 +17,7 @@ from tests.conftest import REPO, SHIPPED_CODEBOOK, write
 from tests.test_cli import run
 
 REFI = REPO / "tests" / "fixtures" / "refi-qda"
+SCHEMAS = REPO / "coder" / "schemas"
 FIELDS = ("code_id", "name", "name_en", "key", "color", "definition", "include", "exclude",
           "examples", "codable", "guid", "position")
 
@@ -38,7 +39,7 @@ def shipped_codes(study) -> list[Code]:
 def test_export_is_schema_valid_utf8_without_bom_and_lf(study):
     data = codebook_to_qdc(shipped_codes(study))
     assert not data.startswith(b"\xef\xbb\xbf") and b"\r" not in data
-    xmlschema.XMLSchema(str(REFI / "Codebook.xsd")).validate(data.decode("utf-8"))
+    xmlschema.XMLSchema(str(SCHEMAS / "Codebook.xsd")).validate(data.decode("utf-8"))
 
 
 def test_round_trip_through_qdc_loses_nothing(study, tmp_path):

@@ -123,6 +123,7 @@ def test_lenient_cases_each_absorbed_and_reported(tmp_path):
         report = import_qdpx(study, archive, "test")
         assert report.sources == 2 and report.codings == 2
         assert report.offset_unit == "UTF-16 code units"
+        assert any("does not follow the REFI-QDA schema" in w for w in report.warnings)  # namespace 1:0
         assert any("missing" in w and "skipped" in w for w in report.warnings)
         assert any("outside the text" in w for w in report.warnings)
         with study.session() as session:

@@ -14,6 +14,7 @@ from tests.conftest import REPO
 from tests.test_cli import run
 
 REFI = REPO / "tests" / "fixtures" / "refi-qda"
+SCHEMAS = REPO / "coder" / "schemas"
 NS = {"p": "urn:QDA-XML:project:1.0"}
 
 
@@ -31,7 +32,7 @@ def test_export_validates_and_every_selection_names_its_text(demo, tmp_path):
         document = archive.read("project.qde")
         texts = {name: archive.read(name) for name in archive.namelist() if name.startswith("Sources/")}
     assert not document.startswith(b"\xef\xbb\xbf") and b"\r" not in document
-    xmlschema.XMLSchema(str(REFI / "Project.xsd")).validate(document.decode("utf-8"))
+    xmlschema.XMLSchema(str(SCHEMAS / "Project.xsd")).validate(document.decode("utf-8"))
     root = ElementTree.fromstring(document)
     assert len(texts) == 8 and all(not t.startswith(b"\xef\xbb\xbf") and b"\r" not in t for t in texts.values())
     for source in root.iterfind("p:Sources/p:TextSource", NS):
