@@ -10,17 +10,20 @@ from __future__ import annotations
 import getpass
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from functools import partial
 
 import click
+from sqlmodel import Session
 
 from coder import __version__
 from coder.codebook import active_codes, apply_codebook, codes_to_yaml, read_codebook
 from coder.refi_codebook import codebook_to_qdc, read_qdc
 from coder.refi_import import import_qdpx
 from coder.refi_project import export_qdpx
-from coder.db import SCHEMA_VERSION, Study, open_study
+from coder.db import SCHEMA_VERSION, Study, open_study, resolve_target
 from coder.demo import DEMO_CODER, DEMO_DB, build_demo
 from coder.errors import CoderError
 from coder.importer import Overrides, import_transcripts
@@ -43,6 +46,21 @@ class Context:
 
     def open(self) -> Study:
         return open_study(self.db)
+
+    @contextmanager
+    def study(self) -> Iterator[Study]:
+        """The selected study, closed again when the command is done with it."""
+        opened = self.open()
+        try:
+            yield opened
+        finally:
+            opened.close()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction on the selected study."""
+        with self.study() as opened, opened.session() as session:
+            yield session
 
     @property
     def actor(self) -> str:
@@ -79,13 +97,10 @@ def _open_workbench(study: Study, coder: str | None) -> None:
 @pass_context
 def init(obj: Context, codebook_path: str | None) -> None:
     """Create a study (or check that an existing one opens)."""
-    study = obj.open()
-    try:
+    with obj.study() as study:
         if codebook_path:
             _load_codebook(study, codebook_path, obj.actor, retire=False)
         click.echo(f"Study {study.target} is ready (schema version {SCHEMA_VERSION}).")
-    finally:
-        study.close()
 
 
 @cli.command("import")
@@ -105,13 +120,10 @@ def import_command(obj: Context, paths: tuple[str, ...], school_type: str | None
             raise click.BadParameter("import a .qdpx project on its own, not with transcripts", param_hint="PATHS")
         _import_projects(obj, projects)
         return
-    study = obj.open()
-    try:
+    with obj.study() as study:
         report = import_transcripts(
             study, paths, obj.actor, Overrides(school=school, school_type=school_type), _progress
         )
-    finally:
-        study.close()
     for title, segments in report.imported:
         click.echo(f"imported  {title} ({segments} segments)")
     for source, reason in report.skipped:
@@ -121,16 +133,13 @@ def import_command(obj: Context, paths: tuple[str, ...], school_type: str | None
 
 def _import_projects(obj: Context, paths: list[str]) -> None:
     """REFI-QDA projects, each all or nothing, with everything that had to be worked around."""
-    study = obj.open()
-    try:
+    with obj.study() as study:
         for path in paths:
             report = import_qdpx(study, path, obj.actor)
             click.echo(f"imported  {path}: {report.sources} sources, {report.codings} codings by "
                        f"{', '.join(sorted(report.coders)) or 'nobody'} (offsets in {report.offset_unit})")
             for warning in report.warnings:
                 click.echo(f"warning   {warning}", err=True)
-    finally:
-        study.close()
 
 
 def _progress(title: str, done: int, total: int) -> None:
@@ -153,11 +162,8 @@ def codebook() -> None:
 @pass_context
 def codebook_load(obj: Context, path: str, retire: bool) -> None:
     """Load a codebook (YAML or REFI-QDA .qdc) into the study; codes are matched by id, codings kept."""
-    study = obj.open()
-    try:
+    with obj.study() as study:
         _load_codebook(study, path, obj.actor, retire=retire)
-    finally:
-        study.close()
 
 
 @codebook.command("export")
@@ -167,12 +173,8 @@ def codebook_load(obj: Context, path: str, retire: bool) -> None:
 @pass_context
 def codebook_export(obj: Context, fmt: str, output: str | None) -> None:
     """Export the study's codebook; definitions, criteria and examples travel along."""
-    study = obj.open()
-    try:
-        with study.session() as session:
-            codes = active_codes(session)
-    finally:
-        study.close()
+    with obj.session() as session:
+        codes = active_codes(session)
     if fmt == "qdc":
         data = codebook_to_qdc(codes)
     else:
@@ -204,16 +206,12 @@ def _load_codebook(study: Study, path: str, actor: str, *, retire: bool) -> None
 @pass_context
 def status(obj: Context, as_json: bool) -> None:
     """Show what the study holds: transcripts, segments, codings per coder and pass."""
-    study = obj.open()
-    try:
-        with study.session() as session:
-            counts = study_status(session)
-    finally:
-        study.close()
+    with obj.session() as session:
+        counts = study_status(session)
     if as_json:
         click.echo(json.dumps(asdict(counts), indent=2))
     else:
-        click.echo(format_status(study.target, counts))
+        click.echo(format_status(resolve_target(obj.db), counts))
 
 
 def format_status(target: str, counts: StudyStatus) -> str:
@@ -249,12 +247,8 @@ def export() -> None:
 @pass_context
 def export_codings(obj: Context, fmt: str, output: str | None, bom: bool, coder: str | None, pass_: str | None) -> None:
     """One row per coding: transcript, speaker, segments, offsets, code, theme, coder, pass, memo, text."""
-    study = obj.open()
-    try:
-        with study.session() as session:
-            rows = coding_rows(session, coder, pass_)
-    finally:
-        study.close()
+    with obj.session() as session:
+        rows = coding_rows(session, coder, pass_)
     write = partial(WRITERS[fmt], rows)
     if output:
         write_file(output, write, bom=bom)
@@ -270,12 +264,8 @@ def export_codings(obj: Context, fmt: str, output: str | None, bom: bool, coder:
 @pass_context
 def export_qdpx_command(obj: Context, output: str) -> None:
     """The whole study as a REFI-QDA project, for ATLAS.ti, MAXQDA, NVivo and QualCoder."""
-    study = obj.open()
-    try:
-        with study.session() as session:
-            summary = export_qdpx(session, output)
-    finally:
-        study.close()
+    with obj.session() as session:
+        summary = export_qdpx(session, output)
     click.echo(f"{output}: {summary.sources} sources, {summary.selections} coded selections, "
                f"{summary.users} users, {summary.notes} memos")
 
@@ -285,14 +275,10 @@ def export_qdpx_command(obj: Context, output: str) -> None:
 @pass_context
 def roles_command(obj: Context, uncodable: str | None) -> None:
     """Show (or set) which participant roles' turns are shown but not coded."""
-    study = obj.open()
-    try:
-        with study.session() as session:
-            if uncodable is not None:
-                set_uncodable_roles(session, uncodable.split(","), obj.actor)
-            roles = sorted(uncodable_roles(session))
-    finally:
-        study.close()
+    with obj.session() as session:
+        if uncodable is not None:
+            set_uncodable_roles(session, uncodable.split(","), obj.actor)
+        roles = sorted(uncodable_roles(session))
     click.echo(f"turns not coded: {', '.join(roles) if roles else 'none (every turn can be coded)'}")
 
 
@@ -317,12 +303,8 @@ def agreement_command(obj: Context, ratings_path, as_json, mode, level, coders, 
         pair = tuple(part.strip() for part in coders.split(",")) if coders else None
         if pair is not None and len(pair) != 2:
             raise click.BadParameter("give two coder names, e.g. --coders anna,bram", param_hint="--coders")
-        study = obj.open()
-        try:
-            with study.session() as session:
-                ratings = study_ratings(session, mode, level, pair, UnitFilter(transcripts, school_types))
-        finally:
-            study.close()
+        with obj.session() as session:
+            ratings = study_ratings(session, mode, level, pair, UnitFilter(transcripts, school_types))
     report = agreement(ratings, level)
     if as_json:
         click.echo(json.dumps(report_json(report), indent=2, allow_nan=False))

@@ -168,3 +168,12 @@ def test_roles_setting(capsys, tmp_path):
     assert run(capsys, "--db", db, "roles", "--uncodable", "interviewer,Observer")[1].strip() == (
         "turns not coded: interviewer, observer")
     assert "none" in run(capsys, "--db", db, "roles", "--uncodable", "")[1]
+
+
+def test_status_as_a_table(capsys, tmp_path):
+    db = str(tmp_path / "s.db")
+    run(capsys, "--db", db, "init", "--codebook", str(SHIPPED_CODEBOOK))
+    run(capsys, "--db", db, "import", str(write(tmp_path, "a.txt", TRANSCRIPT)))
+    code, out, _ = run(capsys, "--db", db, "status")
+    assert code == 0
+    assert f"study        {db}" in out and "transcripts  1 (po 1)" in out and "codings      none yet" in out
