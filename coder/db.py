@@ -26,7 +26,7 @@ from coder.errors import StudyError
 
 #: The schema this version of coder writes. Bump it and append a migration
 #: whenever a table or column is added.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_DB = "coder.db"
 BUSY_TIMEOUT_MS = 10_000
 
@@ -108,9 +108,16 @@ class Step:
     description: str
 
 
-#: Ordered migrations. Version 1 is the schema `create_all` writes, so it has no
-#: step; later versions append a `Step` using portable DDL (ALTER TABLE ... ADD ...).
-MIGRATIONS: tuple[Step, ...] = ()
+def _add_assignments(conn: Connection) -> None:
+    SQLModel.metadata.tables["assignment"].create(conn)
+
+
+#: Ordered migrations. Version 1 is the first schema; each later version appends a
+#: `Step` with portable DDL (CREATE TABLE from the model, ALTER TABLE ... ADD ...).
+#: A new study gets the current schema from `create_all` and skips them.
+MIGRATIONS: tuple[Step, ...] = (
+    Step(2, _add_assignments, "assignments of fragments to a second coder"),
+)
 
 
 _APPEND_ONLY = "the audit log is append-only"

@@ -154,3 +154,24 @@ class AuditEntry(SQLModel, table=True):
     coding_id: int | None = Field(default=None, foreign_key="coding.id")
     #: JSON object with the details of the action.
     detail: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+
+
+class Assignment(SQLModel, table=True):
+    """One of coder A's fragments handed to coder B for blind second coding (DESIGN §1.4).
+
+    Rows are only ever added: extending an assignment adds fragments and never
+    reshuffles what B already has.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("to_coder_id", "transcript_id", "first_segment_id", "last_segment_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    from_coder_id: int = Field(foreign_key="coder.id", index=True)
+    to_coder_id: int = Field(foreign_key="coder.id", index=True)
+    transcript_id: int = Field(foreign_key="transcript.id", index=True)
+    first_segment_id: int = Field(foreign_key="segment.id")
+    last_segment_id: int = Field(foreign_key="segment.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: str = Field(max_length=120)

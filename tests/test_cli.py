@@ -28,7 +28,7 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["init"], ["import"], ["codebook"], ["codebook", "load"], ["status"], ["demo"], ["agreement"], ["roles"], ["export"], ["export", "codings"], ["codebook", "export"], ["export", "qdpx"]]
+    "command", [[], ["init"], ["import"], ["codebook"], ["codebook", "load"], ["status"], ["demo"], ["agreement"], ["roles"], ["export"], ["export", "codings"], ["codebook", "export"], ["export", "qdpx"], ["assign"]]
 )
 def test_every_command_has_help(capsys, command):
     code, out, _ = run(capsys, *command, "--help")

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlmodel import select
 
-from coder.db import SCHEMA_VERSION, Step, make_engine, migrate, open_study, resolve_target
+from coder.db import MIGRATIONS, SCHEMA_VERSION, Step, make_engine, migrate, open_study, resolve_target
 from coder.errors import StudyError
 from coder.models import Coder
 from tests.conftest import REPO
@@ -106,6 +106,10 @@ def test_fixture_study_written_by_version_1_still_opens(tmp_path):
     try:
         with study.session() as session:
             assert session.exec(select(Coder)).first() is not None
+        with study.engine.connect() as conn:
+            assert inspect(conn).has_table("assignment")
+            assert conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).scalar() == str(
+                SCHEMA_VERSION)
     finally:
         study.close()
 
@@ -122,11 +126,12 @@ def test_migration_path_grows_an_old_study_and_keeps_its_data(tmp_path):
         conn.execute(text("ALTER TABLE coder ADD COLUMN email VARCHAR(255)"))
 
     grown = SCHEMA_VERSION + 1
-    steps = (Step(grown, add_column, "coders get an e-mail address"),)
-    assert migrate(engine, steps, target=grown) == SCHEMA_VERSION
+    steps = (*MIGRATIONS, Step(grown, add_column, "coders get an e-mail address"))
+    assert migrate(engine, steps, target=grown) == 1  # the fixture was written by version 1
     assert migrate(engine, steps, target=grown) == grown  # idempotent
     with engine.connect() as conn:
         assert "email" in {c["name"] for c in inspect(conn).get_columns("coder")}
+        assert inspect(conn).has_table("assignment")  # the real step 2 ran on the way
         assert conn.execute(text("SELECT name FROM coder ORDER BY id")).all() == coders_before
     engine.dispose()
 

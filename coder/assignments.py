@@ -1,0 +1,105 @@
+"""Handing coder A's fragments to coder B for blind second coding (DESIGN §1.4).
+
+`assign` gives B all of A's fragments, or a reproducible random sample of them,
+stratified by school type if asked. Run again with a larger sample, it adds
+fragments and leaves the ones B already has where they are, so B's work is never
+reshuffled.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from coder.audit import record
+from coder.coding import ensure_coder
+from coder.errors import StudyError
+from coder.models import Assignment, Coder, Coding, Segment, Transcript
+
+STRATA = ("school_type",)
+
+Fragment = tuple[int, int, int]  # transcript, first segment id, last segment id
+
+
+@dataclass(frozen=True)
+class AssignResult:
+    """Per stratum: fragments A has, B had before, and B got now."""
+
+    strata: dict[str, tuple[int, int, int]]
+
+    @property
+    def added(self) -> int:
+        return sum(added for _, _, added in self.strata.values())
+
+    @property
+    def assigned(self) -> int:
+        return sum(before + added for _, before, added in self.strata.values())
+
+
+def primary_fragments(session: Session, coder: str) -> list[tuple[Fragment, str]]:
+    """A coder's distinct primary fragments in transcript order, each with its school type."""
+    first, last = aliased(Segment), aliased(Segment)
+    rows = session.execute(
+        select(Coding.transcript_id, Coding.first_segment_id, Coding.last_segment_id, Transcript.school_type)
+        .join(Coder, Coder.id == Coding.coder_id)
+        .join(Transcript, Transcript.id == Coding.transcript_id)
+        .join(first, first.id == Coding.first_segment_id)
+        .join(last, last.id == Coding.last_segment_id)
+        .where(Coder.name == coder, Coding.pass_ == "primary", Coding.deleted_at.is_(None))
+        .order_by(Coding.transcript_id, first.position, last.position)
+    )
+    return list(dict.fromkeys(((t, f, l), school_type or "unknown") for t, f, l, school_type in rows))
+
+
+def assigned_fragments(session: Session, from_coder: str, to_coder: str) -> set[Fragment]:
+    giver, taker = aliased(Coder), aliased(Coder)
+    rows = session.execute(
+        select(Assignment.transcript_id, Assignment.first_segment_id, Assignment.last_segment_id)
+        .join(giver, giver.id == Assignment.from_coder_id)
+        .join(taker, taker.id == Assignment.to_coder_id)
+        .where(giver.name == from_coder, taker.name == to_coder)
+    )
+    return {tuple(row) for row in rows}
+
+
+def assign(
+    session: Session, from_coder: str, to_coder: str, actor: str, *,
+    fraction: float | None = None, seed: int = 0, stratify: str | None = None,
+) -> AssignResult:
+    """Give `to_coder` all of `from_coder`'s fragments, or `fraction` of them (per stratum).
+
+    Each stratum's sample is drawn with its own generator seeded from `seed` and
+    the stratum, so the same seed gives the same fragments on any machine.
+    """
+    if from_coder == to_coder:
+        raise StudyError("a coder cannot be the blind second coder of their own fragments")
+    if fraction is not None and not 0 < fraction <= 1:
+        raise StudyError(f"the sample must be more than 0% and at most 100%, not {fraction:.0%}")
+    if stratify is not None and stratify not in STRATA:
+        raise StudyError(f"can only stratify by {', '.join(STRATA)}, not '{stratify}'")
+    fragments = primary_fragments(session, from_coder)
+    if not fragments:
+        raise StudyError(f"{from_coder} has no fragments to assign (no primary codings)")
+    giver, taker = ensure_coder(session, from_coder), ensure_coder(session, to_coder)
+    already = assigned_fragments(session, from_coder, to_coder)
+    strata: dict[str, list[Fragment]] = {}
+    for fragment, school_type in fragments:
+        strata.setdefault(school_type if stratify else "all", []).append(fragment)
+    summary = {}
+    for name, members in sorted(strata.items()):
+        have = [f for f in members if f in already]
+        target = len(members) if fraction is None else round(fraction * len(members))
+        candidates = [f for f in members if f not in already]
+        picked = random.Random(f"{seed}:{name}").sample(candidates, min(max(target - len(have), 0), len(candidates)))
+        for transcript_id, first, last in sorted(picked):
+            session.add(Assignment(from_coder_id=giver.id, to_coder_id=taker.id, transcript_id=transcript_id,
+                                   first_segment_id=first, last_segment_id=last, created_by=actor))
+        summary[name] = (len(members), len(have), len(picked))
+    result = AssignResult(summary)
+    record(session, actor, "assignment.add", from_coder=from_coder, to_coder=to_coder, fraction=fraction,
+           seed=seed, stratify=stratify, added=result.added, assigned=result.assigned)
+    return result
