@@ -62,7 +62,10 @@ def study_status(session: Session) -> StudyStatus:
             select(func.count(Code.id)).where(Code.retired_at.is_(None))
         ).scalar_one(),
         participants_by_role=_grouped(session, Participant.role, Participant.id),
-        transcripts_by_school_type=_grouped(session, Transcript.school_type, Transcript.id),
+        transcripts_by_school_type=dict(sorted(
+            _grouped(session, Transcript.school_type, Transcript.id).items(),
+            key=lambda item: _school_type_rank(item[0]),
+        )),
         codings=tuple(CodingCount(*row) for row in coding_rows),
     )
 
