@@ -95,3 +95,11 @@ def demo(tmp_path):
     built = build_demo(str(tmp_path / "demo.db"))
     yield built
     built.close()
+
+
+@pytest.fixture
+def empty(tmp_path):
+    """A new, empty study in a SQLite file."""
+    opened = open_study(str(tmp_path / "empty.db"))
+    yield opened
+    opened.close()

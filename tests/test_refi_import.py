@@ -50,31 +50,25 @@ def test_round_trip_export_then_import_into_an_empty_study(demo, tmp_path):
         empty.close()
 
 
-def test_qualcoder_project_with_emoji_and_lower_case_sources_folder(tmp_path):
-    study = open_study(str(tmp_path / "s.db"))
-    try:
-        report = import_qdpx(study, REFI / "qualcoder4.0b-generated_sample.qdpx", "test")
-        assert (report.sources, report.codings) == (2, 5) and report.coders == {"alice", "bob"}
-        with study.session() as session:
-            rows = [(c.coder, c.code_id) for t in session.exec(select(Transcript)).all()
-                    for c in transcript_codings(session, t.id)]
-            texts = {t.title: t.text for t in session.exec(select(Transcript))}
-        assert ("alice", "joy") in rows and ("bob", "big-joy") in rows
-        assert "😀" in texts["interview1.txt"]
-    finally:
-        study.close()
+def test_qualcoder_project_with_emoji_and_lower_case_sources_folder(empty):
+    study = empty
+    report = import_qdpx(study, REFI / "qualcoder4.0b-generated_sample.qdpx", "test")
+    assert (report.sources, report.codings) == (2, 5) and report.coders == {"alice", "bob"}
+    with study.session() as session:
+        rows = [(c.coder, c.code_id) for t in session.exec(select(Transcript)).all()
+                for c in transcript_codings(session, t.id)]
+        texts = {t.title: t.text for t in session.exec(select(Transcript))}
+    assert ("alice", "joy") in rows and ("bob", "big-joy") in rows
+    assert "😀" in texts["interview1.txt"]
 
 
-def test_atlas_ti_project_with_only_a_codebook(tmp_path):
-    study = open_study(str(tmp_path / "s.db"))
-    try:
-        report = import_qdpx(study, REFI / "atlasti23.2-win_target-atlas-project.qdpx", "test")
-        assert report.sources == 0
-        with study.session() as session:
-            assert {c.code_id for c in session.exec(select(Code))} == {
-                "commits", "2022-05-10t02-05-59z-19e4dce", "2022-02-11t10-39-25z-cdbfd92"}
-    finally:
-        study.close()
+def test_atlas_ti_project_with_only_a_codebook(empty):
+    study = empty
+    report = import_qdpx(study, REFI / "atlasti23.2-win_target-atlas-project.qdpx", "test")
+    assert report.sources == 0
+    with study.session() as session:
+        assert {c.code_id for c in session.exec(select(Code))} == {
+            "commits", "2022-05-10t02-05-59z-19e4dce", "2022-02-11t10-39-25z-cdbfd92"}
 
 
 LENIENT = """<?xml version="1.0" encoding="utf-8"?>
@@ -151,15 +145,12 @@ def test_lenient_cases_each_absorbed_and_reported(tmp_path):
         ({"project.qde": b"<CodeBook/>"}, "not a REFI-QDA project"),
     ],
 )
-def test_hostile_and_broken_archives_are_refused(tmp_path, members, message):
-    study = open_study(str(tmp_path / "s.db"))
-    try:
-        with pytest.raises(ProjectError, match=message):
-            import_qdpx(study, make_archive(tmp_path / "bad.qdpx", members), "test")
-        with study.session() as session:
-            assert session.exec(select(Transcript)).all() == []
-    finally:
-        study.close()
+def test_hostile_and_broken_archives_are_refused(tmp_path, members, message, empty):
+    study = empty
+    with pytest.raises(ProjectError, match=message):
+        import_qdpx(study, make_archive(tmp_path / "bad.qdpx", members), "test")
+    with study.session() as session:
+        assert session.exec(select(Transcript)).all() == []
 
 
 def test_a_member_that_unpacks_to_a_gigabyte_is_refused(tmp_path):
@@ -179,15 +170,12 @@ def test_a_member_that_unpacks_to_a_gigabyte_is_refused(tmp_path):
         study.close()
 
 
-def test_not_a_zip_file(tmp_path):
-    study = open_study(str(tmp_path / "s.db"))
-    try:
-        bad = tmp_path / "x.qdpx"
-        bad.write_bytes(b"just text")
-        with pytest.raises(ProjectError, match="not a .qdpx archive"):
-            import_qdpx(study, bad, "test")
-    finally:
-        study.close()
+def test_not_a_zip_file(tmp_path, empty):
+    study = empty
+    bad = tmp_path / "x.qdpx"
+    bad.write_bytes(b"just text")
+    with pytest.raises(ProjectError, match="not a .qdpx archive"):
+        import_qdpx(study, bad, "test")
 
 
 def test_command_line_import_of_a_project(capsys, tmp_path):
