@@ -19,7 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from coder.models import Code, Coder, Coding, Participant, Segment, Transcript, Turn
+from coder.models import Code, Coder, Coding, Participant, Segment, Transcript
+from coder.study import with_speaker
 
 COLUMNS = (
     "transcript", "school", "school_type", "speaker", "role", "first_segment", "last_segment",
@@ -40,17 +41,15 @@ def _themes(session: Session) -> dict[int, str]:
     return {cid: root(code) for cid, code in codes.items()}
 
 
-def _speakers(session: Session) -> dict[int, list[tuple[int, str, str | None]]]:
-    """Per transcript: (segment position, speaker label, role) in order."""
+def _speakers(session: Session) -> dict[int, list[tuple[str, str | None]]]:
+    """Per transcript, indexed by segment position: (speaker label, role)."""
     rows = session.execute(
-        select(Segment.transcript_id, Segment.position, Participant.label, Participant.role)
-        .join(Turn, Turn.id == Segment.turn_id)
-        .join(Participant, Participant.id == Turn.participant_id)
+        with_speaker(select(Segment.transcript_id, Participant.label, Participant.role))
         .order_by(Segment.transcript_id, Segment.position)
     )
-    result: dict[int, list[tuple[int, str, str | None]]] = {}
-    for transcript_id, position, label, role in rows:
-        result.setdefault(transcript_id, []).append((position, label, role))
+    result: dict[int, list[tuple[str, str | None]]] = {}
+    for transcript_id, label, role in rows:
+        result.setdefault(transcript_id, []).append((label, role))
     return result
 
 
@@ -83,8 +82,7 @@ def coding_rows(session: Session, coder: str | None = None, pass_: str | None = 
          code_name, coder_name, pass_name, memo) in session.execute(query):
         if tid not in texts:
             texts[tid] = session.execute(select(Transcript.text).where(Transcript.id == tid)).scalar_one()
-        people = list(dict.fromkeys((label, role) for pos, label, role in speakers[tid]
-                                    if first_pos <= pos <= last_pos))
+        people = list(dict.fromkeys(speakers[tid][first_pos : last_pos + 1]))
         rows.append({
             "transcript": title, "school": school or "", "school_type": school_type or "",
             "speaker": "+".join(label for label, _ in people),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -34,6 +34,11 @@ class StudyStatus:
     participants_by_role: dict[str, int]
     transcripts_by_school_type: dict[str, int]
     codings: tuple[CodingCount, ...]
+
+
+def with_speaker(query: Select) -> Select:
+    """Join a select over segments to who speaks them: the turn's participant."""
+    return query.join(Turn, Turn.id == Segment.turn_id).join(Participant, Participant.id == Turn.participant_id)
 
 
 def _grouped(session: Session, column, counted) -> dict[str, int]:
@@ -258,12 +263,7 @@ def coding_progress(session: Session) -> dict[int, Progress]:
     one by one, so a large study with few codings costs little.
     """
     blocked = tuple(uncodable_roles(session)) or ("",)
-    by_role = (
-        select(Segment.transcript_id, func.count())
-        .join(Turn, Turn.id == Segment.turn_id)
-        .join(Participant, Participant.id == Turn.participant_id)
-        .group_by(Segment.transcript_id)
-    )
+    by_role = with_speaker(select(Segment.transcript_id, func.count())).group_by(Segment.transcript_id)
     is_blocked = func.coalesce(Participant.role, "").in_(blocked)
     codable = dict(session.execute(by_role.where(~is_blocked)).all())
     first, last = aliased(Segment), aliased(Segment)
@@ -280,9 +280,7 @@ def coding_progress(session: Session) -> dict[int, Progress]:
     coded_transcripts = {tid for tid, _ in covered}
     if coded_transcripts:
         for transcript_id, position in session.execute(
-            select(Segment.transcript_id, Segment.position)
-            .join(Turn, Turn.id == Segment.turn_id)
-            .join(Participant, Participant.id == Turn.participant_id)
+            with_speaker(select(Segment.transcript_id, Segment.position))
             .where(is_blocked, Segment.transcript_id.in_(coded_transcripts))
         ):
             uncodable.setdefault(transcript_id, set()).add(position)

@@ -21,8 +21,9 @@ from sqlmodel import Session
 from coder.agreement import Ratings
 from coder.codebook import active_codes
 from coder.errors import StudyError
-from coder.models import Code, Coder, Coding, Participant, Segment, Transcript, Turn
+from coder.models import Code, Coder, Coding, Participant, Segment, Transcript
 from coder.ratings import build_ratings
+from coder.study import with_speaker
 
 MODES = ("fragments", "segments")
 LEVELS = ("theme", "code")
@@ -80,9 +81,7 @@ def pick_coders(session: Session, coders: tuple[str, str] | None) -> tuple[str, 
 
 def _interviewer_segments(session: Session, transcript_ids: list[int]) -> set[int]:
     rows = session.execute(
-        select(Segment.id)
-        .join(Turn, Turn.id == Segment.turn_id)
-        .join(Participant, Participant.id == Turn.participant_id)
+        with_speaker(select(Segment.id))
         .where(Participant.role == INTERVIEWER, Segment.transcript_id.in_(transcript_ids))
     )
     return set(rows.scalars())
