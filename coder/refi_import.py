@@ -16,6 +16,7 @@ codings with their coders (the project's users) and memos.
 from __future__ import annotations
 
 import codecs
+from bisect import bisect_left, bisect_right
 import hashlib
 import re
 import zipfile
@@ -353,23 +354,26 @@ def _moved(selection: Selection, convert) -> Selection:
 
 def _store_selections(session, transcript_id: int, transcript: ParsedTranscript,
                       selections: list[Selection], report: ProjectImport) -> int:
+    # Segments follow each other through the text, so both their starts and their ends
+    # ascend: the segments a selection overlaps are found by bisection.
     segments = session.execute(
-        select(Segment.position, Segment.start, Segment.end)
+        select(Segment.start, Segment.end)
         .where(Segment.transcript_id == transcript_id).order_by(Segment.position)
     ).all()
+    starts, ends = [start for start, _ in segments], [end for _, end in segments]
     stored = 0
     for s in selections:
         if not (0 <= s.start < s.end <= len(transcript.text)):
             report.warnings.append(f"{transcript.title}: a coding at {s.start}-{s.end} lies outside the text; skipped")
             continue
-        covering = [position for position, start, end in segments if end > s.start and start < s.end]
-        if not covering or not s.codes:
+        first, last = bisect_right(ends, s.start), bisect_left(starts, s.end) - 1
+        if first > last or not s.codes:
             report.warnings.append(f"{transcript.title}: a selection at {s.start}-{s.end} covers no speech "
                                    "or has no code; skipped")
             continue
         for code_id in s.codes:
             try:
-                add_coding(session, s.user, code_id, transcript_id, covering[0], covering[-1], pass_=s.pass_,
+                add_coding(session, s.user, code_id, transcript_id, first, last, pass_=s.pass_,
                            memo=s.memo, span=(s.start, s.end), imported=True)
             except CoderError as exc:
                 report.warnings.append(f"{transcript.title}: {exc}; skipped")
