@@ -356,6 +356,18 @@ def apply_codebook(
     return change
 
 
+def code_themes(session: Session) -> dict[int, str]:
+    """Each code row's theme: the code id of its root in the code tree (retired codes too)."""
+    codes = {c.id: c for c in session.exec(select(Code))}
+
+    def root(code: Code) -> str:
+        while code.parent_id is not None:
+            code = codes[code.parent_id]
+        return code.code_id
+
+    return {cid: root(code) for cid, code in codes.items()}
+
+
 def active_codes(session: Session, *, include_retired: bool = False) -> list[Code]:
     """The codes a coder can apply now, in codebook order (parents before children).
 

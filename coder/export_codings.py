@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from coder.codebook import code_themes
 from coder.models import Code, Coder, Coding, Participant, Segment, Transcript
 from coder.study import with_speaker
 
@@ -27,18 +28,6 @@ COLUMNS = (
     "start", "end", "code_id", "code_name", "theme", "coder", "pass", "memo", "text",
 )
 FORMATS = ("csv", "json")
-
-
-def _themes(session: Session) -> dict[int, str]:
-    """Each code row's theme: the code id of its root in the code tree."""
-    codes = {c.id: c for c in session.execute(select(Code)).scalars()}
-
-    def root(code: Code) -> str:
-        while code.parent_id is not None:
-            code = codes[code.parent_id]
-        return code.code_id
-
-    return {cid: root(code) for cid, code in codes.items()}
 
 
 def _speakers(session: Session) -> dict[int, list[tuple[str, str | None]]]:
@@ -75,7 +64,7 @@ def coding_rows(session: Session, coder: str | None = None, pass_: str | None = 
         query = query.where(Coder.name == coder)
     if pass_:
         query = query.where(Coding.pass_ == pass_)
-    themes, speakers = _themes(session), _speakers(session)
+    themes, speakers = code_themes(session), _speakers(session)
     texts: dict[int, str] = {}
     rows = []
     for (tid, title, school, school_type, first_pos, last_pos, start, end, code_row, code_id,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from coder.agreement import Ratings
-from coder.codebook import active_codes
+from coder.codebook import active_codes, code_themes
 from coder.errors import StudyError
 from coder.models import Code, Coder, Coding, Participant, Segment, Transcript
 from coder.ratings import build_ratings
@@ -51,17 +51,10 @@ def level_codes(session: Session, level: str) -> tuple[tuple[str, ...], dict[int
     """The code columns at `level`, and each code row's column (its theme at theme level)."""
     if level not in LEVELS:
         raise StudyError(f"level must be one of {', '.join(LEVELS)}, not '{level}'")
-    codes = active_codes(session)
-    every = {c.id: c for c in session.execute(select(Code)).scalars()}
-
-    def theme_of(code: Code) -> Code:
-        while code.parent_id is not None:
-            code = every[code.parent_id]
-        return code
-
-    columns = tuple(c.code_id for c in codes if level == "code" or c.parent_id is None)
-    mapping = {cid: (c.code_id if level == "code" else theme_of(c).code_id) for cid, c in every.items()}
-    return columns, mapping
+    columns = tuple(c.code_id for c in active_codes(session) if level == "code" or c.parent_id is None)
+    if level == "theme":
+        return columns, code_themes(session)
+    return columns, dict(session.execute(select(Code.id, Code.code_id)).all())
 
 
 def pick_coders(session: Session, coders: tuple[str, str] | None) -> tuple[str, str]:
