@@ -16,17 +16,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Column, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session, SQLModel
 
 from coder import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from coder.blindness import blind_to_pending
 from coder.errors import StudyError
 
 #: The schema this version of coder writes. Bump it and append a migration
 #: whenever a table or column is added.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_DB = "coder.db"
 BUSY_TIMEOUT_MS = 10_000
 
@@ -112,11 +113,34 @@ def _add_assignments(conn: Connection) -> None:
     SQLModel.metadata.tables["assignment"].create(conn)
 
 
+def _add_blind_state_and_decisions(conn: Connection) -> None:
+    """Version 3: blind-pass state on assignments, and the reconciliation decisions."""
+    table = SQLModel.metadata.tables["assignment"]
+    _add_column(conn, table.c.done_at)
+    _add_column(conn, table.c.no_code, "NOT NULL DEFAULT false")
+    _add_column(conn, table.c.revealed_at)
+    SQLModel.metadata.tables["decision"].create(conn)
+
+
+def _add_column(conn: Connection, column: Column, constraints: str = "") -> None:
+    """ALTER TABLE ... ADD a model column, its type compiled for this database.
+
+    `constraints` gives a NOT NULL column the DEFAULT its existing rows take. A
+    column already there is left alone: an earlier step that creates its table
+    from today's model has made it already.
+    """
+    if column.name in {c["name"] for c in inspect(conn).get_columns(column.table.name)}:
+        return
+    kind = column.type.compile(dialect=conn.dialect)
+    conn.exec_driver_sql(f"ALTER TABLE {column.table.name} ADD COLUMN {column.name} {kind} {constraints}".rstrip())
+
+
 #: Ordered migrations. Version 1 is the first schema; each later version appends a
 #: `Step` with portable DDL (CREATE TABLE from the model, ALTER TABLE ... ADD ...).
 #: A new study gets the current schema from `create_all` and skips them.
 MIGRATIONS: tuple[Step, ...] = (
     Step(2, _add_assignments, "assignments of fragments to a second coder"),
+    Step(3, _add_blind_state_and_decisions, "blind-pass state and reconciliation decisions"),
 )
 
 
@@ -198,12 +222,16 @@ class Study:
     engine: Engine
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, viewer: str | None = None) -> Iterator[Session]:
         """One unit of work: commits on success, rolls back on any error.
 
         Every user action goes through one of these, so it is one transaction.
+        A session for a `viewer` (the coder at the keyboard) cannot read other
+        coders' codes on fragments the viewer still codes blind (`blindness`).
         """
         with Session(self.engine, expire_on_commit=False) as session:
+            if viewer is not None:
+                blind_to_pending(session, viewer)
             try:
                 yield session
                 session.commit()

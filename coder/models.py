@@ -175,3 +175,40 @@ class Assignment(SQLModel, table=True):
     last_segment_id: int = Field(foreign_key="segment.id")
     created_at: datetime = Field(default_factory=utcnow)
     created_by: str = Field(max_length=120)
+    #: When B finished the fragment blind; from then on B's blind codes on it are final
+    #: and A's codes are no longer hidden from B.
+    done_at: datetime | None = None
+    #: B finished the fragment by saying that no code applies.
+    no_code: bool = False
+    #: When B chose to see A's codes before finishing: the fragment then leaves
+    #: the agreement statistics (counted as revealed).
+    revealed_at: datetime | None = None
+
+
+#: What a reconciliation decision did (DESIGN §1.6). `agreed`: both coders gave the
+#: same codes, accepted as they are; `added` ("aangevuld"): a fragment A missed;
+#: `adjusted` ("bijgesteld"): the consensus fragment got other boundaries.
+DECISIONS = ("agreed", "keep_a", "take_b", "both", "neither", "other", "added", "adjusted")
+
+
+class Decision(SQLModel, table=True):
+    """One reconciliation decision: the consensus codes of one fragment and why.
+
+    Rows are only added. A fragment decided again gets a new row, and its latest
+    decision is the one that holds; the consensus codings it made are soft-deleted
+    and replaced, so every earlier decision stays readable.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: The reviewed fragment; None for a fragment the review added.
+    assignment_id: int | None = Field(default=None, foreign_key="assignment.id", index=True)
+    transcript_id: int = Field(foreign_key="transcript.id", index=True)
+    #: The fragment the consensus codes apply to (other than the assignment's when adjusted).
+    first_segment_id: int = Field(foreign_key="segment.id")
+    last_segment_id: int = Field(foreign_key="segment.id")
+    kind: str = Field(max_length=16)
+    #: JSON list of the consensus code ids.
+    codes: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    decided_by: str = Field(max_length=120)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -132,6 +132,7 @@ def test_migration_path_grows_an_old_study_and_keeps_its_data(tmp_path):
     with engine.connect() as conn:
         assert "email" in {c["name"] for c in inspect(conn).get_columns("coder")}
         assert inspect(conn).has_table("assignment")  # the real step 2 ran on the way
+        assert inspect(conn).has_table("decision")  # and step 3
         assert conn.execute(text("SELECT name FROM coder ORDER BY id")).all() == coders_before
     engine.dispose()
 
@@ -147,3 +148,23 @@ def test_audit_log_is_append_only(study):
                 conn.execute(text(statement))
     with study.engine.connect() as conn:
         assert conn.execute(text("SELECT actor FROM audit_log")).scalars().all() == ["anna"]
+
+
+def test_a_version_2_study_gains_the_blind_pass_columns(tmp_path):
+    """Version 2 had assignments without blind-pass state; step 3 adds it, rows kept."""
+    copy = tmp_path / "v2.db"
+    shutil.copy(FIXTURE_STUDY, copy)
+    engine = make_engine(str(copy))
+    migrate(engine, MIGRATIONS[:1], target=2)
+    with engine.begin() as conn:  # the table as version 2 wrote it
+        for column in ("done_at", "no_code", "revealed_at"):
+            conn.execute(text(f"ALTER TABLE assignment DROP COLUMN {column}"))
+        conn.execute(text("INSERT INTO assignment (from_coder_id, to_coder_id, transcript_id, first_segment_id,"
+                          " last_segment_id, created_at, created_by) SELECT 1, 1, 1, id, id, '2026-01-01', 'x'"
+                          " FROM segment LIMIT 1"))
+    assert migrate(engine) == 2
+    with engine.connect() as conn:
+        assert {"done_at", "no_code", "revealed_at"} <= {c["name"] for c in inspect(conn).get_columns("assignment")}
+        assert conn.execute(text("SELECT no_code, done_at FROM assignment")).all() == [(0, None)]
+        assert inspect(conn).has_table("decision")
+    engine.dispose()

@@ -1,0 +1,154 @@
+"""The blind second pass (DESIGN §1.4): coder B works through the fragments assigned to them.
+
+For each fragment B applies codes (pass `blind`) or says no code applies, and
+then finishes it; a finished fragment's blind codes are final, because from then
+on B may see A's codes on it. Before finishing, B may reveal A's codes instead:
+the reveal is recorded and the fragment leaves the agreement statistics.
+
+Every step is audited. The fragment's state lives on its `Assignment` row, whose
+timestamps are set once and never changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from coder.audit import record
+from coder.coding import toggle_code
+from coder.errors import StudyError
+from coder.models import Assignment, Code, Coder, Coding, Segment, Transcript, utcnow
+
+PENDING, DONE, NO_CODE, REVEALED = "pending", "done", "no code", "revealed"
+
+
+@dataclass(frozen=True)
+class BlindItem:
+    """One assigned fragment as B's queue shows it, with B's own blind codes on it."""
+
+    assignment_id: int
+    transcript_id: int
+    title: str
+    first: int
+    last: int
+    state: str
+    codes: tuple[str, ...]
+
+    @property
+    def pending(self) -> bool:
+        return self.state == PENDING
+
+
+def _state(assignment: Assignment) -> str:
+    if assignment.revealed_at is not None:
+        return REVEALED
+    if assignment.done_at is not None:
+        return NO_CODE if assignment.no_code else DONE
+    return PENDING
+
+
+def _blind_codes(session: Session, coder_id: int, *where) -> dict[tuple[int, int, int], list[str]]:
+    """A coder's live blind codes per fragment (transcript, first, last segment id)."""
+    rows = session.execute(
+        select(Coding.transcript_id, Coding.first_segment_id, Coding.last_segment_id, Code.code_id)
+        .join(Code, Code.id == Coding.code_id)
+        .where(Coding.coder_id == coder_id, Coding.pass_ == "blind", Coding.deleted_at.is_(None), *where)
+        .order_by(Code.position, Code.id)
+    )
+    codes: dict[tuple[int, int, int], list[str]] = {}
+    for transcript, first, last, code in rows:
+        codes.setdefault((transcript, first, last), []).append(code)
+    return codes
+
+
+def _fragment(assignment: Assignment) -> tuple[int, int, int]:
+    return assignment.transcript_id, assignment.first_segment_id, assignment.last_segment_id
+
+
+def blind_codes(session: Session, assignment: Assignment) -> list[str]:
+    """B's live blind codes on exactly the assigned fragment, in codebook order."""
+    fragment = _fragment(assignment)
+    return _blind_codes(session, assignment.to_coder_id, Coding.transcript_id == fragment[0],
+                        Coding.first_segment_id == fragment[1]).get(fragment, [])
+
+
+def blind_queue(session: Session, coder: str) -> list[BlindItem]:
+    """Every fragment assigned to `coder`, in transcript and reading order."""
+    first, last = aliased(Segment), aliased(Segment)
+    owner = session.execute(select(Coder.id).where(Coder.name == coder)).scalar()
+    codes = _blind_codes(session, owner) if owner is not None else {}
+    rows = session.execute(
+        select(Assignment, Transcript.title, first.position, last.position)
+        .join(Coder, Coder.id == Assignment.to_coder_id)
+        .join(Transcript, Transcript.id == Assignment.transcript_id)
+        .join(first, first.id == Assignment.first_segment_id)
+        .join(last, last.id == Assignment.last_segment_id)
+        .where(Coder.name == coder)
+        .order_by(Assignment.transcript_id, first.position, last.position)
+    ).all()
+    return [
+        BlindItem(a.id, a.transcript_id, title, f, l, _state(a), tuple(codes.get(_fragment(a), ())))
+        for a, title, f, l in rows
+    ]
+
+
+def _assignment(session: Session, coder: str, assignment_id: int, *, pending: bool = True) -> Assignment:
+    """`coder`'s assignment, refused when it is someone else's or (if `pending`) already finished."""
+    assignment = session.get(Assignment, assignment_id)
+    owner = session.get(Coder, assignment.to_coder_id) if assignment else None
+    if assignment is None or owner.name != coder:
+        raise StudyError(f"fragment {assignment_id} is not assigned to {coder}")
+    if pending and _state(assignment) != PENDING:
+        raise StudyError(f"fragment {assignment_id} is already {_state(assignment)}; blind codes on it are final")
+    return assignment
+
+
+def _positions(session: Session, assignment: Assignment) -> tuple[int, int]:
+    first = session.get(Segment, assignment.first_segment_id)
+    last = session.get(Segment, assignment.last_segment_id)
+    return first.position, last.position
+
+
+def toggle_blind_code(session: Session, coder: str, assignment_id: int, code_id: str) -> bool:
+    """Apply or take back one blind code on a pending fragment; True when applied."""
+    assignment = _assignment(session, coder, assignment_id)
+    first, last = _positions(session, assignment)
+    added, _ = toggle_code(session, coder, code_id, assignment.transcript_id, first, last, pass_="blind")
+    return added
+
+
+def finish(session: Session, coder: str, assignment_id: int) -> list[str]:
+    """B is done with a fragment: its blind codes become final. Returns them."""
+    assignment = _assignment(session, coder, assignment_id)
+    codes = blind_codes(session, assignment)
+    if not codes:
+        raise StudyError("apply at least one code, or mark that no code applies")
+    assignment.done_at = utcnow()
+    session.add(assignment)
+    record(session, coder, "blind.finish", transcript_id=assignment.transcript_id,
+           assignment=assignment.id, codes=codes)
+    return codes
+
+
+def no_code_applies(session: Session, coder: str, assignment_id: int, note: str = "") -> None:
+    """B finishes a fragment by saying none of the codebook's codes applies to it."""
+    assignment = _assignment(session, coder, assignment_id)
+    if blind_codes(session, assignment):
+        raise StudyError("this fragment has blind codes; take them back before marking that no code applies")
+    assignment.done_at = utcnow()
+    assignment.no_code = True
+    session.add(assignment)
+    record(session, coder, "blind.no_code", transcript_id=assignment.transcript_id,
+           assignment=assignment.id, note=note)
+
+
+def reveal(session: Session, coder: str, assignment_id: int) -> None:
+    """Show A's codes on a fragment B has not finished; it then leaves the statistics."""
+    assignment = _assignment(session, coder, assignment_id)
+    assignment.revealed_at = utcnow()
+    session.add(assignment)
+    record(session, coder, "blind.reveal", transcript_id=assignment.transcript_id,
+           assignment=assignment.id, codes_so_far=blind_codes(session, assignment))
