@@ -85,6 +85,8 @@ class Ratings:
     a: np.ndarray
     b: np.ndarray
     excluded: int = 0
+    #: Units left out because the second coder saw the first coder's codes before coding.
+    revealed: int = 0
     #: Categories for single-code (Cohen) mode; defaults to the codes plus "no code".
     categories: int | None = None
 
@@ -101,6 +103,12 @@ class Report:
     overall: Statistics
     mean_kappa: float | None
     codes: dict[str, CodeStatistics]
+    revealed: int = 0
+
+    def left_out(self) -> str:
+        """Which units were left out and why, for a report's headline."""
+        text = f"{self.excluded} rated by one coder only"
+        return f"{text}, {self.revealed} revealed before coding" if self.revealed else text
 
 
 # --- the formulas, vectorised over a stack of contingency tables --------------------
@@ -328,7 +336,7 @@ def agreement(ratings: Ratings, level: str = "code") -> Report:
     return Report(
         coders=ratings.coders, units=len(ratings.units), excluded=ratings.excluded, level=level,
         method="cohen" if single else "pooled", overall=overall,
-        mean_kappa=float(np.mean(defined)) if defined else None, codes=codes,
+        mean_kappa=float(np.mean(defined)) if defined else None, codes=codes, revealed=ratings.revealed,
     )
 
 
@@ -340,7 +348,7 @@ def disagreements(ratings: Ratings, code: str) -> list[str]:
 
 
 def report_json(report: Report) -> dict:
-    """The DESIGN §4 JSON object (plus `excluded` and `mean_kappa`)."""
+    """The DESIGN §4 JSON object (plus `excluded`, `revealed` and `mean_kappa`)."""
 
     def figures(stats: Statistics) -> dict:
         data = {name: getattr(stats, name) for name in
@@ -358,4 +366,4 @@ def report_json(report: Report) -> dict:
         for code, stats in report.codes.items()
     }
     return {"coders": list(report.coders), "units": report.units, "excluded": report.excluded,
-            "level": report.level, "overall": overall, "codes": codes}
+            "revealed": report.revealed, "level": report.level, "overall": overall, "codes": codes}

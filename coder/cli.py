@@ -353,7 +353,7 @@ def format_agreement(report: Report) -> str:
     """The readable table of `coder agreement`."""
     a, b = report.coders
     lines = [
-        f"{a} vs {b}: {report.units} units ({report.excluded} rated by one coder only, left out); "
+        f"{a} vs {b}: {report.units} units ({report.left_out()}: left out); "
         f"level {report.level}",
         "",
         f"{'code':<28} {'n':>5} {'A yes':>6} {'B yes':>6} {'both':>5} {'obs.':>5} {'kappa':>6}  "

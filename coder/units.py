@@ -12,7 +12,7 @@ code counts on its own. Interviewer turns are never units.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import aliased
@@ -21,7 +21,7 @@ from sqlmodel import Session
 from coder.agreement import Ratings
 from coder.codebook import active_codes, code_themes
 from coder.errors import StudyError
-from coder.models import Code, Coder, Coding, Participant, Segment, Transcript
+from coder.models import Assignment, Code, Coder, Coding, Participant, Segment, Transcript
 from coder.ratings import build_ratings
 from coder.study import with_speaker
 
@@ -132,9 +132,28 @@ def unit_texts(session: Session, keys: Iterable[str]) -> list[UnitText]:
     return result
 
 
-def fragment_rows(session, coders, mapping, transcript_ids) -> list[tuple[str, str, str]]:
-    """Units = A's primary fragments; B rated a unit when B coded exactly it blind."""
+def _assigned(session, coders, transcript_ids) -> list[Assignment]:
+    giver, taker = aliased(Coder), aliased(Coder)
+    return list(session.execute(
+        select(Assignment)
+        .join(giver, giver.id == Assignment.from_coder_id)
+        .join(taker, taker.id == Assignment.to_coder_id)
+        .where(giver.name == coders[0], taker.name == coders[1], Assignment.transcript_id.in_(transcript_ids))
+    ).scalars())
+
+
+def fragment_rows(session, coders, mapping, transcript_ids) -> tuple[list[tuple[str, str, str]], int]:
+    """Units = A's primary fragments; B's codes = B's blind codes on exactly that fragment.
+
+    When A's fragments were assigned to B, B rated a unit once B finished it; a
+    pending unit counts as excluded and a revealed one is left out and counted.
+    Without assignments (a project imported with both passes), B rated a unit
+    when B has a blind coding on exactly it. Returns the rows and the revealed count.
+    """
     interviewer = _interviewer_segments(session, transcript_ids)
+    assignments = _assigned(session, coders, transcript_ids)
+    revealed = {unit_key(a.transcript_id, a.first_segment_id, a.last_segment_id)
+                for a in assignments if a.revealed_at is not None}
     rows = []
     for coder, passes in ((coders[0], ("primary",)), (coders[1], ("blind",))):
         for transcript, first, last, _, _, code in _live_codings(session, coder, passes, transcript_ids):
@@ -142,11 +161,16 @@ def fragment_rows(session, coders, mapping, transcript_ids) -> list[tuple[str, s
                 continue
             rows.append((unit_key(transcript, first, last), coder, mapping[code]))
     units_of_a = {unit for unit, coder, _ in rows if coder == coders[0]}
-    return [row for row in rows if row[0] in units_of_a]
+    if assignments:
+        finished = {unit_key(a.transcript_id, a.first_segment_id, a.last_segment_id)
+                    for a in assignments if a.done_at is not None and a.revealed_at is None}
+        rows = [row for row in rows if row[1] == coders[0] or row[0] in finished]
+        rows += [(unit, coders[1], "") for unit in finished]  # "no code applies" is a rating
+    return [row for row in rows if row[0] in units_of_a and row[0] not in revealed], len(revealed)
 
 
-def segment_rows(session, coders, mapping, transcript_ids) -> list[tuple[str, str, str]]:
-    """Units = every non-interviewer segment of transcripts both coders coded."""
+def segment_rows(session, coders, mapping, transcript_ids) -> tuple[list[tuple[str, str, str]], int]:
+    """Units = every non-interviewer segment of transcripts both coders coded (none revealed)."""
     passes = ("primary", "blind")
     codings = {coder: _live_codings(session, coder, passes, transcript_ids) for coder in coders}
     shared = set.intersection(*({row[0] for row in rows} for rows in codings.values()))
@@ -166,7 +190,7 @@ def segment_rows(session, coders, mapping, transcript_ids) -> list[tuple[str, st
                 sid = by_position[(transcript, position)]
                 if sid not in interviewer:
                     rows.append((unit_key(transcript, sid, sid), coder, mapping[code]))
-    return rows
+    return rows, 0
 
 
 def study_ratings(
@@ -183,5 +207,6 @@ def study_ratings(
     columns, mapping = level_codes(session, level)
     transcript_ids = where.transcript_ids(session)
     build = fragment_rows if mode == "fragments" else segment_rows
-    rows = build(session, pair, mapping, transcript_ids)
-    return build_ratings(rows, pair, codes=columns, categories=len(columns) + 1)
+    rows, revealed = build(session, pair, mapping, transcript_ids)
+    ratings = build_ratings(rows, pair, codes=columns, categories=len(columns) + 1)
+    return replace(ratings, revealed=revealed)

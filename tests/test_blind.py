@@ -120,3 +120,25 @@ def test_no_code_refused_while_codes_are_applied_and_blind_codes_undo(assigned):
         assert not toggle_blind_code(session, "bram", items[0].assignment_id, "flexibility")
         no_code_applies(session, "bram", items[0].assignment_id)
         assert session.get(Assignment, items[0].assignment_id).no_code
+
+
+def test_agreement_runs_on_finished_fragments_and_counts_revealed_ones(sample):
+    study, t = sample
+    with study.session() as session:
+        add_coding(session, "anna", "mutual-trust", t, 2, 2)
+        add_coding(session, "anna", "reflection", t, 3, 3)
+        add_coding(session, "anna", "joint-actions", t, 4, 4)
+        add_coding(session, "anna", "flexibility", t, 5, 5)
+        assign(session, "anna", "bram", "lead")
+    with study.session(viewer="bram") as session:
+        first, second, third, fourth = (i.assignment_id for i in blind_queue(session, "bram"))
+        toggle_blind_code(session, "bram", first, "interdependence")   # agrees at theme level
+        finish(session, "bram", first)
+        no_code_applies(session, "bram", second)                      # disagrees
+        reveal(session, "bram", third)                                # left out, counted
+        toggle_blind_code(session, "bram", fourth, "flexibility")     # not finished: excluded
+    with study.session() as session:
+        ratings = study_ratings(session, "fragments", "theme", ("anna", "bram"))
+    assert (len(ratings.units), ratings.excluded, ratings.revealed) == (2, 1, 1)
+    assert ratings.a.tolist() == [[True, False, False, False], [False, False, False, True]]
+    assert ratings.b.tolist() == [[True, False, False, False], [False, False, False, False]]

@@ -90,7 +90,7 @@ class AgreementScreen(Screen):
         overall = report.overall
         self.query_one("#agreement-summary", Static).update(
             f"{report.coders[0]} vs {report.coders[1]} · {report.units} units ({self.mode}, "
-            f"{report.excluded} left out) · level {self.level} · overall kappa {_fmt(overall.kappa)} "
+            f"left out: {report.left_out()}) · level {self.level} · overall kappa {_fmt(overall.kappa)} "
             f"({report.method}) · {overall.band or overall.reason or ''}"
         )
         table = self.query_one("#agreement-codes", DataTable)
