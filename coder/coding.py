@@ -91,7 +91,7 @@ def _record_action(session: Session, actor: str, kind: str, transcript_id: int,
     return Action(entry.id, kind, removed.id if removed else None, added.id if added else None, transcript_id)
 
 
-def _soft_delete(session: Session, coding: Coding, actor: str, superseded_by: int | None = None) -> None:
+def soft_delete(session: Session, coding: Coding, actor: str, superseded_by: int | None = None) -> None:
     if coding.deleted_at is not None:
         raise StudyError(f"coding {coding.id} was already removed")
     coding.deleted_at = utcnow()
@@ -113,7 +113,7 @@ def _copy(session: Session, coding: Coding, memo: str | None = None) -> Coding:
     return copy
 
 
-def add_coding(
+def place_coding(
     session: Session,
     coder: str,
     code_id: str,
@@ -126,11 +126,12 @@ def add_coding(
     span: tuple[int, int] | None = None,
     imported: bool = False,
 ) -> Coding:
-    """Apply code `code_id` to the fragment of segment positions `first..last`.
+    """Store a coding of `code_id` on segment positions `first..last`, unaudited.
 
-    `span` keeps an exact character span inside those segments (a selection made
-    in another program); `imported` codings keep whatever turns they are in, as
-    the other program allowed them.
+    The building block of `add_coding` and of the review, which audits its
+    decisions itself. `span` keeps an exact character span inside those segments
+    (a selection made in another program); `imported` codings keep whatever turns
+    they are in, as the other program allowed them.
     """
     if pass_ not in PASSES:
         raise StudyError(f"pass must be one of {', '.join(PASSES)}, not '{pass_}'")
@@ -147,8 +148,28 @@ def add_coding(
     )
     session.add(coding)
     session.flush()
+    return coding
+
+
+def add_coding(
+    session: Session,
+    coder: str,
+    code_id: str,
+    transcript_id: int,
+    first: int,
+    last: int,
+    *,
+    pass_: str = "primary",
+    memo: str = "",
+    span: tuple[int, int] | None = None,
+    imported: bool = False,
+) -> Coding:
+    """Apply code `code_id` to the fragment of segment positions `first..last`: an
+    action the coder can undo (see `place_coding` for the arguments)."""
+    coding = place_coding(session, coder, code_id, transcript_id, first, last,
+                          pass_=pass_, memo=memo, span=span, imported=imported)
     _record_action(session, coder, "coding.add", transcript_id, None, coding,
-                   code=code_id, first=first, last=last, pass_=pass_)
+                   code=code_id, first=min(first, last), last=max(first, last), pass_=pass_)
     return coding
 
 
@@ -162,7 +183,7 @@ def _live(session: Session, coding_id: int) -> Coding:
 def remove_coding(session: Session, coding_id: int, actor: str) -> Coding:
     """Soft-delete a coding: it stays in the study, marked as removed by `actor`."""
     coding = _live(session, coding_id)
-    _soft_delete(session, coding, actor)
+    soft_delete(session, coding, actor)
     _record_action(session, actor, "coding.remove", coding.transcript_id, coding, None)
     return coding
 
@@ -171,7 +192,7 @@ def set_memo(session: Session, coding_id: int, memo: str, actor: str) -> Coding:
     """Change a coding's memo by superseding it with a copy that carries the new memo."""
     old = _live(session, coding_id)
     new = _copy(session, old, memo=memo)
-    _soft_delete(session, old, actor, superseded_by=new.id)
+    soft_delete(session, old, actor, superseded_by=new.id)
     _record_action(session, actor, "coding.memo", old.transcript_id, old, new)
     return new
 
@@ -255,7 +276,7 @@ def _invert(session: Session, action: Action, actor: str, kind: str) -> Action:
     removed = session.get(Coding, action.removed) if action.removed else None
     restored = _copy(session, removed) if removed is not None else None
     if added is not None:
-        _soft_delete(session, added, actor, superseded_by=restored.id if restored else None)
+        soft_delete(session, added, actor, superseded_by=restored.id if restored else None)
     if removed is not None and removed.superseded_by is None:  # else its chain already leads here
         removed.superseded_by = restored.id
         session.add(removed)

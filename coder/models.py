@@ -186,9 +186,9 @@ class Assignment(SQLModel, table=True):
 
 
 #: What a reconciliation decision did (DESIGN §1.6). `agreed`: both coders gave the
-#: same codes, accepted as they are; `added` ("aangevuld"): a fragment A missed;
-#: `adjusted` ("bijgesteld"): the consensus fragment got other boundaries.
-DECISIONS = ("agreed", "keep_a", "take_b", "both", "neither", "other", "added", "adjusted")
+#: same codes, accepted as they are; `added` ("aangevuld"): a fragment A missed. A
+#: decision whose fragment differs from the assigned one was adjusted ("bijgesteld").
+DECISIONS = ("agreed", "keep_a", "take_b", "both", "neither", "other", "added")
 
 
 class Decision(SQLModel, table=True):

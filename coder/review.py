@@ -1,0 +1,249 @@
+"""Review and reconciliation (DESIGN §1.6): from two coders' codes to the consensus coding.
+
+Each fragment B finished (or revealed) is a review item: A's primary codes and
+B's blind codes on it, side by side. Where they are the same, `accept_agreements`
+takes them into the consensus as they are. Where they differ, a reviewer decides:
+keep A's, take B's, both, neither, or other codes, with a note, and may move the
+fragment's boundaries ("bijgesteld"). `add_missed` adds a fragment A missed
+("aangevuld").
+
+A decision writes `consensus` codings beside A's and B's, which stay as they
+were. Deciding a fragment again soft-deletes the consensus codings of the
+earlier decision and adds new ones; every decision is a `Decision` row and an
+audit entry, so the whole history stays readable.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from coder.audit import record
+from coder.coding import place_coding, soft_delete
+from coder.errors import StudyError
+from coder.models import DECISIONS, Assignment, Code, Coder, Coding, Decision, Segment, Transcript
+
+Fragment = tuple[int, int, int]  # transcript, first segment id, last segment id
+
+
+@dataclass(frozen=True)
+class Side:
+    """One coder's codes on a fragment, with their memos."""
+
+    codes: tuple[str, ...]
+    memos: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    kind: str
+    codes: tuple[str, ...]
+    note: str
+    decided_by: str
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """A fragment both coders coded, as the review screen shows it."""
+
+    assignment_id: int
+    transcript_id: int
+    title: str
+    first: int
+    last: int
+    a: Side
+    b: Side
+    revealed: bool
+    decision: DecisionView | None
+
+    @property
+    def agreed(self) -> bool:
+        return set(self.a.codes) == set(self.b.codes)
+
+    @property
+    def adjusted(self) -> bool:
+        return self.decision is not None and (self.decision.first, self.decision.last) != (self.first, self.last)
+
+
+def _sides(session: Session, coder_id: int, pass_: str, fragments: set[Fragment]) -> dict[Fragment, Side]:
+    """A coder's codes and memos in one pass on each of `fragments`."""
+    found: dict[Fragment, tuple[list[str], list[str]]] = {}
+    for transcript, first, last, code, memo in session.execute(
+        select(Coding.transcript_id, Coding.first_segment_id, Coding.last_segment_id, Code.code_id, Coding.memo)
+        .join(Code, Code.id == Coding.code_id)
+        .where(Coding.coder_id == coder_id, Coding.pass_ == pass_, Coding.deleted_at.is_(None))
+        .order_by(Code.position, Code.id)
+    ):
+        if (transcript, first, last) in fragments:
+            codes, memos = found.setdefault((transcript, first, last), ([], []))
+            codes.append(code)
+            if memo:
+                memos.append(memo)
+    return {fragment: Side(tuple(codes), tuple(memos)) for fragment, (codes, memos) in found.items()}
+
+
+def _positions(session: Session, segment_ids: set[int]) -> dict[int, int]:
+    return dict(session.execute(select(Segment.id, Segment.position).where(Segment.id.in_(segment_ids))).all())
+
+
+def latest_decisions(session: Session) -> dict[int, Decision]:
+    """The decision that holds for each reviewed assignment: its latest."""
+    rows = session.execute(
+        select(Decision).where(Decision.assignment_id.is_not(None)).order_by(Decision.id)
+    ).scalars()
+    return {decision.assignment_id: decision for decision in rows}
+
+
+def review_items(session: Session, a: str, b: str) -> list[ReviewItem]:
+    """Every fragment of A's that B finished or revealed, in reading order."""
+    giver, taker = aliased(Coder), aliased(Coder)
+    assignments = session.execute(
+        select(Assignment, Transcript.title)
+        .join(giver, giver.id == Assignment.from_coder_id)
+        .join(taker, taker.id == Assignment.to_coder_id)
+        .join(Transcript, Transcript.id == Assignment.transcript_id)
+        .where(giver.name == a, taker.name == b,
+               (Assignment.done_at.is_not(None)) | (Assignment.revealed_at.is_not(None)))
+    ).all()
+    if not assignments:
+        return []
+    fragments = {(x.transcript_id, x.first_segment_id, x.last_segment_id) for x, _ in assignments}
+    first_row = assignments[0][0]
+    a_sides = _sides(session, first_row.from_coder_id, "primary", fragments)
+    b_sides = _sides(session, first_row.to_coder_id, "blind", fragments)
+    decisions = latest_decisions(session)
+    segment_ids = {s for _, f, l in fragments for s in (f, l)}
+    segment_ids |= {s for d in decisions.values() for s in (d.first_segment_id, d.last_segment_id)}
+    position = _positions(session, segment_ids)
+    empty = Side((), ())
+    items = []
+    for assignment, title in assignments:
+        fragment = (assignment.transcript_id, assignment.first_segment_id, assignment.last_segment_id)
+        decision = decisions.get(assignment.id)
+        items.append(ReviewItem(
+            assignment.id, assignment.transcript_id, title,
+            position[assignment.first_segment_id], position[assignment.last_segment_id],
+            a_sides.get(fragment, empty), b_sides.get(fragment, empty), assignment.revealed_at is not None,
+            None if decision is None else DecisionView(
+                decision.kind, tuple(json.loads(decision.codes)), decision.note, decision.decided_by,
+                position[decision.first_segment_id], position[decision.last_segment_id]),
+        ))
+    return sorted(items, key=lambda item: (item.transcript_id, item.first, item.last))
+
+
+def _consensus_on(session: Session, transcript_id: int, first_id: int, last_id: int) -> list[Coding]:
+    return list(session.execute(
+        select(Coding).where(Coding.transcript_id == transcript_id, Coding.first_segment_id == first_id,
+                             Coding.last_segment_id == last_id, Coding.pass_ == "consensus",
+                             Coding.deleted_at.is_(None))
+    ).scalars())
+
+
+def _codes_for(kind: str, item: ReviewItem, codes: tuple[str, ...] | None) -> tuple[str, ...]:
+    chosen = {
+        "agreed": item.a.codes, "keep_a": item.a.codes, "take_b": item.b.codes,
+        "both": tuple(dict.fromkeys(item.a.codes + item.b.codes)), "neither": (),
+    }
+    if kind == "other":
+        if not codes:
+            raise StudyError("choose at least one code, or decide 'neither'")
+        return tuple(dict.fromkeys(codes))
+    if kind not in chosen:
+        raise StudyError(f"a review decision is one of {', '.join(DECISIONS[:6])}, not '{kind}'")
+    return chosen[kind]
+
+
+def _write(session: Session, actor: str, decision: Decision, replaced: list[Coding],
+           first: int, last: int) -> Decision:
+    """Replace the fragment's consensus codings by the decision's codes, and record it."""
+    added = [place_coding(session, actor, code, decision.transcript_id, first, last, pass_="consensus").id
+             for code in json.loads(decision.codes)]
+    for coding in replaced:
+        soft_delete(session, coding, actor)
+    session.add(decision)
+    session.flush()
+    record(session, actor, f"review.{decision.kind}", transcript_id=decision.transcript_id,
+           assignment=decision.assignment_id, decision=decision.id, codes=json.loads(decision.codes),
+           note=decision.note, first=first, last=last, added=added, removed=[c.id for c in replaced])
+    return decision
+
+
+def _item(session: Session, assignment_id: int) -> ReviewItem:
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None:
+        raise StudyError(f"no assigned fragment {assignment_id}")
+    a, b = (session.get(Coder, i).name for i in (assignment.from_coder_id, assignment.to_coder_id))
+    for item in review_items(session, a, b):
+        if item.assignment_id == assignment_id:
+            return item
+    raise StudyError(f"fragment {assignment_id} is not ready for review: {b} has not finished it")
+
+
+def decide(
+    session: Session, actor: str, assignment_id: int, kind: str, note: str = "",
+    codes: tuple[str, ...] | None = None, span: tuple[int, int] | None = None,
+) -> Decision:
+    """Decide a reviewed fragment's consensus codes; `span` (segment positions) adjusts its boundaries."""
+    return _decide(session, actor, _item(session, assignment_id), kind, note, codes, span)
+
+
+def _decide(
+    session: Session, actor: str, item: ReviewItem, kind: str, note: str = "",
+    codes: tuple[str, ...] | None = None, span: tuple[int, int] | None = None,
+) -> Decision:
+    if kind == "agreed" and not item.agreed:
+        raise StudyError("the coders gave different codes here; decide which ones hold")
+    consensus = _codes_for(kind, item, codes)
+    first, last = sorted(span or (item.first, item.last))
+    replaced = []
+    if item.decision is not None:
+        old = _segment_ids(session, item.transcript_id, item.decision.first, item.decision.last)
+        replaced = _consensus_on(session, item.transcript_id, *old)
+    start_id, end_id = _segment_ids(session, item.transcript_id, first, last)
+    decision = Decision(
+        assignment_id=item.assignment_id, transcript_id=item.transcript_id, first_segment_id=start_id,
+        last_segment_id=end_id, kind=kind, codes=json.dumps(list(consensus)), note=note, decided_by=actor,
+    )
+    return _write(session, actor, decision, replaced, first, last)
+
+
+def _segment_ids(session: Session, transcript_id: int, first: int, last: int) -> tuple[int, int]:
+    ids = dict(session.execute(
+        select(Segment.position, Segment.id)
+        .where(Segment.transcript_id == transcript_id, Segment.position.in_((first, last)))
+    ).all())
+    if first not in ids or last not in ids:
+        raise StudyError(f"transcript {transcript_id} has no segments {first}..{last}")
+    return ids[first], ids[last]
+
+
+def accept_agreements(session: Session, actor: str, a: str, b: str) -> int:
+    """Take every undecided fragment where A and B gave the same codes into the consensus."""
+    accepted = 0
+    for item in review_items(session, a, b):
+        if item.agreed and item.decision is None:
+            _decide(session, actor, item, "agreed")
+            accepted += 1
+    return accepted
+
+
+def add_missed(
+    session: Session, actor: str, transcript_id: int, first: int, last: int,
+    codes: tuple[str, ...], note: str = "",
+) -> Decision:
+    """Add a fragment A missed to the consensus ("aangevuld")."""
+    if not codes:
+        raise StudyError("choose at least one code for the fragment")
+    first, last = min(first, last), max(first, last)
+    start_id, end_id = _segment_ids(session, transcript_id, first, last)
+    decision = Decision(
+        transcript_id=transcript_id, first_segment_id=start_id, last_segment_id=end_id, kind="added",
+        codes=json.dumps(list(dict.fromkeys(codes))), note=note, decided_by=actor,
+    )
+    return _write(session, actor, decision, _consensus_on(session, transcript_id, start_id, end_id), first, last)

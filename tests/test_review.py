@@ -1,0 +1,116 @@
+"""Review and reconciliation: decisions make the consensus coding beside the originals."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlmodel import select
+
+from coder.assignments import assign
+from coder.blind import blind_queue, finish, no_code_applies, toggle_blind_code
+from coder.coding import add_coding
+from coder.errors import StudyError
+from coder.models import AuditEntry, Coding, Decision
+from coder.review import accept_agreements, add_missed, decide, review_items
+from coder.study import transcript_codings
+
+# The `sample` fixture's segments: 0-1 interviewer, 2-3 teacher, 4-5 youth-care worker.
+
+
+@pytest.fixture
+def reviewed(sample):
+    """anna coded three fragments; bram agreed on the first, differed on the second,
+    and said no code applies to the third."""
+    study, t = sample
+    with study.session() as session:
+        add_coding(session, "anna", "mutual-trust", t, 2, 2, memo="vertrouwen")
+        add_coding(session, "anna", "joint-actions", t, 3, 3)
+        add_coding(session, "anna", "reflection", t, 4, 5)
+        assign(session, "anna", "bram", "lead")
+    with study.session(viewer="bram") as session:
+        first, second, third = (i.assignment_id for i in blind_queue(session, "bram"))
+        toggle_blind_code(session, "bram", first, "mutual-trust")
+        finish(session, "bram", first)
+        toggle_blind_code(session, "bram", second, "flexibility")
+        add_coding(session, "bram", "joint-actions", t, 3, 3, pass_="blind")
+        finish(session, "bram", second)
+        no_code_applies(session, "bram", third)
+    return study, t, (first, second, third)
+
+
+def consensus(study, t) -> list[tuple[str, int, int]]:
+    with study.session() as session:
+        return [(c.code_id, c.first, c.last) for c in transcript_codings(session, t) if c.pass_ == "consensus"]
+
+
+def test_items_show_both_sides_and_agreements_are_accepted(reviewed):
+    study, t, (first, second, third) = reviewed
+    with study.session() as session:
+        items = review_items(session, "anna", "bram")
+    assert [(i.a.codes, i.b.codes, i.agreed) for i in items] == [
+        (("mutual-trust",), ("mutual-trust",), True),
+        (("joint-actions",), ("joint-actions", "flexibility"), False),
+        (("reflection",), (), False),
+    ]
+    assert items[0].a.memos == ("vertrouwen",)
+    with study.session() as session:
+        assert accept_agreements(session, "bram", "anna", "bram") == 1
+    with study.session() as session:
+        assert accept_agreements(session, "bram", "anna", "bram") == 0  # already decided
+        assert review_items(session, "anna", "bram")[0].decision.kind == "agreed"
+    assert consensus(study, t) == [("mutual-trust", 2, 2)]
+
+
+def test_decisions_keep_take_both_neither_other(reviewed):
+    study, t, (_, second, third) = reviewed
+    with study.session() as session:
+        decide(session, "bram", second, "both", note="beide kloppen")
+        decide(session, "bram", third, "keep_a")
+    assert consensus(study, t) == [("joint-actions", 3, 3), ("flexibility", 3, 3), ("reflection", 4, 5)]
+    with study.session() as session:  # decided again: the earlier consensus is replaced, not lost
+        decide(session, "anna", second, "other", codes=("shared-norms",), note="toch normen")
+        decide(session, "anna", third, "neither")
+    assert consensus(study, t) == [("shared-norms", 3, 3)]
+    with study.session() as session:
+        kinds = [d.kind for d in session.exec(select(Decision).order_by(Decision.id)).all()]
+        gone = session.exec(select(Coding).where(Coding.pass_ == "consensus", Coding.deleted_at.is_not(None))).all()
+        item = review_items(session, "anna", "bram")[1]
+    assert kinds == ["both", "keep_a", "other", "neither"] and len(gone) == 3
+    assert (item.decision.kind, item.decision.note, item.decision.decided_by) == ("other", "toch normen", "anna")
+
+
+def test_originals_stay_as_they_were(reviewed):
+    study, t, (_, second, _) = reviewed
+    with study.session() as session:
+        before = [(c.coder, c.code_id, c.pass_, c.first, c.last) for c in transcript_codings(session, t)]
+        decide(session, "bram", second, "take_b", span=(2, 3))
+        after = [(c.coder, c.code_id, c.pass_, c.first, c.last) for c in transcript_codings(session, t)
+                 if c.pass_ != "consensus"]
+        item = review_items(session, "anna", "bram")[1]
+    assert before == after
+    assert item.adjusted and (item.decision.first, item.decision.last) == (2, 3)
+    assert consensus(study, t) == [("joint-actions", 2, 3), ("flexibility", 2, 3)]
+
+
+def test_adding_a_missed_fragment_and_the_audit_trail(reviewed):
+    study, t, _ = reviewed
+    with study.session() as session:
+        add_missed(session, "bram", t, 5, 5, ("interdependence",), note="anna miste dit")
+    assert consensus(study, t) == [("interdependence", 5, 5)]
+    with study.session() as session:
+        entry = session.exec(select(AuditEntry).where(AuditEntry.kind == "review.added")).one()
+    detail = json.loads(entry.detail)
+    assert (entry.actor, detail["codes"], detail["note"]) == ("bram", ["interdependence"], "anna miste dit")
+
+
+def test_refusals(reviewed):
+    study, t, (_, second, _) = reviewed
+    with study.session() as session, pytest.raises(StudyError, match="different codes"):
+        decide(session, "bram", second, "agreed")
+    with study.session() as session, pytest.raises(StudyError, match="at least one code"):
+        decide(session, "bram", second, "other", codes=())
+    with study.session() as session, pytest.raises(StudyError, match="not coded"):
+        decide(session, "bram", second, "keep_a", span=(0, 3))  # into the interviewer's turn
+    with study.session() as session:
+        assert session.exec(select(Decision)).all() == []
