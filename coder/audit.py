@@ -7,11 +7,14 @@ the change, so the log and the data can never disagree.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import false, select
 from sqlmodel import Session
 
-from coder.models import AuditEntry
+from coder.models import AuditEntry, Transcript
 
 
 def record(
@@ -33,3 +36,39 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One audit entry as `coder log` prints it."""
+
+    at: datetime
+    actor: str
+    kind: str
+    transcript: str | None
+    detail: dict[str, Any]
+
+
+def audit_trail(
+    session: Session, *, actor: str | None = None, transcript: str | None = None, kind: str | None = None,
+) -> list[LogLine]:
+    """The audit log, oldest first, filtered by who, which transcript (id or title) and kind.
+
+    `kind` matches a whole kind (`review.keep_a`) or a family (`review`).
+    """
+    query = (
+        select(AuditEntry, Transcript.title)
+        .outerjoin(Transcript, Transcript.id == AuditEntry.transcript_id)
+        .order_by(AuditEntry.id)
+    )
+    if actor is not None:
+        query = query.where(AuditEntry.actor == actor)
+    if transcript is not None:
+        by_id = Transcript.id == int(transcript) if transcript.isdigit() else false()
+        query = query.where(by_id | (Transcript.title == transcript))
+    if kind is not None:
+        query = query.where((AuditEntry.kind == kind) | AuditEntry.kind.startswith(f"{kind}."))
+    return [
+        LogLine(entry.at, entry.actor, entry.kind, title, json.loads(entry.detail))
+        for entry, title in session.execute(query)
+    ]

@@ -29,6 +29,7 @@ from coder.errors import CoderError
 from coder.importer import Overrides, import_transcripts
 from coder.agreement import Report, agreement, report_json
 from coder.assignments import STRATA, assign
+from coder.audit import audit_trail
 from coder.export_codings import FORMATS, WRITERS, coding_rows, write_file
 from coder.models import PASSES
 from coder.ratings import read_ratings
@@ -59,8 +60,8 @@ class Context:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One transaction on the selected study."""
-        with self.study() as opened, opened.session() as session:
+        """One transaction on the selected study, blind to what the user still codes blind."""
+        with self.study() as opened, opened.session(viewer=self.actor) as session:
             yield session
 
     @property
@@ -383,6 +384,25 @@ def format_agreement(report: Report) -> str:
     if overall.reason:
         notes.append(f"overall: {overall.reason}")
     return "\n".join(lines + [""] + notes if notes else lines)
+
+
+@cli.command("log")
+@click.option("--coder", help="Only what this coder did.")
+@click.option("--transcript", metavar="ID_OR_TITLE", help="Only what concerns this transcript.")
+@click.option("--kind", help="Only this kind of action, e.g. review, blind.reveal, coding.add.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line instead of a table.")
+@pass_context
+def log_command(obj: Context, coder: str | None, transcript: str | None, kind: str | None, as_json: bool) -> None:
+    """Print the audit trail: who did what, when (oldest first)."""
+    with obj.session() as session:
+        lines = audit_trail(session, actor=coder, transcript=transcript, kind=kind)
+    for line in lines:
+        if as_json:
+            click.echo(json.dumps(asdict(line) | {"at": line.at.isoformat()}, ensure_ascii=False))
+        else:
+            details = " ".join(f"{key}={value}" for key, value in line.detail.items() if value not in (None, "", []))
+            click.echo(f"{line.at:%Y-%m-%d %H:%M:%S}  {line.actor:<12} {line.kind:<18} "
+                       f"{line.transcript or '-':<24} {details}".rstrip())
 
 
 @cli.command()

@@ -142,3 +142,15 @@ def test_agreement_runs_on_finished_fragments_and_counts_revealed_ones(sample):
     assert (len(ratings.units), ratings.excluded, ratings.revealed) == (2, 1, 1)
     assert ratings.a.tolist() == [[True, False, False, False], [False, False, False, True]]
     assert ratings.b.tolist() == [[True, False, False, False], [False, False, False, False]]
+
+
+def test_the_command_line_is_blind_for_the_coder_named_with_as(capsys, assigned):
+    from tests.test_cli import run
+
+    study, _, _ = assigned
+    _, out, _ = run(capsys, "--db", study.target, "--as", "bram", "export", "codings", "--format", "json")
+    assert json.loads(out) == []
+    _, out, _ = run(capsys, "--db", study.target, "--as", "bram", "log", "--coder", "anna")
+    assert "coding.add" not in out and "coder.add" in out
+    _, out, _ = run(capsys, "--db", study.target, "--as", "lead", "export", "codings", "--format", "json")
+    assert [row["code_id"] for row in json.loads(out)] == ["mutual-trust", "reflection"]

@@ -114,3 +114,22 @@ def test_refusals(reviewed):
         decide(session, "bram", second, "keep_a", span=(0, 3))  # into the interviewer's turn
     with study.session() as session:
         assert session.exec(select(Decision)).all() == []
+
+
+def test_coder_log_filters_by_coder_transcript_and_kind(capsys, reviewed):
+    from tests.test_cli import run
+
+    study, t, (_, second, _) = reviewed
+    with study.session() as session:
+        decide(session, "bram", second, "keep_a", note="A heeft gelijk")
+    target = ("--db", study.target)
+    code, out, _ = run(capsys, *target, "log", "--kind", "review")
+    assert code == 0 and out.count("\n") == 1
+    assert "bram" in out and "review.keep_a" in out and "note=A heeft gelijk" in out
+    code, out, _ = run(capsys, *target, "log", "--coder", "bram", "--kind", "blind", "--json")
+    kinds = [json.loads(line)["kind"] for line in out.splitlines()]
+    assert kinds == ["blind.finish", "blind.finish", "blind.no_code"]
+    _, out, _ = run(capsys, *target, "log", "--transcript", "Proefinterview", "--coder", "anna")
+    assert out.count("coding.add") == 3
+    _, out, _ = run(capsys, *target, "log", "--transcript", "999")
+    assert out == ""
