@@ -103,3 +103,16 @@ def assign(
     record(session, actor, "assignment.add", from_coder=from_coder, to_coder=to_coder, fraction=fraction,
            seed=seed, stratify=stratify, added=result.added, assigned=result.assigned)
     return result
+
+
+def assignment_pairs(session: Session) -> list[tuple[str, str]]:
+    """Every (first coder, second coder) pair that has assignments, in the order they began."""
+    giver, taker = aliased(Coder), aliased(Coder)
+    rows = session.execute(
+        select(giver.name, taker.name)
+        .select_from(Assignment)
+        .join(giver, giver.id == Assignment.from_coder_id)
+        .join(taker, taker.id == Assignment.to_coder_id)
+        .order_by(Assignment.id)
+    )
+    return list(dict.fromkeys(tuple(row) for row in rows))

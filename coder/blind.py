@@ -30,6 +30,7 @@ class BlindItem:
     """One assigned fragment as B's queue shows it, with B's own blind codes on it."""
 
     assignment_id: int
+    from_coder: str
     transcript_id: int
     title: str
     first: int
@@ -77,12 +78,13 @@ def blind_codes(session: Session, assignment: Assignment) -> list[str]:
 
 def blind_queue(session: Session, coder: str) -> list[BlindItem]:
     """Every fragment assigned to `coder`, in transcript and reading order."""
-    first, last = aliased(Segment), aliased(Segment)
+    first, last, giver = aliased(Segment), aliased(Segment), aliased(Coder)
     owner = session.execute(select(Coder.id).where(Coder.name == coder)).scalar()
     codes = _blind_codes(session, owner) if owner is not None else {}
     rows = session.execute(
-        select(Assignment, Transcript.title, first.position, last.position)
+        select(Assignment, giver.name, Transcript.title, first.position, last.position)
         .join(Coder, Coder.id == Assignment.to_coder_id)
+        .join(giver, giver.id == Assignment.from_coder_id)
         .join(Transcript, Transcript.id == Assignment.transcript_id)
         .join(first, first.id == Assignment.first_segment_id)
         .join(last, last.id == Assignment.last_segment_id)
@@ -90,8 +92,8 @@ def blind_queue(session: Session, coder: str) -> list[BlindItem]:
         .order_by(Assignment.transcript_id, first.position, last.position)
     ).all()
     return [
-        BlindItem(a.id, a.transcript_id, title, f, l, _state(a), tuple(codes.get(_fragment(a), ())))
-        for a, title, f, l in rows
+        BlindItem(a.id, giver_name, a.transcript_id, title, f, l, _state(a), tuple(codes.get(_fragment(a), ())))
+        for a, giver_name, title, f, l in rows
     ]
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import Column, Engine, create_engine, event, inspect, text
@@ -216,10 +216,19 @@ def migrate(
 
 @dataclass
 class Study:
-    """An open study: its engine and how it was named. Sessions come from `session()`."""
+    """An open study: its engine and how it was named. Sessions come from `session()`.
+
+    A study opened for a `viewer` (the coder at the keyboard) gives only sessions
+    that are blind to what that coder still codes blind.
+    """
 
     target: str
     engine: Engine
+    viewer: str | None = None
+
+    def as_viewer(self, name: str) -> Study:
+        """The same open study, seen by coder `name`."""
+        return replace(self, viewer=name)
 
     @contextmanager
     def session(self, viewer: str | None = None) -> Iterator[Session]:
@@ -229,6 +238,7 @@ class Study:
         A session for a `viewer` (the coder at the keyboard) cannot read other
         coders' codes on fragments the viewer still codes blind (`blindness`).
         """
+        viewer = viewer or self.viewer
         with Session(self.engine, expire_on_commit=False) as session:
             if viewer is not None:
                 blind_to_pending(session, viewer)

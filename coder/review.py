@@ -247,3 +247,17 @@ def add_missed(
         codes=json.dumps(list(dict.fromkeys(codes))), note=note, decided_by=actor,
     )
     return _write(session, actor, decision, _consensus_on(session, transcript_id, start_id, end_id), first, last)
+
+
+def review_progress(session: Session) -> dict[int, tuple[int, int]]:
+    """Per transcript: (fragments decided, fragments ready for review) over every coder pair."""
+    ready = session.execute(
+        select(Assignment.id, Assignment.transcript_id)
+        .where((Assignment.done_at.is_not(None)) | (Assignment.revealed_at.is_not(None)))
+    ).all()
+    decided = latest_decisions(session)
+    progress: dict[int, tuple[int, int]] = {}
+    for assignment_id, transcript_id in ready:
+        done, total = progress.get(transcript_id, (0, 0))
+        progress[transcript_id] = (done + (assignment_id in decided), total + 1)
+    return progress

@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from coder.agreement import Ratings
+from coder.assignments import assignment_pairs
 from coder.codebook import active_codes, code_themes
 from coder.errors import StudyError
 from coder.models import Assignment, Code, Coder, Coding, Participant, Segment, Transcript
@@ -58,13 +59,17 @@ def level_codes(session: Session, level: str) -> tuple[tuple[str, ...], dict[int
 
 
 def pick_coders(session: Session, coders: tuple[str, str] | None) -> tuple[str, str]:
-    """The coder pair: as given, else the study's two coders in the order they started."""
+    """The coder pair: as given, else the first pair with assignments, else the study's
+    two coders in the order they started."""
     names = list(session.execute(select(Coder.name).order_by(Coder.id)).scalars())
     if coders:
         missing = [name for name in coders if name not in names]
         if missing:
             raise StudyError(f"no coder named {', '.join(missing)} in this study (coders: {', '.join(names) or 'none'})")
         return coders
+    pairs = assignment_pairs(session)
+    if pairs:
+        return pairs[0]
     if len(names) != 2:
         raise StudyError(
             f"this study has {len(names)} coders ({', '.join(names) or 'none'}); name the pair with --coders A,B"

@@ -38,9 +38,11 @@ class AgreementScreen(Screen):
         Binding("m", "toggle_mode", "Fragments/segments"),
     ]
 
-    def __init__(self, study: Study, mode: str = "fragments", level: str = "theme") -> None:
+    def __init__(self, study: Study, mode: str = "fragments", level: str = "theme",
+                 coders: tuple[str, str] | None = None) -> None:
         super().__init__()
         self.study = study
+        self.coders = coders
         self.mode = mode
         self.level = level
         self.loaded: Loaded | None = None
@@ -74,7 +76,7 @@ class AgreementScreen(Screen):
         """Build the units and compute in a worker: both read the whole study."""
         try:
             with self.study.session() as session:
-                ratings = study_ratings(session, self.mode, self.level)
+                ratings = study_ratings(session, self.mode, self.level, self.coders)
             self.app.call_from_thread(self.show, Loaded(ratings, agreement(ratings, self.level)))
         except CoderError as exc:
             self.app.call_from_thread(self.show_problem, str(exc))

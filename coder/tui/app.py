@@ -21,7 +21,7 @@ class WorkbenchApp(App):
 
     def __init__(self, study: Study, coder: str | None = None, transcript_id: int | None = None) -> None:
         super().__init__()
-        self.study = study
+        self.study = study.as_viewer(coder) if coder else study  # B's screens are blind to A's codes
         self.coder = coder
         self.transcript_id = transcript_id
         self.sub_title = study.target

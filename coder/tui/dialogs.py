@@ -1,12 +1,14 @@
-"""Modal dialogs of the coding screen: the memo editor, the code picker and the help."""
+"""Modal dialogs: the memo editor, the code picker, the help and the assignment form."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static, TextArea
+from textual.widgets import Checkbox, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from coder.models import Code
@@ -102,4 +104,51 @@ class HelpDialog(ModalScreen[None]):
             yield Static("escape closes", classes="dialog-hint")
 
     def action_close(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class AssignRequest:
+    """What the assignment form asks for; `coder assign` takes the same."""
+
+    from_coder: str
+    to_coder: str
+    fraction: float | None
+    seed: int
+    stratify: bool
+
+
+class AssignDialog(ModalScreen[AssignRequest | None]):
+    """Hand coder A's fragments, or a sample of them, to coder B for blind coding."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "submit", "Assign")]
+
+    def __init__(self, coders: list[str]) -> None:
+        super().__init__()
+        self.coders = coders
+
+    def compose(self) -> ComposeResult:
+        first = self.coders[0] if self.coders else ""
+        with Vertical(classes="dialog"):
+            yield Static("Assign fragments for blind second coding", classes="dialog-title")
+            yield Input(first, placeholder="first coder (A), whose fragments are handed on", id="assign-from")
+            yield Input(placeholder="second coder (B), who codes them blind", id="assign-to")
+            yield Input("100", placeholder="sample, % of A's fragments", id="assign-sample", type="number")
+            yield Input("0", placeholder="seed of the random sample", id="assign-seed", type="integer")
+            yield Checkbox("stratify by school type", id="assign-stratify")
+            yield Static("enter or ctrl+s assigns · escape cancels · extending never reshuffles", classes="dialog-hint")
+
+    def on_input_submitted(self) -> None:
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        value = {name: self.query_one(f"#assign-{name}", Input).value.strip() for name in ("from", "to", "sample", "seed")}
+        if not value["from"] or not value["to"]:
+            self.notify("Name both coders.", severity="error")
+            return
+        share = float(value["sample"] or 100) / 100
+        self.dismiss(AssignRequest(value["from"], value["to"], None if share >= 1 else share,
+                                   int(value["seed"] or 0), self.query_one("#assign-stratify", Checkbox).value))
+
+    def action_cancel(self) -> None:
         self.dismiss(None)

@@ -11,9 +11,15 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from coder.assignments import assign, assignment_pairs
 from coder.db import Study
+from coder.errors import CoderError
+from coder.review import review_progress
 from coder.study import Progress, StudyStatus, TranscriptRow, coding_progress, study_status, transcript_overview
 from coder.tui.agreement_screen import AgreementScreen
+from coder.tui.blind_screen import BlindScreen
+from coder.tui.dialogs import AssignDialog, AssignRequest
+from coder.tui.review_screen import ReviewScreen
 from coder.tui.coding_screen import CodingScreen
 
 #: Columns the `s` key sorts by, in turn: (label, key of a row).
@@ -30,6 +36,12 @@ class Row:
     transcript: TranscriptRow
     progress: Progress | None
     order: int
+    #: Fragments decided in review, of those ready for it.
+    reviewed: tuple[int, int] = (0, 0)
+
+    def reviewed_text(self) -> str:
+        decided, ready = self.reviewed
+        return f"{decided}/{ready}" if ready else "—"
 
     @property
     def progress_share(self) -> float:
@@ -52,6 +64,9 @@ class StudyScreen(Screen):
     AUTO_FOCUS = "#transcripts"
     BINDINGS = [
         Binding("a", "agreement", "Agreement"),
+        Binding("b", "blind", "Blind coding"),
+        Binding("v", "review", "Review"),
+        Binding("A", "assign", "Assign"),
         Binding("s", "sort", "Sort"),
         Binding("slash", "filter", "Filter"),
         Binding("r", "reload", "Reload"),
@@ -75,7 +90,7 @@ class StudyScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one("#transcripts", DataTable)
-        table.add_columns("Transcript", "Type", "School", "Participants", "Words", "Segments", "Coded")
+        table.add_columns("Transcript", "Type", "School", "Participants", "Words", "Segments", "Coded", "Reviewed")
 
     def on_screen_resume(self) -> None:
         """Load when shown, and again on coming back from coding (progress has moved).
@@ -89,6 +104,51 @@ class StudyScreen(Screen):
 
     def action_agreement(self) -> None:
         self.app.push_screen(AgreementScreen(self.study))
+
+    def _needs_coder(self) -> bool:
+        if self.coder is None:
+            self.notify("Start coder with --as NAME (or set CODER_USER) first.", severity="error")
+        return self.coder is None
+
+    def action_blind(self) -> None:
+        if not self._needs_coder():
+            self.app.push_screen(BlindScreen(self.study, self.coder))
+
+    @work(thread=True, exclusive=True, group="review")
+    def action_review(self) -> None:
+        """Review the pair this coder belongs to (as B, else as A), else the study's first pair."""
+        if self._needs_coder():
+            return
+        with self.study.session() as session:
+            pairs = assignment_pairs(session)
+        mine = [p for p in pairs if p[1] == self.coder] + [p for p in pairs if p[0] == self.coder]
+        pair = (mine or pairs or [None])[0]
+        if pair is None:
+            self.app.call_from_thread(self.notify, "Nothing to review: no fragments were assigned yet (A).",
+                                      severity="warning")
+        else:
+            self.app.call_from_thread(self.app.push_screen, ReviewScreen(self.study, self.coder, pair))
+
+    def action_assign(self) -> None:
+        coders = [self.coder] if self.coder else []
+        self.app.push_screen(AssignDialog(coders), self.assign)
+
+    @work(thread=True, group="write")
+    def assign(self, request: AssignRequest | None) -> None:
+        if request is None:
+            return
+        try:
+            with self.study.session() as session:
+                result = assign(session, request.from_coder, request.to_coder, self.coder or request.from_coder,
+                                fraction=request.fraction, seed=request.seed,
+                                stratify="school_type" if request.stratify else None)
+        except CoderError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(
+            self.notify, f"{request.to_coder} now has {result.assigned} of {request.from_coder}'s fragments "
+                         f"({result.added} new)")
+        self.app.call_from_thread(self.load)
 
     def action_reload(self) -> None:
         self.load()
@@ -127,7 +187,8 @@ class StudyScreen(Screen):
             overview = transcript_overview(session)
             progress = coding_progress(session)
             counts = study_status(session)
-        rows = [Row(t, progress.get(t.id), order) for order, t in enumerate(overview)]
+            reviewed = review_progress(session)
+        rows = [Row(t, progress.get(t.id), order, reviewed.get(t.id, (0, 0))) for order, t in enumerate(overview)]
         self.app.call_from_thread(self.show, rows, counts)
 
     def show(self, rows: list[Row], counts: StudyStatus) -> None:
@@ -145,4 +206,4 @@ class StudyScreen(Screen):
         for row in shown:
             t = row.transcript
             table.add_row(t.title, t.school_type or "", t.school or "", t.participants,
-                          str(t.words), str(t.segments), row.progress_text(), key=str(t.id))
+                          str(t.words), str(t.segments), row.progress_text(), row.reviewed_text(), key=str(t.id))

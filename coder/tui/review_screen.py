@@ -1,0 +1,269 @@
+"""The review and reconciliation screen (DESIGN §1.6): each fragment both coders coded,
+side by side, and the decision that makes the consensus coding.
+
+Agreements are accepted into the consensus when the screen opens. For a
+disputed fragment a key decides (keep A's, take B's, both, neither, another
+code) and a note is asked for. Moving the selection in the transcript before
+deciding adjusts the fragment's boundaries ("bijgesteld"); `+` adds the
+selection as a fragment A missed ("aangevuld").
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlmodel import Session
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from coder.codebook import active_codes
+from coder.db import Study
+from coder.errors import CoderError
+from coder.models import Code
+from coder.review import ReviewItem, Side, accept_agreements, add_missed, decide, review_items
+from coder.study import CodingRow, TranscriptView, transcript_codings, transcript_view
+from coder.tui.dialogs import CodePicker, HelpDialog, MemoDialog
+from coder.tui.widgets.transcript_pane import TranscriptPane
+
+#: Decision keys: (decision kind, how the note dialog names it).
+DECISION_LABELS = {
+    "keep_a": "keep {a}'s codes", "take_b": "take {b}'s codes", "both": "keep both coders' codes",
+    "neither": "neither: no code applies", "other": "other code: {code}",
+}
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The transcript of the highlighted item, with the consensus coding drawn."""
+
+    view: TranscriptView
+    consensus: list[CodingRow]
+
+
+class ReviewScreen(Screen):
+    """Reconcile coder A's and coder B's codes into the consensus coding."""
+
+    AUTO_FOCUS = "#review-items"
+    BINDINGS = [
+        Binding("a", "decide('keep_a')", "Keep A's"),
+        Binding("b", "decide('take_b')", "Take B's"),
+        Binding("o", "decide('both')", "Both"),
+        Binding("x", "decide('neither')", "Neither"),
+        Binding("c", "other", "Other code"),
+        Binding("plus", "add_missed", "Add missed"),
+        Binding("f", "filter", "Disputed/all"),
+        Binding("question_mark", "help", "Help"),
+        Binding("escape,q", "app.pop_screen", "Back"),
+    ]
+
+    def __init__(self, study: Study, reviewer: str, coders: tuple[str, str]) -> None:
+        super().__init__()
+        self.study = study
+        self.reviewer = reviewer
+        self.coders = coders
+        self.items: list[ReviewItem] = []
+        self.codes: list[Code] = []
+        self.disputed_only = True
+        self.current: ReviewItem | None = None
+        self._writing = threading.Lock()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Accepting agreements and loading the review…", id="review-summary")
+        with Horizontal():
+            yield DataTable(id="review-items", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="review-side"):
+                yield TranscriptPane(id="review-transcript")
+                yield Static("", id="review-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        a, b = self.coders
+        self.query_one("#review-items", DataTable).add_columns("Transcript", "Segments", a, b, "Decision")
+        self.sub_title = f"{a} and {b}"
+        self.start()
+
+    # --- loading ------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="load")
+    def start(self) -> None:
+        """Accept the agreements (one transaction), then list the items."""
+        try:
+            with self.study.session() as session:
+                accepted = accept_agreements(session, self.reviewer, *self.coders)
+        except CoderError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            accepted = 0
+        with self.study.session() as session:
+            items, codes = review_items(session, *self.coders), active_codes(session)
+        self.app.call_from_thread(self.show_items, items, codes)
+        if accepted:
+            self.app.call_from_thread(self.notify, f"{accepted} agreements accepted into the consensus")
+
+    def show_items(self, items: list[ReviewItem], codes: list[Code], keep: int | None = None) -> None:
+        self.items, self.codes = items, codes
+        table = self.query_one("#review-items", DataTable)
+        table.clear()
+        for item in self.visible():
+            decision = item.decision.kind if item.decision else "—"
+            if item.adjusted:
+                decision += " (bijgesteld)"
+            table.add_row(item.title, f"{item.first + 1}–{item.last + 1}", ", ".join(item.a.codes) or "—",
+                          ", ".join(item.b.codes) or ("revealed" if item.revealed else "no code"), decision,
+                          key=str(item.assignment_id))
+        disputed = [i for i in items if not i.agreed]
+        a, b = self.coders
+        self.query_one("#review-summary", Static).update(
+            f"{a} and {b} · {len(items)} fragments reviewed blind · {len(items) - len(disputed)} agreed · "
+            f"{len(disputed)} disputed, {sum(i.decision is not None for i in disputed)} decided · "
+            f"showing {'disputed' if self.disputed_only else 'all'} (f)"
+        )
+        if keep is not None and table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
+        if not table.row_count:
+            self.query_one("#review-detail", Static).update("Nothing to decide here.")
+
+    def visible(self) -> list[ReviewItem]:
+        return [i for i in self.items if not (self.disputed_only and i.agreed)]
+
+    @on(DataTable.RowHighlighted, "#review-items")
+    def highlighted(self, event: DataTable.RowHighlighted) -> None:
+        item = next((i for i in self.items if str(i.assignment_id) == event.row_key.value), None)
+        if item is None:
+            return
+        changed = self.current is None or self.current.transcript_id != item.transcript_id
+        self.current = item
+        self.show_detail(item)
+        self.load_transcript(item, changed)
+
+    @work(thread=True, exclusive=True, group="transcript")
+    def load_transcript(self, item: ReviewItem, whole: bool) -> None:
+        with self.study.session() as session:
+            view = transcript_view(session, item.transcript_id) if whole else None
+            consensus = [c for c in transcript_codings(session, item.transcript_id) if c.pass_ == "consensus"]
+        self.app.call_from_thread(self.show_transcript, item, view, consensus)
+
+    def show_transcript(self, item: ReviewItem, view: TranscriptView | None, consensus: list[CodingRow]) -> None:
+        pane = self.query_one(TranscriptPane)
+        first, last = (item.decision.first, item.decision.last) if item.decision else (item.first, item.last)
+        if view is not None:
+            pane.show_transcript(view, consensus, first)
+        else:
+            pane.show_codings(consensus)
+            pane.anchor = None
+            pane.set_cursor(first)
+        pane.set_cursor(last, extend=True)
+
+    def show_detail(self, item: ReviewItem) -> None:
+        a, b = self.coders
+
+        def side(name: str, codes: Side, empty: str) -> str:
+            memos = "".join(f"\n    memo: {memo}" for memo in codes.memos)
+            return f"{name}: {', '.join(codes.codes) or empty}{memos}"
+
+        lines = [side(a, item.a, "—"), side(b, item.b, "revealed before coding" if item.revealed else
+                                            "no code applies")]
+        if item.decision:
+            d = item.decision
+            lines.append(f"decision ({d.decided_by}): {d.kind} → {', '.join(d.codes) or 'no code'}"
+                         + (f"\n    note: {d.note}" if d.note else ""))
+        else:
+            lines.append("undecided · a keep A's · b take B's · o both · x neither · c other code")
+        self.query_one("#review-detail", Static).update("\n".join(lines))
+
+    # --- deciding -----------------------------------------------------------------------------
+
+    @work(thread=True, group="write")
+    def write(self, change: Callable[[Session], str]) -> None:
+        with self._writing:
+            try:
+                with self.study.session() as session:
+                    message = change(session)
+                with self.study.session() as session:
+                    items = review_items(session, *self.coders)
+            except CoderError as exc:
+                self.app.call_from_thread(self.notify, str(exc), severity="error")
+                return
+        self.app.call_from_thread(self.after_write, items, message)
+
+    def after_write(self, items: list[ReviewItem], message: str) -> None:
+        row = self.query_one("#review-items", DataTable).cursor_row
+        self.current = None
+        self.show_items(items, self.codes, keep=row)
+        self.notify(message)
+
+    def _span(self, item: ReviewItem) -> tuple[int, int] | None:
+        """The pane's selection when the reviewer moved it off the fragment: new boundaries."""
+        selection = self.query_one(TranscriptPane).selection
+        current = (item.decision.first, item.decision.last) if item.decision else (item.first, item.last)
+        return selection if selection != current else None
+
+    def _ask_note(self, kind: str, codes: tuple[str, ...] | None = None) -> None:
+        item = self.current
+        if item is None:
+            return
+        a, b = self.coders
+        label = DECISION_LABELS[kind].format(a=a, b=b, code=", ".join(codes or ()))
+        span = self._span(item)
+        if span:
+            label += f", boundaries now segments {span[0] + 1}–{span[1] + 1}"
+        old = item.decision.note if item.decision else ""
+
+        def save(note: str | None) -> None:
+            if note is None:
+                return
+
+            def change(session: Session) -> str:
+                decide(session, self.reviewer, item.assignment_id, kind, note, codes, span)
+                return f"decided: {label}"
+
+            self.write(change)
+
+        self.app.push_screen(MemoDialog(f"Note on the decision: {label}", old), save)
+
+    def action_decide(self, kind: str) -> None:
+        self._ask_note(kind)
+
+    def action_other(self) -> None:
+        if self.current is not None:
+            self.app.push_screen(CodePicker(self.codes), lambda code: code and self._ask_note("other", (code,)))
+
+    def action_add_missed(self) -> None:
+        item = self.current
+        if item is None:
+            return
+        first, last = self.query_one(TranscriptPane).selection
+
+        def picked(code: str | None) -> None:
+            if not code:
+                return
+
+            def save(note: str | None) -> None:
+                if note is None:
+                    return
+
+                def change(session: Session) -> str:
+                    add_missed(session, self.reviewer, item.transcript_id, first, last, (code,), note)
+                    return f"added {code} to segments {first + 1}–{last + 1} (aangevuld)"
+
+                self.write(change)
+
+            self.app.push_screen(MemoDialog(f"Note: {code} on segments {first + 1}–{last + 1}, missed", ""), save)
+
+        self.app.push_screen(CodePicker(self.codes), picked)
+
+    def action_filter(self) -> None:
+        self.disputed_only = not self.disputed_only
+        self.current = None
+        self.show_items(self.items, self.codes)
+
+    def action_help(self) -> None:
+        rows = [(b.key_display or b.key, b.description) for b in self.BINDINGS]
+        rows.append(("tab, j/k, shift+↑/↓", "into the transcript; move the selection to adjust boundaries"))
+        self.app.push_screen(HelpDialog(rows))

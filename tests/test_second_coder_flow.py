@@ -1,0 +1,133 @@
+"""The whole method on the demo study, through the workbench: A codes, 50% goes to B,
+B codes blind, kappa appears, B reconciles; the consensus stands beside the untouched
+originals and the audit log has every step (DESIGN §1 steps 3-6)."""
+
+from __future__ import annotations
+
+import json
+
+from sqlmodel import select
+from textual.widgets import Checkbox, DataTable, Input, Static, TextArea
+
+from coder.models import AuditEntry, Coding, Decision
+from coder.study import transcript_view
+from coder.tui.agreement_screen import AgreementScreen
+from coder.tui.app import WorkbenchApp
+from coder.tui.blind_screen import BlindScreen
+from coder.tui.coding_screen import CodingScreen
+from coder.tui.pilot import settle
+from coder.tui.review_screen import ReviewScreen
+from coder.tui.study_screen import StudyScreen
+from coder.tui.widgets.transcript_pane import TranscriptPane
+
+#: Codes anna applies (keys of the shipped codebook: 1 interdependence, 3 flexibility, 4 reflection).
+ANNA_KEYS = "1341134413"
+
+
+def originals(study) -> list[tuple]:
+    with study.session() as session:
+        rows = session.exec(select(Coding).where(Coding.pass_ != "consensus").order_by(Coding.id)).all()
+    return [(c.id, c.coder_id, c.code_id, c.first_segment_id, c.last_segment_id, c.deleted_at, c.memo) for c in rows]
+
+
+async def code_as_anna(study, pilot, app) -> None:
+    with study.session() as session:
+        view = transcript_view(session, 1)
+    codable = [p for p in range(len(view.segments)) if view.codable(p)][: 2 * len(ANNA_KEYS) : 2]
+    await pilot.press("enter")  # the first transcript
+    await settle(app, pilot)
+    assert isinstance(app.screen, CodingScreen)
+    pane = app.screen.query_one(TranscriptPane)
+    for position, key in zip(codable, ANNA_KEYS):
+        pane.set_cursor(position)
+        await pilot.press(key)
+        await settle(app, pilot)
+    await pilot.press("q")
+    await settle(app, pilot)
+
+
+async def test_two_coders_carry_out_the_method_in_the_workbench(demo):
+    study = demo
+    # --- anna codes ten fragments and hands half of them to bram -------------------
+    app = WorkbenchApp(study, "anna")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        await code_as_anna(study, pilot, app)
+        await pilot.press("A")
+        await settle(app, pilot)
+        dialog = app.screen
+        dialog.query_one("#assign-to", Input).value = "bram"
+        dialog.query_one("#assign-sample", Input).value = "50"
+        dialog.query_one("#assign-seed", Input).value = "7"
+        dialog.query_one("#assign-stratify", Checkbox).value = True
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, StudyScreen)
+    with study.session() as session:
+        anna_codings = session.exec(select(Coding).where(Coding.pass_ == "primary")).all()
+    assert len(anna_codings) == len(ANNA_KEYS)
+
+    # --- bram codes blind: he never sees anna's codes on what he still has to code ----
+    app = WorkbenchApp(study, "bram")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, BlindScreen)
+        assert len(screen.loaded.queue) == 5
+        for step in range(5):
+            assert screen.loaded.item.pending
+            pane = screen.query_one(TranscriptPane)
+            assert all(c.coder == "bram" for c in pane.codings)
+            assert "Fragment" in str(screen.query_one("#blind-summary", Static).render())
+            if step == 4:
+                await pilot.press("x")  # no code applies
+            else:
+                await pilot.press("3" if step % 2 else "1", "enter")
+            await settle(app, pilot)
+        assert isinstance(app.screen, AgreementScreen)  # the last one finished: kappa appears
+        summary = str(app.screen.query_one("#agreement-summary", Static).render())
+        assert "anna vs bram · 5 units" in summary and "kappa" in summary
+        await pilot.press("escape", "escape")
+        await settle(app, pilot)
+
+        # --- bram reconciles ----------------------------------------------------------
+        before = originals(study)
+        await pilot.press("v")
+        await settle(app, pilot)
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        table = review.query_one("#review-items", DataTable)
+        disputed = table.row_count
+        assert disputed >= 1
+        for _ in range(disputed):
+            await pilot.press("a")  # keep anna's codes
+            await settle(app, pilot)
+            review.app.screen.query_one(TextArea).text = "anna's code fits the definition"
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            await pilot.press("down")
+            await settle(app, pilot)
+        assert "decided" in str(review.query_one("#review-summary", Static).render())
+        await pilot.press("escape")
+        await settle(app, pilot)
+        reviewed = app.screen.query_one("#transcripts", DataTable).get_row_at(0)[-1]
+        assert reviewed == "5/5"
+
+    # --- what the study now holds -----------------------------------------------------
+    assert originals(study) == before  # the review left A's and B's codings as they were
+    with study.session() as session:
+        consensus = session.exec(select(Coding).where(Coding.pass_ == "consensus",
+                                                      Coding.deleted_at.is_(None))).all()
+        decisions = session.exec(select(Decision)).all()
+        audit = [(e.actor, e.kind, json.loads(e.detail)) for e in session.exec(select(AuditEntry)).all()]
+    assert len(decisions) == 5 and {d.kind for d in decisions} <= {"agreed", "keep_a"}
+    assert sum(d.kind == "keep_a" for d in decisions) == disputed
+    assert all(d.note == "anna's code fits the definition" for d in decisions if d.kind == "keep_a")
+    assert len(consensus) == sum(len(json.loads(d.codes)) for d in decisions)
+    kinds = [kind for _, kind, _ in audit]
+    assert kinds.count("assignment.add") == 1
+    assert kinds.count("blind.finish") + kinds.count("blind.no_code") == 5
+    assert sum(k.startswith("review.") for k in kinds) == 5
+    assert all(actor == "bram" for actor, kind, _ in audit if kind.startswith(("blind.", "review.")))
