@@ -7,15 +7,19 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 
 from sqlmodel import select
 
+from coder.assignments import assign
+from coder.blind import DONE, blind_queue
 from coder.codebook import apply_codebook, read_codebook
+from coder.coding import add_coding
 from coder.db import open_study
 from coder.demo import build_demo
 from coder.importer import import_transcripts
-from coder.models import Coder, Coding
-from coder.study import transcript_codings
+from coder.models import AuditEntry
+from coder.study import transcript_codings, transcript_view
 from tests.conftest import REPO, SAMPLE_TRANSCRIPTS, SHIPPED_CODEBOOK
 
 
@@ -47,23 +51,33 @@ def test_sigkill_mid_session_loses_no_acknowledged_coding(tmp_path):
     assert set(acknowledged) <= coded
 
 
-def test_two_coders_in_two_processes_keep_all_their_work(study, tmp_path):
+def test_a_codes_while_b_codes_blind_in_another_process_and_nothing_is_lost(study, tmp_path):
+    """DESIGN §1.4 with two people at once: anna goes on coding another interview
+    while bram works through his blind queue; every action of both is kept."""
     with study.session() as session:
         apply_codebook(session, read_codebook(SHIPPED_CODEBOOK), "test")
-    import_transcripts(study, [SAMPLE_TRANSCRIPTS / "01-po-basisschool-noord.txt"], "test")
+    import_transcripts(study, [SAMPLE_TRANSCRIPTS / "01-po-basisschool-noord.txt",
+                               SAMPLE_TRANSCRIPTS / "02-po-basisschool-oost.txt"], "test")
+    with study.session() as session:
+        view = transcript_view(session, 1)
+        for position in [p for p in range(len(view.segments)) if view.codable(p)][:30]:
+            add_coding(session, "anna", "mutual-trust", 1, position, position)
+        assign(session, "anna", "bram", "lead")
     count = 40
+    helpers = (("core_coder", "anna", "primary", str(count), "2"), ("blind_coder", "bram"))
     processes = [
-        subprocess.Popen([sys.executable, "-m", "tests.procs.core_coder", study.target, coder, pass_, str(count)],
+        subprocess.Popen([sys.executable, "-m", f"tests.procs.{name}", study.target, *args],
                          cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for coder, pass_ in (("anna", "primary"), ("bram", "blind"))
+        for name, *args in helpers
     ]
     outputs = [process.communicate(timeout=120) for process in processes]
-    for process, (out, err) in zip(processes, outputs):
+    for process, (out, err), expected in zip(processes, outputs, (count, 30)):
         assert process.returncode == 0, err
-        assert out.strip() == f"done {count}"
+        assert out.strip() == f"done {expected}"
     with study.session() as session:
-        for name in ("anna", "bram"):
-            coder = session.exec(select(Coder).where(Coder.name == name)).one()
-            live = session.exec(select(Coding).where(Coding.coder_id == coder.id,
-                                                     Coding.deleted_at.is_(None))).all()
-            assert len(live) == count
+        live = Counter((c.coder, c.pass_, t) for t in (1, 2) for c in transcript_codings(session, t))
+        queue = blind_queue(session, "bram")
+        finished = session.exec(select(AuditEntry).where(AuditEntry.kind == "blind.finish")).all()
+    assert live == {("anna", "primary", 1): 30, ("anna", "primary", 2): count, ("bram", "blind", 1): 30}
+    assert all(item.state == DONE and item.codes == ("reflection",) for item in queue)
+    assert len(finished) == 30
