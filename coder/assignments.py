@@ -66,6 +66,30 @@ def assigned_fragments(session: Session, from_coder: str, to_coder: str) -> set[
     return {tuple(row) for row in rows}
 
 
+def _add(session: Session, giver: Coder, taker: Coder, fragments: list[Fragment], actor: str) -> None:
+    for transcript_id, first, last in sorted(fragments):
+        session.add(Assignment(from_coder_id=giver.id, to_coder_id=taker.id, transcript_id=transcript_id,
+                               first_segment_id=first, last_segment_id=last, created_by=actor))
+
+
+def assign_fragments(session: Session, from_coder: str, to_coder: str, actor: str, fragments: list[Fragment]) -> int:
+    """Give `to_coder` exactly these of `from_coder`'s fragments (those not already given).
+
+    For a sample drawn elsewhere, e.g. the demo study's recorded one. Returns how many were added.
+    """
+    if from_coder == to_coder:
+        raise StudyError("a coder cannot be the blind second coder of their own fragments")
+    theirs = {fragment for fragment, _ in primary_fragments(session, from_coder)}
+    foreign = [f for f in fragments if f not in theirs]
+    if foreign:
+        raise StudyError(f"{len(foreign)} of these fragments are not {from_coder}'s (no primary coding on them)")
+    new = sorted(set(fragments) - assigned_fragments(session, from_coder, to_coder))
+    _add(session, ensure_coder(session, from_coder), ensure_coder(session, to_coder), new, actor)
+    record(session, actor, "assignment.add", from_coder=from_coder, to_coder=to_coder, added=len(new),
+           chosen=True)
+    return len(new)
+
+
 def assign(
     session: Session, from_coder: str, to_coder: str, actor: str, *,
     fraction: float | None = None, seed: int = 0, stratify: str | None = None,
@@ -95,9 +119,7 @@ def assign(
         target = len(members) if fraction is None else round(fraction * len(members))
         candidates = [f for f in members if f not in already]
         picked = random.Random(f"{seed}:{name}").sample(candidates, min(max(target - len(have), 0), len(candidates)))
-        for transcript_id, first, last in sorted(picked):
-            session.add(Assignment(from_coder_id=giver.id, to_coder_id=taker.id, transcript_id=transcript_id,
-                                   first_segment_id=first, last_segment_id=last, created_by=actor))
+        _add(session, giver, taker, picked, actor)
         summary[name] = (len(members), len(have), len(picked))
     result = AssignResult(summary)
     record(session, actor, "assignment.add", from_coder=from_coder, to_coder=to_coder, fraction=fraction,

@@ -407,16 +407,19 @@ def log_command(obj: Context, coder: str | None, transcript: str | None, kind: s
 
 @cli.command()
 @click.option("--no-tui", is_flag=True, help="Build the demo study and print its status instead of opening it.")
+@click.option("--uncoded", is_flag=True, help="Leave out the demo coders' work: interviews and codebook only.")
 @click.pass_context
-def demo(ctx: click.Context, no_tui: bool) -> None:
+def demo(ctx: click.Context, no_tui: bool, uncoded: bool) -> None:
     """Build a fresh demo study (shipped codebook and interviews) and open it.
 
-    The demo lives in ./demo.db unless --db names another file; an earlier demo
-    there is replaced, anything else is left alone. You code as --as NAME, or
-    as "demo" when no name is given.
+    Two demo researchers, marieke (first coder) and sander (blind second coder
+    and reviewer), have coded two of the interviews: press a for their agreement,
+    v for their review. The demo lives in ./demo.db unless --db names another
+    file; an earlier demo there is replaced, anything else is left alone. You code
+    as --as NAME, or as "demo" when no name is given.
     """
     obj: Context = ctx.obj
-    study = build_demo(obj.db or DEMO_DB, progress=_progress)
+    study = build_demo(obj.db or DEMO_DB, progress=_progress, coded=not uncoded)
     if no_tui:
         with study.session() as session:
             click.echo(format_status(study.target, study_status(session)))

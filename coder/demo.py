@@ -1,4 +1,4 @@
-"""The demo study: the shipped codebook and sample interviews in a fresh study file.
+"""The demo study: the shipped codebook, sample interviews and recorded coding in a fresh study file.
 
 `coder demo` rebuilds it every time, so a newcomer always starts from the same
 place. The file is marked as a demo in its `meta` table, and only a file so
@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from coder.codebook import apply_codebook, read_codebook
+from coder.demo_coding import load_demo_coding
 from coder.db import Study, is_url, make_engine, open_study, stored_version
 from coder.errors import StudyError
 from coder.importer import Progress, import_transcripts
@@ -22,10 +23,12 @@ DEMO_ACTOR = "coder-demo"
 #: Who codes in the demo workbench when no --as name is given.
 DEMO_CODER = "demo"
 DEMO_CODEBOOK = "interprofessional-collaboration.yaml"
+#: Two researchers' recorded work on part of the interviews (see demo/coding.yaml).
+DEMO_CODING = "coding.yaml"
 
 
 def data_dir(name: str) -> Path:
-    """The shipped `codebooks/` or `transcripts/`: beside the package in a checkout,
+    """The shipped `codebooks/`, `transcripts/` or `demo/`: beside the package in a checkout,
     inside it (`coder/_demo/`) in an installed wheel."""
     package = Path(__file__).resolve().parent
     for candidate in (package.parent / name, package / "_demo" / name):
@@ -54,8 +57,12 @@ def _remove_old_demo(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def build_demo(target: str = DEMO_DB, progress: Progress | None = None) -> Study:
-    """Build a fresh demo study at `target` (a SQLite path) and return it open."""
+def build_demo(target: str = DEMO_DB, progress: Progress | None = None, coded: bool = True) -> Study:
+    """Build a fresh demo study at `target` (a SQLite path) and return it open.
+
+    `coded=False` leaves out the recorded coding: the interviews and codebook only,
+    for trying the method from the start.
+    """
     if is_url(target):
         raise StudyError("the demo study is a local file; give --db a file path")
     _remove_old_demo(Path(target))
@@ -66,6 +73,8 @@ def build_demo(target: str = DEMO_DB, progress: Progress | None = None) -> Study
             codebook = read_codebook(data_dir("codebooks") / DEMO_CODEBOOK)
             apply_codebook(session, codebook, DEMO_ACTOR)
         import_transcripts(study, [data_dir("transcripts")], DEMO_ACTOR, progress=progress)
+        if coded:
+            load_demo_coding(study, data_dir("demo") / DEMO_CODING)
     except BaseException:
         study.close()
         raise

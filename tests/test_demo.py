@@ -1,0 +1,82 @@
+"""The demo study shows the whole method: its recorded coding is replayed through the core."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from sqlmodel import select
+
+from coder.blind import REVEALED, blind_queue
+from coder.codebook import apply_codebook, read_codebook
+from coder.demo import DEMO_CODING, data_dir
+from coder.demo_coding import DemoCodingError, load_demo_coding
+from coder.importer import import_transcripts
+from coder.models import Coding, Decision
+from coder.review import review_items
+from tests.conftest import SAMPLE_TRANSCRIPTS, SHIPPED_CODEBOOK
+from tests.test_cli import run
+
+
+def test_the_demo_has_a_primary_pass_a_blind_sample_and_a_review(coded_demo):
+    with coded_demo.session() as session:
+        live = Counter((c.pass_, c.coder_id) for c in session.exec(select(Coding).where(Coding.deleted_at.is_(None))))
+        queue = blind_queue(session, "sander")
+        items = review_items(session, "marieke", "sander")
+        kinds = Counter(d.kind for d in session.exec(select(Decision)))
+    assert live[("primary", 1)] == 32
+    assert len(queue) == 16 and [i.state for i in queue].count(REVEALED) == 1
+    assert all(not i.pending for i in queue)
+    assert len(items) == 16 and all(i.decision is not None for i in items)
+    assert kinds == {"agreed": 10, "keep_a": 3, "take_b": 1, "both": 1, "other": 1, "added": 1}
+    assert sum(i.adjusted for i in items) == 1
+
+
+def test_the_demo_agreement_is_on_the_blind_sample(capsys, coded_demo):
+    code, out, _ = run(capsys, "--db", coded_demo.target, "agreement", "--json")
+    report = json.loads(out)
+    assert code == 0 and report["coders"] == ["marieke", "sander"]
+    assert (report["units"], report["revealed"], report["excluded"]) == (15, 1, 16)
+    assert report["overall"]["kappa"] is not None
+
+
+def test_a_quote_that_is_not_in_the_transcript_names_the_line_and_writes_nothing(empty, tmp_path):
+    with empty.session() as session:
+        apply_codebook(session, read_codebook(SHIPPED_CODEBOOK), "test")
+    import_transcripts(empty, [SAMPLE_TRANSCRIPTS], "test")
+    text = (data_dir("demo") / DEMO_CODING).read_text(encoding="utf-8")
+    broken = tmp_path / "coding.yaml"
+    broken.write_text(text.replace("Ze nemen ons serieus.", "Ze nemen ons niet serieus."), encoding="utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "Ze nemen ons serieus." in row)
+    with pytest.raises(DemoCodingError, match=rf"coding.yaml:{line}: the quote is not in"):
+        load_demo_coding(empty, broken)
+    with empty.session() as session:
+        assert session.exec(select(Coding)).all() == []
+
+
+async def test_a_newcomer_sees_agreement_and_review_in_the_demo_workbench(coded_demo):
+    from textual.widgets import DataTable, Static
+
+    from coder.demo import DEMO_CODER
+    from coder.tui.agreement_screen import AgreementScreen
+    from coder.tui.app import WorkbenchApp
+    from coder.tui.pilot import settle
+    from coder.tui.review_screen import ReviewScreen
+
+    app = WorkbenchApp(coded_demo, DEMO_CODER)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#transcripts", DataTable)
+        assert table.get_row_at(0)[-1] == "10/10"  # reviewed fragments of the first interview
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AgreementScreen)
+        summary = str(app.screen.query_one("#agreement-summary", Static).render())
+        assert "marieke vs sander · 15 units" in summary and "1 revealed" in summary
+        await pilot.press("escape", "v")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.query_one("#review-items", DataTable).row_count == 6  # the disputed ones
+        detail = str(app.screen.query_one("#review-detail", Static).render())
+        assert "decision (sander)" in detail
