@@ -37,7 +37,11 @@ FIRST_PAGE = 400
 
 @dataclass(frozen=True)
 class Codings:
-    """The coder's codings to draw, and the positions anybody has coded (for `n`)."""
+    """The coder's codings to draw, and the positions they cover (for `n`).
+
+    Only the coder's own: in full double coding each coder unitizes the whole
+    transcript on their own, and the other's work must not steer them.
+    """
 
     mine: list[CodingRow]
     coded: frozenset[int]
@@ -96,11 +100,8 @@ class CodingScreen(Screen):
     # --- loading ----------------------------------------------------------------------
 
     def _codings(self, session: Session, transcript_id: int) -> Codings:
-        everyone = transcript_codings(session, transcript_id)
-        return Codings(
-            mine=[c for c in everyone if c.coder == self.coder and c.pass_ == "primary"],
-            coded=frozenset(p for c in everyone for p in range(c.first, c.last + 1)),
-        )
+        mine = [c for c in transcript_codings(session, transcript_id, self.coder) if c.pass_ == "primary"]
+        return Codings(mine=mine, coded=frozenset(p for c in mine for p in range(c.first, c.last + 1)))
 
     @work(thread=True, exclusive=True, group="load")
     def load(self, transcript_id: int, cursor: int = 0) -> None:
