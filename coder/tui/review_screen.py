@@ -38,12 +38,12 @@ DECISION_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class Shown:
-    """The transcript of the highlighted item, with the consensus coding drawn."""
+TITLE_WIDTH = 18
 
-    view: TranscriptView
-    consensus: list[CodingRow]
+
+def _short(title: str) -> str:
+    """A transcript title cut to fit the item list; the header shows it whole."""
+    return title if len(title) <= TITLE_WIDTH else title[: TITLE_WIDTH - 1] + "…"
 
 
 class ReviewScreen(Screen):
@@ -114,7 +114,7 @@ class ReviewScreen(Screen):
             decision = item.decision.kind if item.decision else "—"
             if item.adjusted:
                 decision += " (bijgesteld)"
-            table.add_row(item.title, f"{item.first + 1}–{item.last + 1}", ", ".join(item.a.codes) or "—",
+            table.add_row(_short(item.title), f"{item.first + 1}–{item.last + 1}", ", ".join(item.a.codes) or "—",
                           ", ".join(item.b.codes) or ("revealed" if item.revealed else "no code"), decision,
                           key=str(item.assignment_id))
         disputed = [i for i in items if not i.agreed]
@@ -139,6 +139,7 @@ class ReviewScreen(Screen):
             return
         changed = self.current is None or self.current.transcript_id != item.transcript_id
         self.current = item
+        self.sub_title = item.title
         self.show_detail(item)
         self.load_transcript(item, changed)
 
