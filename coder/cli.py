@@ -30,7 +30,10 @@ from coder.importer import Overrides, import_transcripts
 from coder.agreement import Report, agreement, report_json
 from coder.assignments import STRATA, assign
 from coder.audit import audit_trail
+from coder.debrief_text import LANGUAGES
 from coder.export_codings import FORMATS, WRITERS, coding_rows, write_file
+from coder.export_debrief import FORMATS as DEBRIEF_FORMATS
+from coder.export_debrief import debrief_document, format_for, write_debrief
 from coder.models import PASSES
 from coder.ratings import read_ratings
 from coder.settings import set_uncodable_roles, uncodable_roles
@@ -261,6 +264,32 @@ def export_codings(obj: Context, fmt: str, output: str | None, bom: bool, coder:
         write(sys.stdout)
 
 
+@export.command("debrief")
+@click.option("--format", "fmt", type=click.Choice(DEBRIEF_FORMATS), help="md or html [default: from -o's suffix, else md].")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (default: standard output).")
+@click.option("--level", type=click.Choice(LEVELS), default="theme", show_default=True,
+              help="Agreement per theme (core elements count as their theme) or per code.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Language of the labels.")
+@click.option("--coders", metavar="A,B", help="The coder pair (default: the pair with assignments).")
+@pass_context
+def export_debrief(obj: Context, fmt: str | None, output: str | None, level: str, lang: str,
+                   coders: str | None) -> None:
+    """The peer-debriefing summary: study at a glance, agreement, themes per school type,
+    quotes, what was disputed and how it was decided, flagged memos and open questions.
+
+    Tags in memos and notes bring them in: #debrief, #question, and #exemplary for a
+    fragment to quote first.
+    """
+    fmt = fmt or (format_for(output) if output else "md")
+    with obj.session() as session:
+        document = debrief_document(session, fmt, level, lang, _pair(coders))
+    if output:
+        write_debrief(output, document)
+        click.echo(f"wrote the {fmt} summary to {output}", err=True)
+    else:
+        click.echo(document, nl=False)
+
+
 @export.command("qdpx")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The .qdpx file to write.")
 @pass_context
@@ -324,7 +353,7 @@ def roles_command(obj: Context, uncodable: str | None) -> None:
               help="Units: coder A's fragments (blind second coding) or every segment (full double coding).")
 @click.option("--level", type=click.Choice(LEVELS), default="theme", show_default=True,
               help="Count core elements as their theme, or every code on its own.")
-@click.option("--coders", metavar="A,B", help="The coder pair (default: the study's two coders).")
+@click.option("--coders", metavar="A,B", help="The coder pair (default: the pair with assignments, else the study's two coders).")
 @click.option("--transcript", "transcripts", multiple=True, metavar="ID_OR_TITLE", help="Only these transcripts.")
 @click.option("--school-type", "school_types", multiple=True, type=click.Choice(SCHOOL_TYPES),
               help="Only transcripts of these school types.")
@@ -334,16 +363,21 @@ def agreement_command(obj: Context, ratings_path, as_json, mode, level, coders, 
     if ratings_path:
         ratings, level = read_ratings(ratings_path), "code"
     else:
-        pair = tuple(part.strip() for part in coders.split(",")) if coders else None
-        if pair is not None and len(pair) != 2:
-            raise click.BadParameter("give two coder names, e.g. --coders anna,bram", param_hint="--coders")
         with obj.session() as session:
-            ratings = study_ratings(session, mode, level, pair, UnitFilter(transcripts, school_types))
+            ratings = study_ratings(session, mode, level, _pair(coders), UnitFilter(transcripts, school_types))
     report = agreement(ratings, level)
     if as_json:
         click.echo(json.dumps(report_json(report), indent=2, allow_nan=False))
     else:
         click.echo(format_agreement(report))
+
+
+def _pair(coders: str | None) -> tuple[str, str] | None:
+    """`--coders A,B` as a pair; None when not given."""
+    pair = tuple(part.strip() for part in coders.split(",")) if coders else None
+    if pair is not None and len(pair) != 2:
+        raise click.BadParameter("give two coder names, e.g. --coders anna,bram", param_hint="--coders")
+    return pair
 
 
 def _number(value: float | None, digits: int = 2) -> str:

@@ -2,7 +2,8 @@
 
 The rows carry what an analysis in pandas, R or SPSS needs without the study:
 where the fragment is, who said it, which code and theme, who coded it in which
-pass, the memo and the text itself.
+pass, the memo and the text itself. `transcript_id` (last, an extension of the
+contract) tells apart transcripts that share a title.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from coder.study import with_speaker
 
 COLUMNS = (
     "transcript", "school", "school_type", "speaker", "role", "first_segment", "last_segment",
-    "start", "end", "code_id", "code_name", "theme", "coder", "pass", "memo", "text",
+    "start", "end", "code_id", "code_name", "theme", "coder", "pass", "memo", "text", "transcript_id",
 )
 FORMATS = ("csv", "json")
 
@@ -79,6 +80,7 @@ def coding_rows(session: Session, coder: str | None = None, pass_: str | None = 
             "first_segment": first_pos, "last_segment": last_pos, "start": start, "end": end,
             "code_id": code_id, "code_name": code_name, "theme": themes[code_row],
             "coder": coder_name, "pass": pass_name, "memo": memo, "text": texts[tid][start:end],
+            "transcript_id": tid,
         })
     return rows
 

@@ -1,6 +1,9 @@
-"""Regenerate the SVG screenshots in docs/ from the demo study.
+"""Regenerate the screenshots in docs/ and the example summaries in docs/examples/
+from the demo study.
 
     uv run python docs/make_screenshots.py
+
+The picture of the HTML summary is taken with headless Chromium when one is installed.
 
 The demo's recorded coding gives the screens their colours and figures. For the
 blind-coding screen a third demo coder, lotte, is handed a sample of marieke's
@@ -10,6 +13,8 @@ fragments here, so there is a pending fragment to show.
 from __future__ import annotations
 
 import asyncio
+import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -20,6 +25,7 @@ sys.path.insert(0, str(HERE.parent))
 from coder.assignments import assign  # noqa: E402
 from coder.db import open_study  # noqa: E402
 from coder.demo import build_demo  # noqa: E402
+from coder.export_debrief import debrief_document, write_debrief  # noqa: E402
 from coder.tui.app import WorkbenchApp  # noqa: E402
 from coder.tui.pilot import settle  # noqa: E402
 
@@ -41,10 +47,26 @@ async def shoot(target: str, coder: str, keys: list[tuple[tuple[str, ...], str |
     study.close()
 
 
+def examples(study) -> None:
+    """The demo's summary in both formats (and Dutch HTML), and a picture of the HTML."""
+    folder = HERE / "examples"
+    folder.mkdir(exist_ok=True)
+    with study.session() as session:
+        for name, fmt, lang in (("debrief.md", "md", "en"), ("debrief.html", "html", "en"),
+                                ("debrief-nl.html", "html", "nl")):
+            write_debrief(folder / name, debrief_document(session, fmt, "theme", lang))
+    browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if browser:
+        subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                        f"--screenshot={HERE / 'debrief.png'}", "--window-size=900,1500",
+                        (folder / "debrief.html").as_uri()], check=True, capture_output=True)
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         target = str(Path(tmp) / "demo.db")
         study = build_demo(target)
+        examples(study)
         with study.session() as session:
             assign(session, "marieke", "lotte", "lead", fraction=0.25, seed=3)
         study.close()

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Input, OptionList, Static, TextArea
+from textual.widgets import Checkbox, Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from coder.models import Code
@@ -149,6 +149,44 @@ class AssignDialog(ModalScreen[AssignRequest | None]):
         share = float(value["sample"] or 100) / 100
         self.dismiss(AssignRequest(value["from"], value["to"], None if share >= 1 else share,
                                    int(value["seed"] or 0), self.query_one("#assign-stratify", Checkbox).value))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class DebriefRequest:
+    """Where to write the peer-debriefing summary, and how (`coder export debrief`)."""
+
+    path: str
+    lang: str
+    level: str
+
+
+class DebriefDialog(ModalScreen[DebriefRequest | None]):
+    """Export the peer-debriefing summary: .html or .md, English or Dutch, per theme or code."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "submit", "Export")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Export the peer-debriefing summary", classes="dialog-title")
+            yield Input("debrief.html", placeholder="file: .html or .md", id="debrief-path")
+            yield Select([("English", "en"), ("Nederlands", "nl")], value="en", allow_blank=False, id="debrief-lang")
+            yield Select([("agreement per theme", "theme"), ("agreement per code", "code")], value="theme",
+                         allow_blank=False, id="debrief-level")
+            yield Static("enter or ctrl+s exports · escape cancels", classes="dialog-hint")
+
+    def on_input_submitted(self) -> None:
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        path = self.query_one("#debrief-path", Input).value.strip()
+        if not path:
+            self.notify("Name the file to write.", severity="error")
+            return
+        self.dismiss(DebriefRequest(path, self.query_one("#debrief-lang", Select).value,
+                                    self.query_one("#debrief-level", Select).value))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

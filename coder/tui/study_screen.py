@@ -14,11 +14,12 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from coder.assignments import assign, assignment_pairs
 from coder.db import Study
 from coder.errors import CoderError
+from coder.export_debrief import debrief_document, format_for, write_debrief
 from coder.review import review_progress
 from coder.study import Progress, StudyStatus, TranscriptRow, coding_progress, study_status, transcript_overview
 from coder.tui.agreement_screen import AgreementScreen
 from coder.tui.blind_screen import BlindScreen
-from coder.tui.dialogs import AssignDialog, AssignRequest
+from coder.tui.dialogs import AssignDialog, AssignRequest, DebriefDialog, DebriefRequest
 from coder.tui.review_screen import ReviewScreen
 from coder.tui.coding_screen import CodingScreen
 
@@ -67,6 +68,7 @@ class StudyScreen(Screen):
         Binding("b", "blind", "Blind coding"),
         Binding("v", "review", "Review"),
         Binding("A", "assign", "Assign"),
+        Binding("e", "debrief", "Debrief"),
         Binding("s", "sort", "Sort"),
         Binding("slash", "filter", "Filter"),
         Binding("r", "reload", "Reload"),
@@ -149,6 +151,23 @@ class StudyScreen(Screen):
             self.notify, f"{request.to_coder} now has {result.assigned} of {request.from_coder}'s fragments "
                          f"({result.added} new)")
         self.app.call_from_thread(self.load)
+
+    def action_debrief(self) -> None:
+        self.app.push_screen(DebriefDialog(), self.export_debrief)
+
+    @work(thread=True, group="write")
+    def export_debrief(self, request: DebriefRequest | None) -> None:
+        """Build and write the summary off the UI thread; it reads the whole study."""
+        if request is None:
+            return
+        try:
+            with self.study.session() as session:
+                document = debrief_document(session, format_for(request.path), request.level, request.lang)
+            write_debrief(request.path, document)
+        except (CoderError, OSError) as exc:
+            self.app.call_from_thread(self.notify, f"No summary written: {exc}", severity="error")
+            return
+        self.app.call_from_thread(self.notify, f"Wrote the peer-debriefing summary to {request.path}")
 
     def action_reload(self) -> None:
         self.load()
