@@ -10,7 +10,10 @@ from sqlmodel import select
 
 from coder.assignments import assign
 from coder.blind import DONE, NO_CODE, PENDING, REVEALED, blind_queue, finish, no_code_applies, reveal, toggle_blind_code
+from coder.audit import audit_trail
 from coder.coding import add_coding, history, set_memo
+from coder.debrief import build_debrief
+from coder.debrief_markdown import render_markdown
 from coder.errors import StudyError
 from coder.export_codings import coding_rows
 from coder.models import Assignment, AuditEntry, Coding
@@ -51,6 +54,9 @@ def anna_visible(session, t) -> dict[str, object]:
         "audit": [e.kind for e in session.exec(select(AuditEntry)).all() if e.kind.startswith("coding.")
                   and e.actor == "anna"],
         "project": SECRET.encode() in project,
+        "get": [session.get(Coding, i) for i in (1, 2, 3)],
+        "log": [line.kind for line in audit_trail(session, actor="anna") if line.kind.startswith("coding.")],
+        "debrief": SECRET in render_markdown(build_debrief(session, coders=("anna", "bram"))),
     }
 
 
@@ -67,7 +73,8 @@ def test_a_blind_session_reads_nothing_of_a_through_any_public_function(assigned
     with study.session(viewer="bram") as session:
         hidden = anna_visible(session, t)
     assert hidden == {"transcript_codings": [], "coding_rows": [], "status": [], "progress": 0,
-                      "ratings": 0, "orm": [], "memo": False, "audit": [], "project": False}
+                      "ratings": 0, "orm": [], "memo": False, "audit": [], "project": False,
+                      "get": [None, None, None], "log": [], "debrief": False}
     with study.session(viewer="anna") as session:  # anna herself, and the lead, see everything
         assert anna_visible(session, t)["transcript_codings"] == ["mutual-trust", "reflection"]
     with study.session() as session:
