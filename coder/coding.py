@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -152,24 +153,13 @@ def place_coding(
 
 
 def add_coding(
-    session: Session,
-    coder: str,
-    code_id: str,
-    transcript_id: int,
-    first: int,
-    last: int,
-    *,
-    pass_: str = "primary",
-    memo: str = "",
-    span: tuple[int, int] | None = None,
-    imported: bool = False,
+    session: Session, coder: str, code_id: str, transcript_id: int, first: int, last: int, **options: Any,
 ) -> Coding:
     """Apply code `code_id` to the fragment of segment positions `first..last`: an
-    action the coder can undo (see `place_coding` for the arguments)."""
-    coding = place_coding(session, coder, code_id, transcript_id, first, last,
-                          pass_=pass_, memo=memo, span=span, imported=imported)
-    _record_action(session, coder, "coding.add", transcript_id, None, coding,
-                   code=code_id, first=min(first, last), last=max(first, last), pass_=pass_)
+    action the coder can undo. `options` are those of `place_coding` (pass_, memo, ...)."""
+    coding = place_coding(session, coder, code_id, transcript_id, first, last, **options)
+    _record_action(session, coder, "coding.add", transcript_id, None, coding, code=code_id,
+                   first=min(first, last), last=max(first, last), pass_=coding.pass_)
     return coding
 
 

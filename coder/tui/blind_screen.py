@@ -25,9 +25,9 @@ from coder.blind import BlindItem, blind_queue, finish, no_code_applies, reveal,
 from coder.codebook import active_codes
 from coder.coding import set_memo
 from coder.db import Study
-from coder.errors import CoderError
 from coder.models import Code
 from coder.study import CodingRow, TranscriptView, transcript_codings, transcript_view
+from coder.tui.actions import transact
 from coder.tui.agreement_screen import AgreementScreen
 from coder.tui.dialogs import CodePicker, HelpDialog, MemoDialog
 from coder.tui.widgets.codebook_panel import CodebookPanel
@@ -136,19 +136,14 @@ class BlindScreen(Screen):
     @work(thread=True, group="write")
     def write(self, change: Callable[[Session, BlindItem], str], advance: bool = False) -> None:
         """One action in its own transaction, then a redraw from the database."""
-        with self._writing:
-            if self.loaded is None:
-                return
-            item, index = self.loaded.item, self.loaded.index
-            try:
-                with self.study.session() as session:
-                    message = change(session, item)
-                with self.study.session() as session:
-                    loaded = self._read(session, None if advance else index)
-            except CoderError as exc:
-                self.app.call_from_thread(self.notify, str(exc), severity="error")
-                return
-        self.app.call_from_thread(self.after_write, loaded, message, advance)
+        if self.loaded is None:
+            return
+        item, index = self.loaded.item, self.loaded.index
+        outcome = transact(self.app, self.study, self._writing, lambda session: change(session, item),
+                           lambda session: self._read(session, None if advance else index))
+        if outcome is not None:
+            message, loaded = outcome
+            self.app.call_from_thread(self.after_write, loaded, message, advance)
 
     def after_write(self, loaded: Loaded, message: str, advance: bool) -> None:
         self.show(loaded)

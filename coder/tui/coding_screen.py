@@ -22,10 +22,10 @@ from textual.widgets import Footer, Header, Input, Static
 from coder.codebook import active_codes
 from coder.coding import Action, redo, set_memo, toggle_code, undo
 from coder.db import Study
-from coder.errors import CoderError
 from coder.models import Code
 from coder.search import search_texts
 from coder.study import CodingRow, TranscriptView, transcript_codings, transcript_ids, transcript_view
+from coder.tui.actions import transact
 from coder.tui.dialogs import CodePicker, HelpDialog, MemoDialog
 from coder.tui.widgets.codebook_panel import CodebookPanel
 from coder.tui.widgets.transcript_pane import TranscriptPane
@@ -165,16 +165,11 @@ class CodingScreen(Screen):
     @work(thread=True, group="write")
     def write(self, change: Callable[[Session], str]) -> None:
         """Run one action in its own transaction, then redraw from the database."""
-        with self._writing:
-            try:
-                with self.study.session() as session:
-                    message = change(session)
-                with self.study.session() as session:
-                    codings = self._codings(session, self.transcript_id)
-            except CoderError as exc:
-                self.app.call_from_thread(self.notify, str(exc), severity="error")
-                return
-        self.app.call_from_thread(self.refresh_codings, codings, message)
+        outcome = transact(self.app, self.study, self._writing, change,
+                           lambda session: self._codings(session, self.transcript_id))
+        if outcome is not None:
+            message, codings = outcome
+            self.app.call_from_thread(self.refresh_codings, codings, message)
 
     def refresh_codings(self, codings: Codings, message: str) -> None:
         self.loaded = replace(self.loaded, codings=codings)

@@ -28,6 +28,7 @@ from coder.errors import CoderError
 from coder.models import Code
 from coder.review import ReviewItem, Side, accept_agreements, add_missed, decide, review_items
 from coder.study import CodingRow, TranscriptView, transcript_codings, transcript_view
+from coder.tui.actions import transact
 from coder.tui.dialogs import CodePicker, HelpDialog, MemoDialog
 from coder.tui.widgets.transcript_pane import TranscriptPane
 
@@ -182,16 +183,11 @@ class ReviewScreen(Screen):
 
     @work(thread=True, group="write")
     def write(self, change: Callable[[Session], str]) -> None:
-        with self._writing:
-            try:
-                with self.study.session() as session:
-                    message = change(session)
-                with self.study.session() as session:
-                    items = review_items(session, *self.coders)
-            except CoderError as exc:
-                self.app.call_from_thread(self.notify, str(exc), severity="error")
-                return
-        self.app.call_from_thread(self.after_write, items, message)
+        outcome = transact(self.app, self.study, self._writing, change,
+                           lambda session: review_items(session, *self.coders))
+        if outcome is not None:
+            message, items = outcome
+            self.app.call_from_thread(self.after_write, items, message)
 
     def after_write(self, items: list[ReviewItem], message: str) -> None:
         row = self.query_one("#review-items", DataTable).cursor_row
