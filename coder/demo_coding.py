@@ -153,6 +153,14 @@ class _Replay:
 
 def load_demo_coding(study: Study, path: Path) -> None:
     """Replay the recorded coding in one transaction: all of it lands, or none."""
-    data = yaml.load(read_utf8(path, DemoCodingError, "demo coding file"), Loader=_LineLoader)
+    try:
+        data = yaml.load(read_utf8(path, DemoCodingError, "demo coding file"), Loader=_LineLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise DemoCodingError(str(path), f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                              line=mark.line + 1 if mark else None) from None
     with study.session() as session:
-        _Replay(session, path, data).run()
+        try:
+            _Replay(session, path, data).run()
+        except KeyError as exc:
+            raise DemoCodingError(str(path), f"an entry lacks the key {exc}") from None

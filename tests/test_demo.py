@@ -80,3 +80,13 @@ async def test_a_newcomer_sees_agreement_and_review_in_the_demo_workbench(coded_
         assert app.screen.query_one("#review-items", DataTable).row_count == 6  # the disputed ones
         detail = str(app.screen.query_one("#review-detail", Static).render())
         assert "decision (sander)" in detail
+
+
+def test_a_broken_demo_file_is_one_clear_message(empty, tmp_path):
+    broken = tmp_path / "coding.yaml"
+    broken.write_text("first_coder: a\nsecond_coder: [b\n", encoding="utf-8")
+    with pytest.raises(DemoCodingError, match=r"coding.yaml:\d+: not valid YAML"):
+        load_demo_coding(empty, broken)
+    broken.write_text("first_coder: a\ntranscripts: {}\n", encoding="utf-8")
+    with pytest.raises(DemoCodingError, match="lacks the key 'second_coder'"):
+        load_demo_coding(empty, broken)
