@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from coder.models import Assignment, AuditEntry, Coder, Coding, Segment
 
-VIEWER = "viewer"
+VIEWER, VIEWER_ID = "viewer", "viewer_id"
 
 
 def _visible(coding, viewer_id: int) -> ColumnElement[bool]:
@@ -44,11 +44,20 @@ def _visible(coding, viewer_id: int) -> ColumnElement[bool]:
 
 
 def _viewer_id(session: Session) -> int | None:
-    """The viewer's coder id, looked up through Core so the hook does not re-enter itself."""
-    name = session.info.get(VIEWER)
-    if name is None:
-        return None
-    return session.connection().execute(select(Coder.id).where(Coder.name == name)).scalar()
+    """The viewer's coder id, looked up once through Core (so the hook does not re-enter
+    itself). A viewer not yet in the study is looked up again next time."""
+    if VIEWER_ID not in session.info:
+        found = session.connection().execute(select(Coder.id).where(Coder.name == session.info[VIEWER])).scalar()
+        if found is None:
+            return None
+        session.info[VIEWER_ID] = found
+    return session.info[VIEWER_ID]
+
+
+def _audit_visible(entry, viewer_id: int) -> ColumnElement[bool]:
+    other = aliased(Coding)
+    return or_(entry.coding_id.is_(None),
+               exists(select(other.id).where(other.id == entry.coding_id, _visible(other, viewer_id))))
 
 
 def _hide_pending(state: ORMExecuteState) -> None:
@@ -57,14 +66,10 @@ def _hide_pending(state: ORMExecuteState) -> None:
     viewer_id = _viewer_id(state.session)
     if viewer_id is None:  # a coder not in the study has nothing assigned
         return
-    other = aliased(Coding)
-    audit_visible = or_(
-        AuditEntry.coding_id.is_(None),
-        exists(select(other.id).where(other.id == AuditEntry.coding_id, _visible(other, viewer_id))),
-    )
+    # Lambdas, so SQLAlchemy caches the compiled rule and binds viewer_id as a parameter.
     state.statement = state.statement.options(
-        with_loader_criteria(Coding, _visible(Coding, viewer_id), include_aliases=True),
-        with_loader_criteria(AuditEntry, audit_visible, include_aliases=True),
+        with_loader_criteria(Coding, lambda cls: _visible(cls, viewer_id), include_aliases=True),
+        with_loader_criteria(AuditEntry, lambda cls: _audit_visible(cls, viewer_id), include_aliases=True),
     )
 
 
