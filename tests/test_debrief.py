@@ -179,3 +179,21 @@ async def test_the_workbench_exports_the_summary(coded_demo, tmp_path):
         await pilot.press("ctrl+s")
         await settle(app, pilot)
     assert (tmp_path / "debrief.md").read_text(encoding="utf-8").startswith("# Peer-debriefing summary")
+
+
+def test_markdown_renders_as_commonmark_with_tables(hostile):
+    """Rendered by a CommonMark parser with GitHub tables (markdown-it, as GitHub and
+    pandoc read it): every table keeps its columns and escaped text comes out literal."""
+    from markdown_it import MarkdownIt
+
+    from coder.debrief_text import Table, summary_blocks
+
+    html = MarkdownIt("commonmark").enable("table").render(render_markdown(hostile))
+    tables = [b for b in summary_blocks(hostile, "en") if isinstance(b, Table)]
+    assert html.count("<table>") == len(tables)
+    for table, rendered in zip(tables, re.findall(r"<table>.*?</table>", html, re.S)):
+        rows = re.findall(r"<tr>(.*?)</tr>", rendered, re.S)
+        assert len(rows) == len(table.rows) + 1
+        assert all(len(re.findall(r"<t[hd][ >]", row)) == len(table.header) for row in rows)
+    assert "Wij doen alles samen &lt;b&gt;echt&lt;/b&gt; &amp; met plezier | zonder *sterren*." in html
+    assert "<script" not in html and "<img" not in html
