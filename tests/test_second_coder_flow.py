@@ -82,7 +82,10 @@ async def test_two_coders_carry_out_the_method_in_the_workbench(demo):
             assert all(c.coder == "bram" for c in pane.codings)
             assert "Fragment" in str(screen.query_one("#blind-summary", Static).render())
             if step == 4:
-                await pilot.press("x")  # no code applies
+                await pilot.press("x")  # no code applies, with a note
+                await settle(app, pilot)
+                app.screen.query_one(TextArea).text = "only about the children #question"
+                await pilot.press("ctrl+s")
             else:
                 await pilot.press("3" if step % 2 else "1", "enter")
             await settle(app, pilot)
@@ -131,3 +134,33 @@ async def test_two_coders_carry_out_the_method_in_the_workbench(demo):
     assert kinds.count("blind.finish") + kinds.count("blind.no_code") == 5
     assert sum(k.startswith("review.") for k in kinds) == 5
     assert all(actor == "bram" for actor, kind, _ in audit if kind.startswith(("blind.", "review.")))
+    assert [detail["note"] for _, kind, detail in audit if kind == "blind.no_code"] == [
+        "only about the children #question"]
+
+
+async def test_a_reveal_is_asked_for_twice_and_then_recorded(demo):
+    from coder.assignments import assign
+    from coder.blind import PENDING, REVEALED, blind_queue
+    from coder.coding import add_coding
+    from coder.tui.dialogs import ConfirmDialog
+
+    with demo.session() as session:
+        add_coding(session, "anna", "reflection", 1, 6, 7)
+        assign(session, "anna", "bram", "lead")
+    app = WorkbenchApp(demo, "bram")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        await settle(app, pilot)
+        await pilot.press("R")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await settle(app, pilot)
+        with demo.session() as session:
+            assert blind_queue(session, "bram")[0].state == PENDING
+        await pilot.press("R", "y")
+        await settle(app, pilot)
+        assert "revealed" in str(app.screen.query_one("#blind-summary", Static).render())
+    with demo.session() as session:
+        assert blind_queue(session, "bram")[0].state == REVEALED

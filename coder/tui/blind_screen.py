@@ -29,7 +29,7 @@ from coder.models import Code
 from coder.study import CodingRow, TranscriptView, transcript_codings, transcript_view
 from coder.tui.actions import transact
 from coder.tui.agreement_screen import AgreementScreen
-from coder.tui.dialogs import CodePicker, HelpDialog, MemoDialog
+from coder.tui.dialogs import CodePicker, ConfirmDialog, HelpDialog, MemoDialog
 from coder.tui.widgets.codebook_panel import CodebookPanel
 from coder.tui.widgets.transcript_pane import TranscriptPane
 
@@ -183,20 +183,34 @@ class BlindScreen(Screen):
     def action_no_code(self) -> None:
         coder = self.coder
 
-        def change(session: Session, item: BlindItem) -> str:
-            no_code_applies(session, coder, item.assignment_id)
-            return "finished: no code applies"
+        def noted(note: str | None) -> None:
+            if note is None:
+                return
 
-        self.write(change, advance=True)
+            def change(session: Session, item: BlindItem) -> str:
+                no_code_applies(session, coder, item.assignment_id, note)
+                return "finished: no code applies"
+
+            self.write(change, advance=True)
+
+        self.app.push_screen(MemoDialog("No code applies. Why? (optional; #debrief or #question flags it)", ""),
+                             noted)
 
     def action_reveal(self) -> None:
-        coder = self.coder
+        if self.loaded is None:
+            return
+        coder, other = self.coder, self.loaded.item.from_coder
 
         def change(session: Session, item: BlindItem) -> str:
             reveal(session, coder, item.assignment_id)
-            return f"revealed {item.from_coder}'s codes; this fragment leaves the statistics"
+            return f"revealed {other}'s codes; this fragment leaves the statistics"
 
-        self.write(change)
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.write(change)
+
+        self.app.push_screen(ConfirmDialog(f"See {other}'s codes before finishing? The fragment then leaves "
+                                           "the agreement statistics, and this cannot be undone."), confirmed)
 
     def action_memo(self) -> None:
         item = self.loaded.item if self.loaded else None

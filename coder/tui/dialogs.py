@@ -190,3 +190,21 @@ class DebriefDialog(ModalScreen[DebriefRequest | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question for an action that cannot be taken back."""
+
+    BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n,escape", "answer(False)", "No")]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question, classes="dialog-title")
+            yield Static("y yes · n or escape no", classes="dialog-hint")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
