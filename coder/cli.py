@@ -37,6 +37,7 @@ from coder.export_debrief import debrief_document, format_for, write_debrief
 from coder.models import PASSES
 from coder.ratings import read_ratings
 from coder.settings import set_uncodable_roles, uncodable_roles
+from coder.review import PairProgress, pair_progress
 from coder.study import StudyStatus, study_status
 from coder.units import LEVELS, MODES, UnitFilter, study_ratings
 from coder.transcripts import SCHOOL_TYPES
@@ -213,13 +214,14 @@ def status(obj: Context, as_json: bool) -> None:
     """Show what the study holds: transcripts, segments, codings per coder and pass."""
     with obj.session() as session:
         counts = study_status(session)
+        pairs = pair_progress(session)
     if as_json:
-        click.echo(json.dumps(asdict(counts), indent=2))
+        click.echo(json.dumps(asdict(counts) | {"second_coding": [asdict(p) for p in pairs]}, indent=2))
     else:
-        click.echo(format_status(resolve_target(obj.db), counts))
+        click.echo(format_status(resolve_target(obj.db), counts, pairs))
 
 
-def format_status(target: str, counts: StudyStatus) -> str:
+def format_status(target: str, counts: StudyStatus, pairs: list[PairProgress]) -> str:
     """The human-readable form of `coder status`."""
     types = ", ".join(f"{k} {v}" for k, v in counts.transcripts_by_school_type.items()) or "none"
     roles = ", ".join(f"{k} {v}" for k, v in counts.participants_by_role.items()) or "none"
@@ -235,6 +237,9 @@ def format_status(target: str, counts: StudyStatus) -> str:
         lines += [f"             {c.coder:<16} {c.pass_:<11} {c.codings:>7}" for c in counts.codings]
     else:
         lines.append("codings      none yet")
+    for p in pairs:
+        lines.append(f"blind pass   {p.second_coder} codes {p.first_coder}'s fragments: {p.assigned} assigned, "
+                     f"{p.finished} finished, {p.revealed} revealed, {p.pending} to go; {p.decided} decided in review")
     return "\n".join(lines)
 
 
@@ -456,7 +461,7 @@ def demo(ctx: click.Context, no_tui: bool, uncoded: bool) -> None:
     study = build_demo(obj.db or DEMO_DB, progress=_progress, coded=not uncoded)
     if no_tui:
         with study.session() as session:
-            click.echo(format_status(study.target, study_status(session)))
+            click.echo(format_status(study.target, study_status(session), pair_progress(session)))
         study.close()
         return
     _open_workbench(study, obj.user or DEMO_CODER)

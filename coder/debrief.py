@@ -25,12 +25,11 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from coder.agreement import Report, agreement
-from coder.assignments import assigned_fragments
 from coder.audit import audit_trail
 from coder.codebook import active_codes
 from coder.export_codings import coding_rows
 from coder.models import Coding, Transcript, utcnow
-from coder.review import ReviewItem, review_items
+from coder.review import ReviewItem, pair_progress, review_items
 from coder.study import StudyStatus, study_status, transcript_segments
 from coder.units import pick_coders, study_ratings
 
@@ -145,13 +144,13 @@ def final_coding(rows: list[dict], first_coder: str, reviewed: set[tuple[int, in
     ]
 
 
-def _sample(session: Session, coders: tuple[str, str], items: list[ReviewItem], fragments: int) -> Sample:
-    assigned = len(assigned_fragments(session, *coders))
+def _sample(session: Session, coders: tuple[str, str], fragments: int) -> Sample:
+    progress = next((p for p in pair_progress(session) if (p.first_coder, p.second_coder) == coders), None)
     draws = [line.detail for line in audit_trail(session, kind="assignment.add")
              if (line.detail.get("from_coder"), line.detail.get("to_coder")) == coders]
     last = draws[-1] if draws else {}
-    return Sample(fragments, assigned, sum(not i.revealed for i in items), sum(i.revealed for i in items),
-                  last.get("seed"), bool(last.get("stratify")))
+    counts = (progress.assigned, progress.finished, progress.revealed) if progress else (0, 0, 0)
+    return Sample(fragments, *counts, last.get("seed"), bool(last.get("stratify")))
 
 
 def _glance(session: Session, sample: Sample) -> Glance:
@@ -253,7 +252,7 @@ def build_debrief(session: Session, level: str = "theme", coders: tuple[str, str
                  if any(has_tag(r["memo"], EXEMPLARY_TAGS) for r in group)}  # a memo of either pass
     primary = {(r["transcript_id"], r["first_segment"], r["last_segment"])
                for r in rows if r["pass"] == "primary" and r["coder"] == pair[0]}
-    glance = _glance(session, _sample(session, pair, items, len(primary)))
+    glance = _glance(session, _sample(session, pair, len(primary)))
     school_types = tuple(glance.status.transcripts_by_school_type)
     disputes = _disputes(session, items)
     return Debrief(

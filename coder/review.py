@@ -261,3 +261,38 @@ def review_progress(session: Session) -> dict[int, tuple[int, int]]:
         done, total = progress.get(transcript_id, (0, 0))
         progress[transcript_id] = (done + (assignment_id in decided), total + 1)
     return progress
+
+
+@dataclass(frozen=True)
+class PairProgress:
+    """How far one coder pair is with the blind pass and its review."""
+
+    first_coder: str
+    second_coder: str
+    assigned: int
+    finished: int
+    revealed: int
+    decided: int
+
+    @property
+    def pending(self) -> int:
+        return self.assigned - self.finished - self.revealed
+
+
+def pair_progress(session: Session) -> list[PairProgress]:
+    """Per coder pair with assignments: assigned, finished blind, revealed, decided in review."""
+    giver, taker = aliased(Coder), aliased(Coder)
+    decided = latest_decisions(session)
+    counts: dict[tuple[str, str], list[int]] = {}
+    for assignment, a, b in session.execute(
+        select(Assignment, giver.name, taker.name)
+        .join(giver, giver.id == Assignment.from_coder_id)
+        .join(taker, taker.id == Assignment.to_coder_id)
+        .order_by(Assignment.id)
+    ):
+        row = counts.setdefault((a, b), [0, 0, 0, 0])
+        row[0] += 1
+        row[1] += assignment.done_at is not None and assignment.revealed_at is None
+        row[2] += assignment.revealed_at is not None
+        row[3] += assignment.id in decided
+    return [PairProgress(a, b, *row) for (a, b), row in counts.items()]

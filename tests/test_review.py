@@ -133,3 +133,17 @@ def test_coder_log_filters_by_coder_transcript_and_kind(capsys, reviewed):
     assert out.count("coding.add") == 3
     _, out, _ = run(capsys, *target, "log", "--transcript", "999")
     assert out == ""
+
+
+def test_status_shows_how_far_the_blind_pass_and_review_are(capsys, reviewed):
+    from tests.test_cli import run
+
+    study, _, (_, second, _) = reviewed
+    with study.session() as session:
+        decide(session, "bram", second, "keep_a")
+    code, out, _ = run(capsys, "--db", study.target, "status")
+    assert code == 0
+    assert "bram codes anna's fragments: 3 assigned, 3 finished, 0 revealed, 0 to go; 1 decided in review" in out
+    _, out, _ = run(capsys, "--db", study.target, "status", "--json")
+    assert json.loads(out)["second_coding"] == [{"first_coder": "anna", "second_coder": "bram", "assigned": 3,
+                                                 "finished": 3, "revealed": 0, "decided": 1}]
