@@ -94,26 +94,26 @@ J: Ik heb haar nodig, <img src=x onerror=alert(1)>.
 
 
 @pytest.fixture
-def hostile(empty, tmp_path):
-    """A study whose transcript, memos and notes are full of markup, coded by two coders."""
+def hostile(study, tmp_path):
+    """A study (on each backend) whose transcript, memos and notes are full of markup, coded by two coders."""
     from coder.codebook import apply_codebook, read_codebook
     from coder.importer import import_transcripts
     from tests.conftest import SHIPPED_CODEBOOK
 
-    with empty.session() as session:
+    with study.session() as session:
         apply_codebook(session, read_codebook(SHIPPED_CODEBOOK), "test")
-    import_transcripts(empty, [write(tmp_path, "vo.txt", SCRIPT)], "test")
-    with empty.session() as session:
+    import_transcripts(study, [write(tmp_path, "vo.txt", SCRIPT)], "test")
+    with study.session() as session:
         add_coding(session, "anna", "joint-actions", 1, 1, 1, memo="<script>memo</script> #debrief")
         add_coding(session, "anna", "interdependence", 1, 2, 2)
         assign(session, "anna", "bram", "lead")
-    with empty.session() as session:
+    with study.session() as session:
         first, second = (i.assignment_id for i in blind_queue(session, "bram"))
         toggle_blind_code(session, "bram", first, "joint-actions")
         finish(session, "bram", first)
         toggle_blind_code(session, "bram", second, "flexibility")
         finish(session, "bram", second)
-    with empty.session() as session:
+    with study.session() as session:
         accept_agreements(session, "bram", "anna", "bram")
         decide(session, "bram", second, "keep_a", note="<iframe> & ' \" #question")
         return build_debrief(session)
