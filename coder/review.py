@@ -237,14 +237,25 @@ def add_missed(
     session: Session, actor: str, transcript_id: int, first: int, last: int,
     codes: tuple[str, ...], note: str = "",
 ) -> Decision:
-    """Add a fragment A missed to the consensus ("aangevuld")."""
+    """Add a fragment A missed to the consensus ("aangevuld").
+
+    Adding to a fragment added before keeps its codes and adds these; a reviewed
+    fragment is refused, as its codes are decided with the review's own keys.
+    """
     if not codes:
         raise StudyError("choose at least one code for the fragment")
     first, last = min(first, last), max(first, last)
     start_id, end_id = _segment_ids(session, transcript_id, first, last)
+    earlier = session.execute(
+        select(Decision).where(Decision.transcript_id == transcript_id, Decision.first_segment_id == start_id,
+                               Decision.last_segment_id == end_id).order_by(Decision.id.desc())
+    ).scalars().first()
+    if earlier is not None and earlier.assignment_id is not None:
+        raise StudyError(f"segments {first + 1}–{last + 1} are a reviewed fragment; decide its codes instead")
+    kept = json.loads(earlier.codes) if earlier is not None else []
     decision = Decision(
         transcript_id=transcript_id, first_segment_id=start_id, last_segment_id=end_id, kind="added",
-        codes=json.dumps(list(dict.fromkeys(codes))), note=note, decided_by=actor,
+        codes=json.dumps(list(dict.fromkeys([*kept, *codes]))), note=note, decided_by=actor,
     )
     return _write(session, actor, decision, _consensus_on(session, transcript_id, start_id, end_id), first, last)
 

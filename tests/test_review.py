@@ -147,3 +147,14 @@ def test_status_shows_how_far_the_blind_pass_and_review_are(capsys, reviewed):
     _, out, _ = run(capsys, "--db", study.target, "status", "--json")
     assert json.loads(out)["second_coding"] == [{"first_coder": "anna", "second_coder": "bram", "assigned": 3,
                                                  "finished": 3, "revealed": 0, "decided": 1}]
+
+
+def test_adding_to_an_added_fragment_keeps_its_codes_and_a_reviewed_one_is_refused(reviewed):
+    study, t, _ = reviewed
+    with study.session() as session:
+        add_missed(session, "bram", t, 5, 5, ("interdependence",))
+        add_missed(session, "bram", t, 5, 5, ("willingness",), note="ook bereidheid")
+    assert consensus(study, t) == [("interdependence", 5, 5), ("willingness", 5, 5)]
+    with study.session() as session, pytest.raises(StudyError, match="reviewed fragment"):
+        accept_agreements(session, "bram", "anna", "bram")
+        add_missed(session, "bram", t, 2, 2, ("feedback",))  # anna's fragment, agreed and accepted
