@@ -19,10 +19,10 @@ from coder.audit import record
 from coder.coding import ensure_coder
 from coder.errors import StudyError
 from coder.models import Assignment, Coder, Coding, Segment, Transcript
+from coder.study import Fragment
 
 STRATA = ("school_type",)
 
-Fragment = tuple[int, int, int]  # transcript, first segment id, last segment id
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from sqlmodel import Session
 from coder.audit import record
 from coder.coding import toggle_code
 from coder.errors import StudyError
-from coder.models import Assignment, Code, Coder, Coding, Segment, Transcript, utcnow
+from coder.models import Assignment, Coder, Coding, Segment, Transcript, utcnow
+from coder.study import Fragment, fragment_codes, segment_positions
 
 PENDING, DONE, NO_CODE, REVEALED = "pending", "done", "no code", "revealed"
 
@@ -51,21 +52,13 @@ def _state(assignment: Assignment) -> str:
     return PENDING
 
 
-def _blind_codes(session: Session, coder_id: int, *where) -> dict[tuple[int, int, int], list[str]]:
-    """A coder's live blind codes per fragment (transcript, first, last segment id)."""
-    rows = session.execute(
-        select(Coding.transcript_id, Coding.first_segment_id, Coding.last_segment_id, Code.code_id)
-        .join(Code, Code.id == Coding.code_id)
-        .where(Coding.coder_id == coder_id, Coding.pass_ == "blind", Coding.deleted_at.is_(None), *where)
-        .order_by(Code.position, Code.id)
-    )
-    codes: dict[tuple[int, int, int], list[str]] = {}
-    for transcript, first, last, code in rows:
-        codes.setdefault((transcript, first, last), []).append(code)
-    return codes
+def _blind_codes(session: Session, coder_id: int, *where) -> dict[Fragment, list[str]]:
+    """A coder's live blind codes per fragment."""
+    return {fragment: [code for code, _ in pairs]
+            for fragment, pairs in fragment_codes(session, coder_id, "blind", *where).items()}
 
 
-def _fragment(assignment: Assignment) -> tuple[int, int, int]:
+def _fragment(assignment: Assignment) -> Fragment:
     return assignment.transcript_id, assignment.first_segment_id, assignment.last_segment_id
 
 
@@ -97,27 +90,22 @@ def blind_queue(session: Session, coder: str) -> list[BlindItem]:
     ]
 
 
-def _assignment(session: Session, coder: str, assignment_id: int, *, pending: bool = True) -> Assignment:
-    """`coder`'s assignment, refused when it is someone else's or (if `pending`) already finished."""
+def _assignment(session: Session, coder: str, assignment_id: int) -> Assignment:
+    """`coder`'s pending assignment, refused when it is someone else's or already finished."""
     assignment = session.get(Assignment, assignment_id)
     owner = session.get(Coder, assignment.to_coder_id) if assignment else None
     if assignment is None or owner.name != coder:
         raise StudyError(f"fragment {assignment_id} is not assigned to {coder}")
-    if pending and _state(assignment) != PENDING:
+    if _state(assignment) != PENDING:
         raise StudyError(f"fragment {assignment_id} is already {_state(assignment)}; blind codes on it are final")
     return assignment
-
-
-def _positions(session: Session, assignment: Assignment) -> tuple[int, int]:
-    first = session.get(Segment, assignment.first_segment_id)
-    last = session.get(Segment, assignment.last_segment_id)
-    return first.position, last.position
 
 
 def toggle_blind_code(session: Session, coder: str, assignment_id: int, code_id: str) -> bool:
     """Apply or take back one blind code on a pending fragment; True when applied."""
     assignment = _assignment(session, coder, assignment_id)
-    first, last = _positions(session, assignment)
+    position = segment_positions(session, {assignment.first_segment_id, assignment.last_segment_id})
+    first, last = position[assignment.first_segment_id], position[assignment.last_segment_id]
     added, _ = toggle_code(session, coder, code_id, assignment.transcript_id, first, last, pass_="blind")
     return added
 

@@ -25,9 +25,8 @@ from sqlmodel import Session
 from coder.audit import record
 from coder.coding import place_coding, soft_delete
 from coder.errors import StudyError
-from coder.models import DECISIONS, Assignment, Code, Coder, Coding, Decision, Segment, Transcript
-
-Fragment = tuple[int, int, int]  # transcript, first segment id, last segment id
+from coder.models import DECISIONS, Assignment, Coder, Coding, Decision, Segment, Transcript
+from coder.study import Fragment, fragment_codes, segment_positions
 
 
 @dataclass(frozen=True)
@@ -73,23 +72,10 @@ class ReviewItem:
 
 def _sides(session: Session, coder_id: int, pass_: str, fragments: set[Fragment]) -> dict[Fragment, Side]:
     """A coder's codes and memos in one pass on each of `fragments`."""
-    found: dict[Fragment, tuple[list[str], list[str]]] = {}
-    for transcript, first, last, code, memo in session.execute(
-        select(Coding.transcript_id, Coding.first_segment_id, Coding.last_segment_id, Code.code_id, Coding.memo)
-        .join(Code, Code.id == Coding.code_id)
-        .where(Coding.coder_id == coder_id, Coding.pass_ == pass_, Coding.deleted_at.is_(None))
-        .order_by(Code.position, Code.id)
-    ):
-        if (transcript, first, last) in fragments:
-            codes, memos = found.setdefault((transcript, first, last), ([], []))
-            codes.append(code)
-            if memo:
-                memos.append(memo)
-    return {fragment: Side(tuple(codes), tuple(memos)) for fragment, (codes, memos) in found.items()}
-
-
-def _positions(session: Session, segment_ids: set[int]) -> dict[int, int]:
-    return dict(session.execute(select(Segment.id, Segment.position).where(Segment.id.in_(segment_ids))).all())
+    return {
+        fragment: Side(tuple(code for code, _ in pairs), tuple(memo for _, memo in pairs if memo))
+        for fragment, pairs in fragment_codes(session, coder_id, pass_).items() if fragment in fragments
+    }
 
 
 def latest_decisions(session: Session) -> dict[int, Decision]:
@@ -120,7 +106,7 @@ def review_items(session: Session, a: str, b: str) -> list[ReviewItem]:
     decisions = latest_decisions(session)
     segment_ids = {s for _, f, l in fragments for s in (f, l)}
     segment_ids |= {s for d in decisions.values() for s in (d.first_segment_id, d.last_segment_id)}
-    position = _positions(session, segment_ids)
+    position = segment_positions(session, segment_ids)
     empty = Side((), ())
     items = []
     for assignment, title in assignments:

@@ -288,3 +288,28 @@ def coding_progress(session: Session) -> dict[int, Progress]:
     for (transcript_id, coder), positions in covered.items():
         coded.setdefault(transcript_id, {})[coder] = len(positions - uncodable.get(transcript_id, set()))
     return {tid: Progress(count, coded.get(tid, {})) for tid, count in codable.items()}
+
+
+#: A fragment by where it is: transcript, first segment id, last segment id.
+Fragment = tuple[int, int, int]
+
+
+def fragment_codes(session: Session, coder_id: int, pass_: str, *where) -> dict[Fragment, list[tuple[str, str]]]:
+    """A coder's live (code id, memo) pairs in one pass, per fragment, in codebook order.
+
+    `where` narrows the codings read (e.g. to one transcript).
+    """
+    found: dict[Fragment, list[tuple[str, str]]] = {}
+    for transcript, first, last, code, memo in session.execute(
+        select(Coding.transcript_id, Coding.first_segment_id, Coding.last_segment_id, Code.code_id, Coding.memo)
+        .join(Code, Code.id == Coding.code_id)
+        .where(Coding.coder_id == coder_id, Coding.pass_ == pass_, Coding.deleted_at.is_(None), *where)
+        .order_by(Code.position, Code.id)
+    ):
+        found.setdefault((transcript, first, last), []).append((code, memo))
+    return found
+
+
+def segment_positions(session: Session, segment_ids: set[int]) -> dict[int, int]:
+    """Each segment id's position in its transcript."""
+    return dict(session.execute(select(Segment.id, Segment.position).where(Segment.id.in_(segment_ids))).all())
