@@ -55,15 +55,21 @@ def primary_fragments(session: Session, coder: str) -> list[tuple[Fragment, str]
     return list(dict.fromkeys(((t, f, l), school_type or "unknown") for t, f, l, school_type in rows))
 
 
-def assigned_fragments(session: Session, from_coder: str, to_coder: str) -> set[Fragment]:
+def pair_assignments(session: Session, from_coder: str, to_coder: str, *where) -> list[Assignment]:
+    """The fragments `from_coder` handed to `to_coder`, narrowed by `where`, oldest first."""
     giver, taker = aliased(Coder), aliased(Coder)
-    rows = session.execute(
-        select(Assignment.transcript_id, Assignment.first_segment_id, Assignment.last_segment_id)
+    return list(session.execute(
+        select(Assignment)
         .join(giver, giver.id == Assignment.from_coder_id)
         .join(taker, taker.id == Assignment.to_coder_id)
-        .where(giver.name == from_coder, taker.name == to_coder)
-    )
-    return {tuple(row) for row in rows}
+        .where(giver.name == from_coder, taker.name == to_coder, *where)
+        .order_by(Assignment.id)
+    ).scalars())
+
+
+def assigned_fragments(session: Session, from_coder: str, to_coder: str) -> set[Fragment]:
+    return {(a.transcript_id, a.first_segment_id, a.last_segment_id)
+            for a in pair_assignments(session, from_coder, to_coder)}
 
 
 def _add(session: Session, giver: Coder, taker: Coder, fragments: list[Fragment], actor: str) -> None:

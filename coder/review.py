@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from coder.assignments import pair_assignments
 from coder.audit import record
 from coder.coding import place_coding, soft_delete
 from coder.errors import StudyError
@@ -88,19 +89,12 @@ def latest_decisions(session: Session) -> dict[int, Decision]:
 
 def review_items(session: Session, a: str, b: str) -> list[ReviewItem]:
     """Every fragment of A's that B finished or revealed, in reading order."""
-    giver, taker = aliased(Coder), aliased(Coder)
-    assignments = session.execute(
-        select(Assignment, Transcript.title)
-        .join(giver, giver.id == Assignment.from_coder_id)
-        .join(taker, taker.id == Assignment.to_coder_id)
-        .join(Transcript, Transcript.id == Assignment.transcript_id)
-        .where(giver.name == a, taker.name == b,
-               (Assignment.done_at.is_not(None)) | (Assignment.revealed_at.is_not(None)))
-    ).all()
+    assignments = pair_assignments(session, a, b, Assignment.done_at.is_not(None) | Assignment.revealed_at.is_not(None))
     if not assignments:
         return []
-    fragments = {(x.transcript_id, x.first_segment_id, x.last_segment_id) for x, _ in assignments}
-    first_row = assignments[0][0]
+    titles = dict(session.execute(select(Transcript.id, Transcript.title)).all())
+    fragments = {(x.transcript_id, x.first_segment_id, x.last_segment_id) for x in assignments}
+    first_row = assignments[0]
     a_sides = _sides(session, first_row.from_coder_id, "primary", fragments)
     b_sides = _sides(session, first_row.to_coder_id, "blind", fragments)
     decisions = latest_decisions(session)
@@ -109,7 +103,8 @@ def review_items(session: Session, a: str, b: str) -> list[ReviewItem]:
     position = segment_positions(session, segment_ids)
     empty = Side((), ())
     items = []
-    for assignment, title in assignments:
+    for assignment in assignments:
+        title = titles[assignment.transcript_id]
         fragment = (assignment.transcript_id, assignment.first_segment_id, assignment.last_segment_id)
         decision = decisions.get(assignment.id)
         items.append(ReviewItem(

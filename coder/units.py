@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from coder.agreement import Ratings
-from coder.assignments import assignment_pairs
+from coder.assignments import assignment_pairs, pair_assignments
 from coder.codebook import active_codes, code_themes
 from coder.errors import StudyError
 from coder.models import Assignment, Code, Coder, Coding, Participant, Segment, Transcript
@@ -137,16 +137,6 @@ def unit_texts(session: Session, keys: Iterable[str]) -> list[UnitText]:
     return result
 
 
-def _assigned(session, coders, transcript_ids) -> list[Assignment]:
-    giver, taker = aliased(Coder), aliased(Coder)
-    return list(session.execute(
-        select(Assignment)
-        .join(giver, giver.id == Assignment.from_coder_id)
-        .join(taker, taker.id == Assignment.to_coder_id)
-        .where(giver.name == coders[0], taker.name == coders[1], Assignment.transcript_id.in_(transcript_ids))
-    ).scalars())
-
-
 def fragment_rows(session, coders, mapping, transcript_ids) -> tuple[list[tuple[str, str, str]], int]:
     """Units = A's primary fragments; B's codes = B's blind codes on exactly that fragment.
 
@@ -156,7 +146,7 @@ def fragment_rows(session, coders, mapping, transcript_ids) -> tuple[list[tuple[
     when B has a blind coding on exactly it. Returns the rows and the revealed count.
     """
     interviewer = _interviewer_segments(session, transcript_ids)
-    assignments = _assigned(session, coders, transcript_ids)
+    assignments = pair_assignments(session, *coders, Assignment.transcript_id.in_(transcript_ids))
     revealed = {unit_key(a.transcript_id, a.first_segment_id, a.last_segment_id)
                 for a in assignments if a.revealed_at is not None}
     rows = []
