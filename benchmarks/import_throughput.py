@@ -29,9 +29,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from coder.db import open_study  # noqa: E402
 from coder.importer import import_transcripts  # noqa: E402
 from coder.segment import pipeline  # noqa: E402
+from coder.storage.database import open_study  # noqa: E402
 from coder.transcripts import read_transcript  # noqa: E402
 
 HEADER = """---

@@ -28,17 +28,18 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from textual import events  # noqa: E402
+from textual.worker import WorkerState  # noqa: E402
+
 from coder.codebook import apply_codebook, read_codebook  # noqa: E402
-from coder.db import open_study  # noqa: E402
 from coder.importer import import_transcripts  # noqa: E402
+from coder.storage.database import open_study  # noqa: E402
 from coder.study import transcript_view  # noqa: E402
 from coder.transcripts import read_transcript  # noqa: E402
 from coder.tui.app import WorkbenchApp  # noqa: E402
 from coder.tui.coding_screen import CodingScreen  # noqa: E402
 from coder.tui.pilot import settle  # noqa: E402
 from coder.tui.widgets.transcript_pane import TranscriptPane  # noqa: E402
-from textual import events  # noqa: E402
-from textual.worker import WorkerState  # noqa: E402
 
 CODEBOOK = REPO / "codebooks" / "interprofessional-collaboration.yaml"
 HEADER = "---\ntitle: {title}\nschool_type: po\nparticipants:\n  - {{label: I, role: interviewer}}\n" \

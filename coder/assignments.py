@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from coder.audit import record
 from coder.coding import ensure_coder
 from coder.errors import StudyError
-from coder.models import Assignment, Coder, Coding, Segment, Transcript
+from coder.storage.audit import record
+from coder.storage.models import Assignment, Coder, Coding, Segment, Transcript
 from coder.study import Fragment
 
 STRATA = ("school_type",)

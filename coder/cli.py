@@ -19,28 +19,29 @@ import click
 from sqlmodel import Session
 
 from coder import __version__
-from coder.codebook import active_codes, apply_codebook, codes_to_yaml, read_codebook
-from coder.refi_codebook import codebook_to_qdc, read_qdc
-from coder.refi_import import import_qdpx
-from coder.refi_project import export_qdpx
-from coder.db import SCHEMA_VERSION, Study, open_study, resolve_target
-from coder.demo import DEMO_CODER, DEMO_DB, build_demo
-from coder.errors import CoderError
-from coder.importer import Overrides, import_transcripts
 from coder.agreement import Report, agreement, report_json
 from coder.assignments import STRATA, assign
-from coder.audit import audit_trail
+from coder.codebook import active_codes, apply_codebook, codes_to_yaml, read_codebook
 from coder.debrief_text import LANGUAGES
+from coder.demo import DEMO_CODER, DEMO_DB, build_demo
+from coder.errors import CoderError
 from coder.export_codings import FORMATS, WRITERS, coding_rows, write_file
 from coder.export_debrief import FORMATS as DEBRIEF_FORMATS
 from coder.export_debrief import debrief_document, format_for, write_debrief
-from coder.models import PASSES
+from coder.importer import Overrides, import_transcripts
 from coder.ratings import read_ratings
-from coder.settings import set_uncodable_roles, uncodable_roles
+from coder.refi_codebook import codebook_to_qdc, read_qdc
+from coder.refi_import import import_qdpx
+from coder.refi_project import export_qdpx
 from coder.review import PairProgress, pair_progress
+from coder.storage.audit import audit_trail
+from coder.storage.database import Study, open_study, resolve_target
+from coder.storage.migrations import SCHEMA_VERSION
+from coder.storage.models import PASSES
+from coder.storage.settings import set_uncodable_roles, uncodable_roles
 from coder.study import StudyStatus, study_status
-from coder.units import LEVELS, MODES, UnitFilter, study_ratings
 from coder.transcripts import SCHOOL_TYPES
+from coder.units import LEVELS, MODES, UnitFilter, study_ratings
 
 
 class Context:

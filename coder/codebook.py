@@ -33,9 +33,9 @@ from pathlib import Path
 import yaml
 from sqlmodel import Session, func, select
 
-from coder.audit import record
 from coder.errors import CodebookConflict, CodebookError
-from coder.models import Code, Coding, utcnow
+from coder.storage.audit import record
+from coder.storage.models import Code, Coding, utcnow
 from coder.textfile import read_utf8
 
 CODE_KEYS = frozenset(

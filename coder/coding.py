@@ -20,10 +20,20 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from coder.audit import record
 from coder.errors import StudyError
-from coder.models import PASSES, AuditEntry, Code, Coder, Coding, Participant, Segment, Turn, utcnow
-from coder.settings import uncodable_roles
+from coder.storage.audit import record
+from coder.storage.models import (
+    PASSES,
+    AuditEntry,
+    Code,
+    Coder,
+    Coding,
+    Participant,
+    Segment,
+    Turn,
+    utcnow,
+)
+from coder.storage.settings import uncodable_roles
 
 ACTION_KINDS = ("coding.add", "coding.remove", "coding.memo")
 UNDO, REDO = "coding.undo", "coding.redo"

@@ -25,11 +25,11 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from coder.agreement import Report, agreement
-from coder.audit import audit_trail
 from coder.codebook import active_codes
 from coder.export_codings import coding_rows
-from coder.models import Coding, Transcript, utcnow
 from coder.review import ReviewItem, pair_progress, review_items
+from coder.storage.audit import audit_trail
+from coder.storage.models import Coding, Transcript, utcnow
 from coder.study import StudyStatus, study_status, transcript_segments
 from coder.units import pick_coders, study_ratings
 

@@ -9,7 +9,16 @@ from __future__ import annotations
 from html import escape
 
 from coder.debrief import Debrief
-from coder.debrief_text import Block, Chart, Heading, Items, Para, Quote, Table, summary_blocks
+from coder.debrief_text import (
+    Block,
+    Chart,
+    Heading,
+    Items,
+    Para,
+    Quote,
+    Table,
+    summary_blocks,
+)
 
 CSS = """
 @page { size: A4; margin: 18mm 16mm; }

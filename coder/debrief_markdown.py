@@ -9,7 +9,16 @@ from __future__ import annotations
 import re
 
 from coder.debrief import Debrief
-from coder.debrief_text import Block, Chart, Heading, Items, Para, Quote, Table, summary_blocks
+from coder.debrief_text import (
+    Block,
+    Chart,
+    Heading,
+    Items,
+    Para,
+    Quote,
+    Table,
+    summary_blocks,
+)
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#&~])")
 

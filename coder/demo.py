@@ -14,9 +14,10 @@ from sqlalchemy import text
 
 from coder.codebook import apply_codebook, read_codebook
 from coder.demo_coding import load_demo_coding
-from coder.db import Study, is_url, make_engine, open_study, stored_version
 from coder.errors import StudyError
 from coder.importer import Progress, import_transcripts
+from coder.storage.database import Study, is_url, make_engine, open_study
+from coder.storage.migrations import stored_version
 
 DEMO_DB = "demo.db"
 DEMO_ACTOR = "coder-demo"

@@ -24,11 +24,12 @@ from sqlmodel import Session
 from coder.assignments import assign_fragments
 from coder.blind import blind_queue, finish, no_code_applies, reveal, toggle_blind_code
 from coder.coding import add_coding
-from coder.db import Study
 from coder.errors import FileProblem
-from coder.models import Segment, Transcript
 from coder.review import accept_agreements, add_missed, decide, review_items
+from coder.storage.database import Study
+from coder.storage.models import Segment, Transcript
 from coder.textfile import read_utf8
+
 
 class DemoCodingError(FileProblem):
     """The demo coding file does not fit the study it is replayed into."""

@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from coder.codebook import code_themes
-from coder.models import Code, Coder, Coding, Participant, Segment, Transcript
+from coder.storage.models import Code, Coder, Coding, Participant, Segment, Transcript
 from coder.study import with_speaker
 
 COLUMNS = (

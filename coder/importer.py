@@ -18,11 +18,11 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from coder.audit import record
-from coder.db import Study
 from coder.errors import TranscriptError
-from coder.models import Participant, Segment, Transcript, Turn, utcnow
 from coder.segment import Span, segment_texts
+from coder.storage.audit import record
+from coder.storage.database import Study
+from coder.storage.models import Participant, Segment, Transcript, Turn, utcnow
 from coder.transcripts import SCHOOL_TYPES, SUFFIXES, ParsedTranscript, read_transcript
 
 #: Called as each file is read: (file name, files read, files in all).

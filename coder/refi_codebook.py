@@ -37,7 +37,7 @@ from defusedxml.common import DefusedXmlException
 from coder import __version__
 from coder.codebook import Codebook, CodeSpec
 from coder.errors import CodebookError
-from coder.models import Code
+from coder.storage.models import Code
 
 NAMESPACE = "urn:QDA-XML:codebook:1.0"
 SECTIONS = (("include", "Include:"), ("exclude", "Exclude:"), ("examples", "Examples:"))

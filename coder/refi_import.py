@@ -16,10 +16,10 @@ codings with their coders (the project's users) and memos.
 from __future__ import annotations
 
 import codecs
-from bisect import bisect_left, bisect_right
 import hashlib
 import re
 import zipfile
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -27,15 +27,29 @@ from pathlib import Path, PurePosixPath
 import xmlschema
 from sqlalchemy import select
 
-from coder.audit import record
 from coder.codebook import Codebook, apply_codebook
 from coder.coding import add_coding
-from coder.db import Study
 from coder.errors import CodebookError, CoderError
 from coder.importer import store_parsed
-from coder.models import PASSES, Segment, Transcript
-from coder.refi_codebook import children, codes_from_element, local, normalise_guid, parse_xml
-from coder.transcripts import SCHOOL_TYPES, UNKNOWN_SPEAKER, ParsedTranscript, ParticipantSpec, TurnSpec, find_turns, guess_role
+from coder.refi_codebook import (
+    children,
+    codes_from_element,
+    local,
+    normalise_guid,
+    parse_xml,
+)
+from coder.storage.audit import record
+from coder.storage.database import Study
+from coder.storage.models import PASSES, Segment, Transcript
+from coder.transcripts import (
+    SCHOOL_TYPES,
+    UNKNOWN_SPEAKER,
+    ParsedTranscript,
+    ParticipantSpec,
+    TurnSpec,
+    find_turns,
+    guess_role,
+)
 
 MAX_MEMBERS = 20_000
 MAX_UNPACKED = 512 * 1024 * 1024

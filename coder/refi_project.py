@@ -25,8 +25,8 @@ from sqlmodel import Session
 from coder import __version__
 from coder.codebook import GUID_NAMESPACE, active_codes
 from coder.export_codings import write_file
-from coder.models import Coder, Coding, Participant, Transcript
 from coder.refi_codebook import add_code_elements, xml_bytes
+from coder.storage.models import Coder, Coding, Participant, Transcript
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
 #: Transcript metadata exported as case variables (all text).

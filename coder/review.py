@@ -23,10 +23,18 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from coder.assignments import pair_assignments
-from coder.audit import record
 from coder.coding import place_coding, soft_delete
 from coder.errors import StudyError
-from coder.models import DECISIONS, Assignment, Coder, Coding, Decision, Segment, Transcript
+from coder.storage.audit import record
+from coder.storage.models import (
+    DECISIONS,
+    Assignment,
+    Coder,
+    Coding,
+    Decision,
+    Segment,
+    Transcript,
+)
 from coder.study import Fragment, fragment_codes, segment_positions
 
 

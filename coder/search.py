@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from rapidfuzz import fuzz, process, utils
 
-from coder.models import Code
+from coder.storage.models import Code
 
 #: Below this partial-ratio score (0-100) a segment is not a hit.
 TEXT_THRESHOLD = 80

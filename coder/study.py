@@ -13,8 +13,16 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from coder.errors import StudyError
-from coder.models import Code, Coder, Coding, Participant, Segment, Transcript, Turn
-from coder.settings import uncodable_roles
+from coder.storage.models import (
+    Code,
+    Coder,
+    Coding,
+    Participant,
+    Segment,
+    Transcript,
+    Turn,
+)
+from coder.storage.settings import uncodable_roles
 from coder.transcripts import SCHOOL_TYPES
 
 

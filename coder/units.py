@@ -22,8 +22,16 @@ from coder.agreement import Ratings
 from coder.assignments import assignment_pairs, pair_assignments
 from coder.codebook import active_codes, code_themes
 from coder.errors import StudyError
-from coder.models import Assignment, Code, Coder, Coding, Participant, Segment, Transcript
 from coder.ratings import build_ratings
+from coder.storage.models import (
+    Assignment,
+    Code,
+    Coder,
+    Coding,
+    Participant,
+    Segment,
+    Transcript,
+)
 from coder.study import with_speaker
 
 MODES = ("fragments", "segments")

@@ -23,9 +23,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from coder.assignments import assign  # noqa: E402
-from coder.db import open_study  # noqa: E402
 from coder.demo import build_demo  # noqa: E402
 from coder.export_debrief import debrief_document, write_debrief  # noqa: E402
+from coder.storage.database import open_study  # noqa: E402
 from coder.tui.app import WorkbenchApp  # noqa: E402
 from coder.tui.pilot import settle  # noqa: E402
 

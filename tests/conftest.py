@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from coder.db import Study, open_study
+from coder.storage.database import Study, open_study
 from tests.pg import create_database, postgres_server
 
 REPO = Path(__file__).resolve().parent.parent
@@ -78,7 +78,7 @@ def sample(study, tmp_path):
 
     from coder.codebook import apply_codebook, read_codebook
     from coder.importer import import_transcripts
-    from coder.models import Transcript
+    from coder.storage.models import Transcript
 
     with study.session() as session:
         apply_codebook(session, read_codebook(SHIPPED_CODEBOOK), "test")

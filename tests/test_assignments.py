@@ -8,7 +8,7 @@ from sqlmodel import select
 from coder.assignments import assign, assigned_fragments
 from coder.coding import add_coding
 from coder.errors import StudyError
-from coder.models import AuditEntry
+from coder.storage.models import AuditEntry
 from coder.study import transcript_view
 from tests.test_cli import run
 

@@ -9,15 +9,25 @@ import pytest
 from sqlmodel import select
 
 from coder.assignments import assign
-from coder.blind import DONE, NO_CODE, PENDING, REVEALED, blind_queue, finish, no_code_applies, reveal, toggle_blind_code
-from coder.audit import audit_trail
+from coder.blind import (
+    DONE,
+    NO_CODE,
+    PENDING,
+    REVEALED,
+    blind_queue,
+    finish,
+    no_code_applies,
+    reveal,
+    toggle_blind_code,
+)
 from coder.coding import add_coding, history, set_memo
 from coder.debrief import build_debrief
 from coder.debrief_markdown import render_markdown
 from coder.errors import StudyError
 from coder.export_codings import coding_rows
-from coder.models import Assignment, AuditEntry, Coding
 from coder.refi_project import build_project
+from coder.storage.audit import audit_trail
+from coder.storage.models import Assignment, AuditEntry, Coding
 from coder.study import coding_progress, study_status, transcript_codings
 from coder.units import study_ratings
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from coder.models import Coding
+from coder.storage.models import Coding
 from coder.study import transcript_codings
 from coder.tui.app import WorkbenchApp
-from coder.tui.pilot import settle
 from coder.tui.coding_screen import CodingScreen
 from coder.tui.dialogs import CodePicker, HelpDialog, MemoDialog
+from coder.tui.pilot import settle
 from coder.tui.widgets.transcript_pane import TranscriptPane
 
 # Transcript 1 (Basisschool Noord) starts: 0-1 interviewer, 2 teacher, 3 youth-care

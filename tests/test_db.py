@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlmodel import select
 
-from coder.db import MIGRATIONS, SCHEMA_VERSION, Step, make_engine, migrate, open_study, resolve_target
 from coder.errors import StudyError
-from coder.models import Coder
+from coder.storage.database import make_engine, open_study, resolve_target
+from coder.storage.migrations import MIGRATIONS, SCHEMA_VERSION, Step, migrate
+from coder.storage.models import Coder
 from tests.conftest import REPO
 
 FIXTURE_STUDY = REPO / "tests" / "fixtures" / "study-v1.db"
@@ -46,7 +47,7 @@ def test_new_study_records_schema_version(study):
 
 
 def test_foreign_keys_are_enforced(study):
-    from coder.models import Participant
+    from coder.storage.models import Participant
 
     with pytest.raises(Exception):
         with study.session() as session:
@@ -138,7 +139,7 @@ def test_migration_path_grows_an_old_study_and_keeps_its_data(tmp_path):
 
 
 def test_audit_log_is_append_only(study):
-    from coder.audit import record
+    from coder.storage.audit import record
 
     with study.session() as session:
         record(session, "anna", "test.action", value=1)

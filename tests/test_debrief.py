@@ -15,8 +15,17 @@ from coder.coding import add_coding
 from coder.debrief import build_debrief
 from coder.debrief_html import render_html
 from coder.debrief_markdown import escape, render_markdown
-from coder.models import Assignment, Code, Coding, Decision, Participant, Segment, Transcript, Turn
 from coder.review import accept_agreements, decide
+from coder.storage.models import (
+    Assignment,
+    Code,
+    Coding,
+    Decision,
+    Participant,
+    Segment,
+    Transcript,
+    Turn,
+)
 from coder.study import study_status
 from tests.conftest import write
 from tests.test_cli import run

@@ -15,10 +15,10 @@ from coder.assignments import assign
 from coder.blind import DONE, blind_queue
 from coder.codebook import apply_codebook, read_codebook
 from coder.coding import add_coding
-from coder.db import open_study
 from coder.demo import build_demo
 from coder.importer import import_transcripts
-from coder.models import AuditEntry
+from coder.storage.database import open_study
+from coder.storage.models import AuditEntry
 from coder.study import transcript_codings, transcript_view
 from tests.conftest import REPO, SAMPLE_TRANSCRIPTS, SHIPPED_CODEBOOK
 

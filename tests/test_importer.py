@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from coder.errors import TranscriptError
 from coder.importer import Overrides, import_transcripts
-from coder.models import AuditEntry, Participant, Segment, Transcript, Turn
+from coder.storage.models import AuditEntry, Participant, Segment, Transcript, Turn
 from coder.study import transcript_segments
 from tests.conftest import SAMPLE_TRANSCRIPTS, TRANSCRIPT, write
 

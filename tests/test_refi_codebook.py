@@ -9,10 +9,16 @@ import pytest
 import xmlschema
 from sqlmodel import select
 
-from coder.codebook import active_codes, apply_codebook, codes_to_yaml, parse_codebook, read_codebook
+from coder.codebook import (
+    active_codes,
+    apply_codebook,
+    codes_to_yaml,
+    parse_codebook,
+    read_codebook,
+)
 from coder.errors import CodebookError
-from coder.models import Code
 from coder.refi_codebook import codebook_to_qdc, read_qdc
+from coder.storage.models import Code
 from tests.conftest import REPO, SHIPPED_CODEBOOK, write
 from tests.test_cli import run
 
@@ -44,7 +50,7 @@ def test_export_is_schema_valid_utf8_without_bom_and_lf(study):
 
 def test_round_trip_through_qdc_loses_nothing(study, tmp_path):
     path = write(tmp_path, "book.qdc", codebook_to_qdc(shipped_codes(study)))
-    from coder.db import open_study
+    from coder.storage.database import open_study
 
     other = open_study(str(tmp_path / "other.db"))
     try:

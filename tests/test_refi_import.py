@@ -9,10 +9,10 @@ import pytest
 from sqlmodel import select
 
 from coder.coding import add_coding, set_memo
-from coder.db import open_study
-from coder.models import Code, Transcript
 from coder.refi_import import ProjectError, import_qdpx
 from coder.refi_project import export_qdpx
+from coder.storage.database import open_study
+from coder.storage.models import Code, Transcript
 from coder.study import transcript_codings
 from tests.conftest import REPO
 
@@ -126,7 +126,7 @@ def test_lenient_cases_each_absorbed_and_reported(tmp_path):
             for title, expected in (("inline", "Ik vertrouw haar."), ("utf16-offsets", "Echt waar")):
                 (coding,) = transcript_codings(session, transcripts[title].id)
                 assert coding.code_id == "vertrouwen"
-                from coder.models import Coding
+                from coder.storage.models import Coding
 
                 row = session.get(Coding, coding.id)
                 assert transcripts[title].text[row.start:row.end] == expected

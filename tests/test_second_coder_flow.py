@@ -9,7 +9,7 @@ import json
 from sqlmodel import select
 from textual.widgets import Checkbox, DataTable, Input, Static, TextArea
 
-from coder.models import AuditEntry, Coding, Decision
+from coder.storage.models import AuditEntry, Coding, Decision
 from coder.study import transcript_view
 from coder.tui.agreement_screen import AgreementScreen
 from coder.tui.app import WorkbenchApp

@@ -8,8 +8,8 @@ from sqlmodel import select
 from coder.agreement import agreement
 from coder.coding import add_coding, remove_coding
 from coder.errors import StudyError
-from coder.models import AuditEntry, Coding
-from coder.settings import set_uncodable_roles
+from coder.storage.models import AuditEntry, Coding
+from coder.storage.settings import set_uncodable_roles
 from coder.units import UnitFilter, study_ratings
 
 # The `sample` fixture's segments: 0-1 interviewer, 2-3 teacher, 4-5 youth-care worker.

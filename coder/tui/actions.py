@@ -14,8 +14,8 @@ from typing import TypeVar
 from sqlmodel import Session
 from textual.app import App
 
-from coder.db import Study
 from coder.errors import CoderError
+from coder.storage.database import Study
 
 Done = TypeVar("Done")
 Shown = TypeVar("Shown")

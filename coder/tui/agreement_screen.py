@@ -13,8 +13,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 
 from coder.agreement import CodeStatistics, Ratings, Report, agreement, disagreements
-from coder.db import Study
 from coder.errors import CoderError
+from coder.storage.database import Study
 from coder.tui.widgets.interval_bar import interval_bar
 from coder.units import UnitText, study_ratings, unit_texts
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import App
 from textual.binding import Binding
 
-from coder.db import Study
+from coder.storage.database import Study
 from coder.tui.coding_screen import CodingScreen
 from coder.tui.commands import BindingCommands
 from coder.tui.study_screen import StudyScreen

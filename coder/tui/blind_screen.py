@@ -21,11 +21,18 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from coder.blind import BlindItem, blind_queue, finish, no_code_applies, reveal, toggle_blind_code
+from coder.blind import (
+    BlindItem,
+    blind_queue,
+    finish,
+    no_code_applies,
+    reveal,
+    toggle_blind_code,
+)
 from coder.codebook import active_codes
 from coder.coding import set_memo
-from coder.db import Study
-from coder.models import Code
+from coder.storage.database import Study
+from coder.storage.models import Code
 from coder.study import CodingRow, TranscriptView, transcript_codings, transcript_view
 from coder.tui.actions import transact
 from coder.tui.agreement_screen import AgreementScreen

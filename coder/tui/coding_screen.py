@@ -21,10 +21,16 @@ from textual.widgets import Footer, Header, Input, Static
 
 from coder.codebook import active_codes
 from coder.coding import Action, redo, set_memo, toggle_code, undo
-from coder.db import Study
-from coder.models import Code
 from coder.search import search_texts
-from coder.study import CodingRow, TranscriptView, transcript_codings, transcript_ids, transcript_view
+from coder.storage.database import Study
+from coder.storage.models import Code
+from coder.study import (
+    CodingRow,
+    TranscriptView,
+    transcript_codings,
+    transcript_ids,
+    transcript_view,
+)
 from coder.tui.actions import transact
 from coder.tui.dialogs import CodePicker, HelpDialog, MemoDialog
 from coder.tui.widgets.codebook_panel import CodebookPanel

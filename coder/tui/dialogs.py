@@ -11,8 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
-from coder.models import Code
 from coder.search import search_codes
+from coder.storage.models import Code
 
 
 class MemoDialog(ModalScreen[str | None]):

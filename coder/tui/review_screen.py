@@ -22,10 +22,17 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from coder.codebook import active_codes
-from coder.db import Study
 from coder.errors import CoderError
-from coder.models import Code
-from coder.review import ReviewItem, Side, accept_agreements, add_missed, decide, review_items
+from coder.review import (
+    ReviewItem,
+    Side,
+    accept_agreements,
+    add_missed,
+    decide,
+    review_items,
+)
+from coder.storage.database import Study
+from coder.storage.models import Code
 from coder.study import CodingRow, TranscriptView, transcript_codings, transcript_view
 from coder.tui.actions import transact
 from coder.tui.dialogs import CodePicker, HelpDialog, MemoDialog

@@ -12,16 +12,23 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from coder.assignments import assign, assignment_pairs
-from coder.db import Study
 from coder.errors import CoderError
 from coder.export_debrief import debrief_document, format_for, write_debrief
 from coder.review import review_progress
-from coder.study import Progress, StudyStatus, TranscriptRow, coding_progress, study_status, transcript_overview
+from coder.storage.database import Study
+from coder.study import (
+    Progress,
+    StudyStatus,
+    TranscriptRow,
+    coding_progress,
+    study_status,
+    transcript_overview,
+)
 from coder.tui.agreement_screen import AgreementScreen
 from coder.tui.blind_screen import BlindScreen
+from coder.tui.coding_screen import CodingScreen
 from coder.tui.dialogs import AssignDialog, AssignRequest, DebriefDialog, DebriefRequest
 from coder.tui.review_screen import ReviewScreen
-from coder.tui.coding_screen import CodingScreen
 
 #: Columns the `s` key sorts by, in turn: (label, key of a row).
 SORTS = (

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 
 from coder.blind import blind_queue, finish, toggle_blind_code
-from coder.db import open_study
+from coder.storage.database import open_study
 
 
 def main(target: str, coder: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from coder.db import open_study
+from coder.storage.database import open_study
 from coder.tui.app import WorkbenchApp
 from coder.tui.coding_screen import CodingScreen
 from coder.tui.widgets.transcript_pane import TranscriptPane

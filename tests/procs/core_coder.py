@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 
 from coder.coding import add_coding
-from coder.db import open_study
+from coder.storage.database import open_study
 from coder.study import transcript_view
 
 

@@ -11,7 +11,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from coder.models import Code
+from coder.storage.models import Code
 
 
 def code_label(code: Code, colour: str | None, depth: int) -> Text:

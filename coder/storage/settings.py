@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlmodel import Session
 
-from coder.audit import record
-from coder.models import Meta
+from coder.storage.audit import record
+from coder.storage.models import Meta
 
 #: Roles whose turns are shown but cannot be coded, unless the study says otherwise.
 DEFAULT_UNCODABLE_ROLES = ("interviewer",)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import false, select
 from sqlmodel import Session
 
-from coder.models import AuditEntry, Transcript
+from coder.storage.models import AuditEntry, Transcript
 
 
 def record(

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, event, exists, or_, select
 from sqlalchemy.orm import ORMExecuteState, aliased, with_loader_criteria
 from sqlmodel import Session
 
-from coder.models import Assignment, AuditEntry, Coder, Coding, Segment
+from coder.storage.models import Assignment, AuditEntry, Coder, Coding, Segment
 
 VIEWER, VIEWER_ID = "viewer", "viewer_id"
 
