@@ -3,7 +3,7 @@
 A corpus of about 1,000,000 words is generated from the shipped sample interviews
 (their turns reshuffled into new interviews), written as `.txt` files, and then:
 
-- raw:   the segmentation pipeline (`coder.segment.pipeline()`) run with `nlp.pipe`
+- raw:   the segmentation pipeline (`coder.ingest.segmentation.pipeline()`) run with `nlp.pipe`
          over every turn's text, as the importer feeds it; once in one process
          (spaCy's default, the reference for the target) and once with spaCy's own
          `n_process` set to the number of cores, for comparison;
@@ -29,10 +29,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from coder.importer import import_transcripts  # noqa: E402
-from coder.segment import pipeline  # noqa: E402
+from coder.ingest.importer import import_transcripts  # noqa: E402
+from coder.ingest.segmentation import pipeline  # noqa: E402
+from coder.ingest.transcript_formats import read_transcript  # noqa: E402
 from coder.storage.database import open_study  # noqa: E402
-from coder.transcripts import read_transcript  # noqa: E402
 
 HEADER = """---
 title: Gegenereerd interview {n}

@@ -32,10 +32,10 @@ from textual import events  # noqa: E402
 from textual.worker import WorkerState  # noqa: E402
 
 from coder.codebook import apply_codebook, read_codebook  # noqa: E402
-from coder.importer import import_transcripts  # noqa: E402
+from coder.ingest.importer import import_transcripts  # noqa: E402
+from coder.ingest.transcript_formats import read_transcript  # noqa: E402
 from coder.storage.database import open_study  # noqa: E402
 from coder.study import transcript_view  # noqa: E402
-from coder.transcripts import read_transcript  # noqa: E402
 from coder.tui.app import WorkbenchApp  # noqa: E402
 from coder.tui.coding_screen import CodingScreen  # noqa: E402
 from coder.tui.pilot import settle  # noqa: E402
@@ -49,7 +49,7 @@ PRESSES = 60
 
 def sentences() -> list[str]:
     """Real sentences from the sample interviews, to build turns from."""
-    from coder.segment import segment_text
+    from coder.ingest.segmentation import segment_text
 
     out = []
     for path in sorted((REPO / "transcripts").glob("*.txt")):

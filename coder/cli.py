@@ -28,7 +28,8 @@ from coder.errors import CoderError
 from coder.export_codings import FORMATS, WRITERS, coding_rows, write_file
 from coder.export_debrief import FORMATS as DEBRIEF_FORMATS
 from coder.export_debrief import debrief_document, format_for, write_debrief
-from coder.importer import Overrides, import_transcripts
+from coder.ingest.importer import Overrides, import_transcripts
+from coder.ingest.transcript_formats import SCHOOL_TYPES
 from coder.ratings import read_ratings
 from coder.refi_codebook import codebook_to_qdc, read_qdc
 from coder.refi_import import import_qdpx
@@ -40,7 +41,6 @@ from coder.storage.migrations import SCHEMA_VERSION
 from coder.storage.models import PASSES
 from coder.storage.settings import set_uncodable_roles, uncodable_roles
 from coder.study import StudyStatus, study_status
-from coder.transcripts import SCHOOL_TYPES
 from coder.units import LEVELS, MODES, UnitFilter, study_ratings
 
 

@@ -34,9 +34,9 @@ import yaml
 from sqlmodel import Session, func, select
 
 from coder.errors import CodebookConflict, CodebookError
+from coder.ingest.decoding import read_utf8
 from coder.storage.audit import record
 from coder.storage.models import Code, Coding, utcnow
-from coder.textfile import read_utf8
 
 CODE_KEYS = frozenset(
     {"id", "name", "name_en", "key", "color", "definition", "include", "exclude",

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from coder.codebook import apply_codebook, read_codebook
 from coder.demo_coding import load_demo_coding
 from coder.errors import StudyError
-from coder.importer import Progress, import_transcripts
+from coder.ingest.importer import Progress, import_transcripts
 from coder.storage.database import Study, is_url, make_engine, open_study
 from coder.storage.migrations import stored_version
 

@@ -25,10 +25,10 @@ from coder.assignments import assign_fragments
 from coder.blind import blind_queue, finish, no_code_applies, reveal, toggle_blind_code
 from coder.coding import add_coding
 from coder.errors import FileProblem
+from coder.ingest.decoding import read_utf8
 from coder.review import accept_agreements, add_missed, decide, review_items
 from coder.storage.database import Study
 from coder.storage.models import Segment, Transcript
-from coder.textfile import read_utf8
 
 
 class DemoCodingError(FileProblem):

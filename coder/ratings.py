@@ -16,7 +16,7 @@ import numpy as np
 
 from coder.agreement import Ratings
 from coder.errors import RatingsError
-from coder.textfile import read_utf8
+from coder.ingest.decoding import read_utf8
 
 COLUMNS = ("unit", "coder", "code")
 

@@ -30,7 +30,16 @@ from sqlalchemy import select
 from coder.codebook import Codebook, apply_codebook
 from coder.coding import add_coding
 from coder.errors import CodebookError, CoderError
-from coder.importer import store_parsed
+from coder.ingest.importer import store_parsed
+from coder.ingest.transcript_formats import (
+    SCHOOL_TYPES,
+    UNKNOWN_SPEAKER,
+    ParsedTranscript,
+    ParticipantSpec,
+    TurnSpec,
+    find_turns,
+    guess_role,
+)
 from coder.refi_codebook import (
     children,
     codes_from_element,
@@ -41,15 +50,6 @@ from coder.refi_codebook import (
 from coder.storage.audit import record
 from coder.storage.database import Study
 from coder.storage.models import PASSES, Segment, Transcript
-from coder.transcripts import (
-    SCHOOL_TYPES,
-    UNKNOWN_SPEAKER,
-    ParsedTranscript,
-    ParticipantSpec,
-    TurnSpec,
-    find_turns,
-    guess_role,
-)
 
 MAX_MEMBERS = 20_000
 MAX_UNPACKED = 512 * 1024 * 1024

@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from coder.errors import StudyError
+from coder.ingest.transcript_formats import SCHOOL_TYPES
 from coder.storage.models import (
     Code,
     Coder,
@@ -23,7 +24,6 @@ from coder.storage.models import (
     Turn,
 )
 from coder.storage.settings import uncodable_roles
-from coder.transcripts import SCHOOL_TYPES
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,7 @@ def sample(study, tmp_path):
     from sqlmodel import select
 
     from coder.codebook import apply_codebook, read_codebook
-    from coder.importer import import_transcripts
+    from coder.ingest.importer import import_transcripts
     from coder.storage.models import Transcript
 
     with study.session() as session:

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from coder.codebook import active_codes, apply_codebook, parse_codebook, read_codebook
 from coder.errors import CodebookConflict, CodebookError
-from coder.importer import import_transcripts
+from coder.ingest.importer import import_transcripts
 from coder.storage.models import AuditEntry, Code, Coder, Coding, Segment
 from tests.conftest import SHIPPED_CODEBOOK, TRANSCRIPT, write
 

@@ -106,7 +106,7 @@ J: Ik heb haar nodig, <img src=x onerror=alert(1)>.
 def hostile(study, tmp_path):
     """A study (on each backend) whose transcript, memos and notes are full of markup, coded by two coders."""
     from coder.codebook import apply_codebook, read_codebook
-    from coder.importer import import_transcripts
+    from coder.ingest.importer import import_transcripts
     from tests.conftest import SHIPPED_CODEBOOK
 
     with study.session() as session:

@@ -12,7 +12,7 @@ from coder.blind import REVEALED, blind_queue
 from coder.codebook import apply_codebook, read_codebook
 from coder.demo import DEMO_CODING, data_dir
 from coder.demo_coding import DemoCodingError, load_demo_coding
-from coder.importer import import_transcripts
+from coder.ingest.importer import import_transcripts
 from coder.review import review_items
 from coder.storage.models import Coding, Decision
 from tests.conftest import SAMPLE_TRANSCRIPTS, SHIPPED_CODEBOOK

@@ -16,7 +16,7 @@ from coder.blind import DONE, blind_queue
 from coder.codebook import apply_codebook, read_codebook
 from coder.coding import add_coding
 from coder.demo import build_demo
-from coder.importer import import_transcripts
+from coder.ingest.importer import import_transcripts
 from coder.storage.database import open_study
 from coder.storage.models import AuditEntry
 from coder.study import transcript_codings, transcript_view

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from coder.errors import TranscriptError
-from coder.importer import Overrides, import_transcripts
+from coder.ingest.importer import Overrides, import_transcripts
 from coder.storage.models import AuditEntry, Participant, Segment, Transcript, Turn
 from coder.study import transcript_segments
 from tests.conftest import SAMPLE_TRANSCRIPTS, TRANSCRIPT, write
@@ -83,7 +83,7 @@ def test_one_bad_file_imports_nothing(study, tmp_path):
 
 
 def test_failure_while_writing_rolls_back_everything(study, tmp_path, monkeypatch):
-    import coder.importer as importer
+    import coder.ingest.importer as importer
 
     calls = []
     real_store = importer._store

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coder.segment import segment_text
+from coder.ingest.segmentation import segment_text
 
 
 def sentences(text: str) -> list[str]:
@@ -48,7 +48,7 @@ def test_spans_are_trimmed_and_cover_only_text():
 
 def test_worker_processes_give_the_same_spans_in_order():
     """A big import segments in forked workers; the result must equal one process's."""
-    from coder.segment import PARALLEL_CHUNK, _can_fork, segment_texts
+    from coder.ingest.segmentation import PARALLEL_CHUNK, _can_fork, segment_texts
 
     assert _can_fork(), "the test process must be single-threaded for the parallel path"
     base = ["Eerste zin. Tweede zin...", "Ja. [pauze] Nou, bijv. zo.", "Kort", "Wat? Echt! Oké."]

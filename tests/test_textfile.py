@@ -7,7 +7,7 @@ import codecs
 import pytest
 
 from coder.errors import TranscriptError
-from coder.textfile import MAX_BYTES, decode, normalise, read_text
+from coder.ingest.decoding import MAX_BYTES, decode, normalise, read_text
 from tests.conftest import write
 
 DUTCH = "L: Café, één enquête en een cliënt – dat zeiden ze.\n"

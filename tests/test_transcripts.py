@@ -6,7 +6,11 @@ import docx
 import pytest
 
 from coder.errors import TranscriptError
-from coder.transcripts import find_turns, parse_transcript_text, read_transcript
+from coder.ingest.transcript_formats import (
+    find_turns,
+    parse_transcript_text,
+    read_transcript,
+)
 from tests.conftest import SAMPLE_TRANSCRIPTS, TRANSCRIPT, write
 
 

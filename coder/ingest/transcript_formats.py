@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from coder.errors import TranscriptError
-from coder.textfile import decode, normalise, read_bytes
+from coder.ingest.decoding import decode, normalise, read_bytes
 
 #: libyaml's loader where PyYAML was built with it: ten times faster on many files.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -19,11 +19,16 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from coder.errors import TranscriptError
-from coder.segment import Span, segment_texts
+from coder.ingest.segmentation import Span, segment_texts
+from coder.ingest.transcript_formats import (
+    SCHOOL_TYPES,
+    SUFFIXES,
+    ParsedTranscript,
+    read_transcript,
+)
 from coder.storage.audit import record
 from coder.storage.database import Study
 from coder.storage.models import Participant, Segment, Transcript, Turn, utcnow
-from coder.transcripts import SCHOOL_TYPES, SUFFIXES, ParsedTranscript, read_transcript
 
 #: Called as each file is read: (file name, files read, files in all).
 Progress = Callable[[str, int, int], None]
