@@ -31,7 +31,8 @@ sys.path.insert(0, str(REPO))
 from textual import events  # noqa: E402
 from textual.worker import WorkerState  # noqa: E402
 
-from coder.codebook import apply_codebook, read_codebook  # noqa: E402
+from coder.codebook.codebook_file import read_codebook  # noqa: E402
+from coder.codebook.study_codebook import apply_codebook  # noqa: E402
 from coder.ingest.importer import import_transcripts  # noqa: E402
 from coder.ingest.transcript_formats import read_transcript  # noqa: E402
 from coder.storage.database import open_study  # noqa: E402

@@ -21,7 +21,8 @@ from sqlmodel import Session
 from coder import __version__
 from coder.agreement import Report, agreement, report_json
 from coder.assignments import STRATA, assign
-from coder.codebook import active_codes, apply_codebook, codes_to_yaml, read_codebook
+from coder.codebook.codebook_file import codes_to_yaml, read_codebook
+from coder.codebook.study_codebook import active_codes, apply_codebook
 from coder.debrief_text import LANGUAGES
 from coder.demo import DEMO_CODER, DEMO_DB, build_demo
 from coder.errors import CoderError

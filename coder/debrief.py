@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from coder.agreement import Report, agreement
-from coder.codebook import active_codes
+from coder.codebook.study_codebook import active_codes
 from coder.export_codings import coding_rows
 from coder.review import ReviewItem, pair_progress, review_items
 from coder.storage.audit import audit_trail

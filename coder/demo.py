@@ -12,7 +12,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from coder.codebook import apply_codebook, read_codebook
+from coder.codebook.codebook_file import read_codebook
+from coder.codebook.study_codebook import apply_codebook
 from coder.demo_coding import load_demo_coding
 from coder.errors import StudyError
 from coder.ingest.importer import Progress, import_transcripts

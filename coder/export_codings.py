@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from coder.codebook import code_themes
+from coder.codebook.study_codebook import code_themes
 from coder.storage.models import Code, Coder, Coding, Participant, Segment, Transcript
 from coder.study import with_speaker
 

@@ -35,7 +35,7 @@ from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
 from coder import __version__
-from coder.codebook import Codebook, CodeSpec
+from coder.codebook.codebook_file import Codebook, CodeSpec
 from coder.errors import CodebookError
 from coder.storage.models import Code
 

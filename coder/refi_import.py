@@ -27,7 +27,8 @@ from pathlib import Path, PurePosixPath
 import xmlschema
 from sqlalchemy import select
 
-from coder.codebook import Codebook, apply_codebook
+from coder.codebook.codebook_file import Codebook
+from coder.codebook.study_codebook import apply_codebook
 from coder.coding import add_coding
 from coder.errors import CodebookError, CoderError
 from coder.ingest.importer import store_parsed

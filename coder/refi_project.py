@@ -23,7 +23,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from coder import __version__
-from coder.codebook import GUID_NAMESPACE, active_codes
+from coder.codebook.codebook_file import GUID_NAMESPACE
+from coder.codebook.study_codebook import active_codes
 from coder.export_codings import write_file
 from coder.refi_codebook import add_code_elements, xml_bytes
 from coder.storage.models import Coder, Coding, Participant, Transcript

@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from coder.agreement import Ratings
 from coder.assignments import assignment_pairs, pair_assignments
-from coder.codebook import active_codes, code_themes
+from coder.codebook.study_codebook import active_codes, code_themes
 from coder.errors import StudyError
 from coder.ratings import build_ratings
 from coder.storage.models import (

@@ -76,7 +76,8 @@ def sample(study, tmp_path):
     """
     from sqlmodel import select
 
-    from coder.codebook import apply_codebook, read_codebook
+    from coder.codebook.codebook_file import read_codebook
+    from coder.codebook.study_codebook import apply_codebook
     from coder.ingest.importer import import_transcripts
     from coder.storage.models import Transcript
 

@@ -7,7 +7,8 @@ import json
 import pytest
 from sqlmodel import select
 
-from coder.codebook import active_codes, apply_codebook, parse_codebook, read_codebook
+from coder.codebook.codebook_file import parse_codebook, read_codebook
+from coder.codebook.study_codebook import active_codes, apply_codebook
 from coder.errors import CodebookConflict, CodebookError
 from coder.ingest.importer import import_transcripts
 from coder.storage.models import AuditEntry, Code, Coder, Coding, Segment

@@ -105,7 +105,8 @@ J: Ik heb haar nodig, <img src=x onerror=alert(1)>.
 @pytest.fixture
 def hostile(study, tmp_path):
     """A study (on each backend) whose transcript, memos and notes are full of markup, coded by two coders."""
-    from coder.codebook import apply_codebook, read_codebook
+    from coder.codebook.codebook_file import read_codebook
+    from coder.codebook.study_codebook import apply_codebook
     from coder.ingest.importer import import_transcripts
     from tests.conftest import SHIPPED_CODEBOOK
 

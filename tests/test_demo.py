@@ -9,7 +9,8 @@ import pytest
 from sqlmodel import select
 
 from coder.blind import REVEALED, blind_queue
-from coder.codebook import apply_codebook, read_codebook
+from coder.codebook.codebook_file import read_codebook
+from coder.codebook.study_codebook import apply_codebook
 from coder.demo import DEMO_CODING, data_dir
 from coder.demo_coding import DemoCodingError, load_demo_coding
 from coder.ingest.importer import import_transcripts

@@ -13,7 +13,8 @@ from sqlmodel import select
 
 from coder.assignments import assign
 from coder.blind import DONE, blind_queue
-from coder.codebook import apply_codebook, read_codebook
+from coder.codebook.codebook_file import read_codebook
+from coder.codebook.study_codebook import apply_codebook
 from coder.coding import add_coding
 from coder.demo import build_demo
 from coder.ingest.importer import import_transcripts

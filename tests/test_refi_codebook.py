@@ -9,13 +9,8 @@ import pytest
 import xmlschema
 from sqlmodel import select
 
-from coder.codebook import (
-    active_codes,
-    apply_codebook,
-    codes_to_yaml,
-    parse_codebook,
-    read_codebook,
-)
+from coder.codebook.codebook_file import codes_to_yaml, parse_codebook, read_codebook
+from coder.codebook.study_codebook import active_codes, apply_codebook
 from coder.errors import CodebookError
 from coder.refi_codebook import codebook_to_qdc, read_qdc
 from coder.storage.models import Code

@@ -29,7 +29,7 @@ from coder.blind import (
     reveal,
     toggle_blind_code,
 )
-from coder.codebook import active_codes
+from coder.codebook.study_codebook import active_codes
 from coder.coding import set_memo
 from coder.storage.database import Study
 from coder.storage.models import Code

@@ -19,7 +19,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from coder.codebook import active_codes
+from coder.codebook.study_codebook import active_codes
 from coder.coding import Action, redo, set_memo, toggle_code, undo
 from coder.search import search_texts
 from coder.storage.database import Study

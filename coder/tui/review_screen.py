@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from coder.codebook import active_codes
+from coder.codebook.study_codebook import active_codes
 from coder.errors import CoderError
 from coder.review import (
     ReviewItem,

@@ -1,4 +1,4 @@
-"""The codebook: reading it from YAML with line-exact errors, and loading it into a study.
+"""The codebook file: reading it from YAML with line-exact errors, and writing it back.
 
 Format (DESIGN §5, contract), extended with `name_en`, `codable` and `guid`:
 
@@ -31,12 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from sqlmodel import Session, func, select
 
-from coder.errors import CodebookConflict, CodebookError
+from coder.errors import CodebookError
 from coder.ingest.decoding import read_utf8
-from coder.storage.audit import record
-from coder.storage.models import Code, Coding, utcnow
+from coder.storage.models import Code
 
 CODE_KEYS = frozenset(
     {"id", "name", "name_en", "key", "color", "definition", "include", "exclude",
@@ -247,147 +245,6 @@ def parse_codebook(source: str, path: str = "<codebook>") -> Codebook:
 def read_codebook(path: str | Path) -> Codebook:
     """Read a codebook file (YAML)."""
     return parse_codebook(read_utf8(path, CodebookError, "codebook"), str(path))
-
-
-# --- loading into a study ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CodebookChange:
-    """What loading a codebook did to the study."""
-
-    added: tuple[str, ...]
-    updated: tuple[str, ...]
-    retired: tuple[str, ...]
-    unchanged: tuple[str, ...]
-
-
-def _spec_columns(spec: CodeSpec, parent_id: int | None, position: int) -> dict[str, object]:
-    return {
-        "parent_id": parent_id,
-        "position": position,
-        "name": spec.name,
-        "name_en": spec.name_en,
-        "key": spec.key,
-        "color": spec.color,
-        "definition": spec.definition,
-        "include": spec.include,
-        "exclude": spec.exclude,
-        "examples": json.dumps(list(spec.examples), ensure_ascii=False),
-        "codable": spec.codable,
-        "guid": spec.stable_guid,
-        "retired_at": None,
-    }
-
-
-def codings_per_code(session: Session) -> dict[int, int]:
-    """Live (not deleted) codings per code row id."""
-    rows = session.exec(
-        select(Coding.code_id, func.count())
-        .where(Coding.deleted_at.is_(None))
-        .group_by(Coding.code_id)
-    )
-    return dict(rows.all())
-
-
-def apply_codebook(
-    session: Session, codebook: Codebook, actor: str, *, retire_in_use: bool = False,
-    retire_missing: bool = True,
-) -> CodebookChange:
-    """Make the study's codebook match `codebook`, matching codes by id.
-
-    Codings are never touched. A code missing from the new file is retired (hidden,
-    kept for history), unless `retire_missing` is off (merging in another
-    project's codes). If codings use it, that is refused unless `retire_in_use`,
-    because the researcher should decide what happens to those codings.
-    """
-    existing = {code.code_id: code for code in session.exec(select(Code))}
-    wanted = {spec.id for spec, _ in codebook.walk()}
-    in_use = codings_per_code(session)
-    dropped = [c for cid, c in existing.items()
-               if retire_missing and cid not in wanted and c.retired_at is None]
-    blocking = [c for c in dropped if in_use.get(c.id, 0)]
-    if blocking and not retire_in_use:
-        listed = ", ".join(f"'{c.code_id}' ({in_use[c.id]} codings)" for c in blocking)
-        raise CodebookConflict(
-            f"{codebook.path}: removes codes that are in use: {listed}; put them back, "
-            "or load with --retire to retire them and keep their codings"
-        )
-
-    added, updated, unchanged = [], [], []
-    positions: dict[int | None, int] = {}
-    for spec, parent in codebook.walk():
-        parent_row = existing[parent.id] if parent else None
-        position = positions.get(parent_row.id if parent_row else None, 0)
-        positions[parent_row.id if parent_row else None] = position + 1
-        columns = _spec_columns(spec, parent_row.id if parent_row else None, position)
-        row = existing.get(spec.id)
-        if row is None:
-            row = Code(code_id=spec.id, **columns)
-            session.add(row)
-            session.flush()
-            existing[spec.id] = row
-            added.append(spec.id)
-            continue
-        before = {name: getattr(row, name) for name in columns if getattr(row, name) != columns[name]}
-        if not before:
-            unchanged.append(spec.id)
-            continue
-        for name in before:
-            setattr(row, name, columns[name])
-        session.add(row)
-        updated.append(spec.id)
-        record(session, actor, "code.update", code=spec.id, before=before)
-    now = utcnow()
-    for row in dropped:
-        row.retired_at = now
-        row.key = None
-        session.add(row)
-    change = CodebookChange(
-        added=tuple(added),
-        updated=tuple(updated),
-        retired=tuple(c.code_id for c in dropped),
-        unchanged=tuple(unchanged),
-    )
-    record(
-        session, actor, "codebook.load", path=codebook.path, title=codebook.title,
-        added=change.added, updated=change.updated, retired=change.retired,
-    )
-    return change
-
-
-def code_themes(session: Session) -> dict[int, str]:
-    """Each code row's theme: the code id of its root in the code tree (retired codes too)."""
-    codes = {c.id: c for c in session.exec(select(Code))}
-
-    def root(code: Code) -> str:
-        while code.parent_id is not None:
-            code = codes[code.parent_id]
-        return code.code_id
-
-    return {cid: root(code) for cid, code in codes.items()}
-
-
-def active_codes(session: Session, *, include_retired: bool = False) -> list[Code]:
-    """The codes a coder can apply now, in codebook order (parents before children).
-
-    With `include_retired`, retired codes too: an export must carry every code
-    that a coding still points at.
-    """
-    query = select(Code) if include_retired else select(Code).where(Code.retired_at.is_(None))
-    codes = session.exec(query).all()
-    children: dict[int | None, list[Code]] = {}
-    for code in codes:
-        children.setdefault(code.parent_id, []).append(code)
-    ordered: list[Code] = []
-
-    def visit(parent_id: int | None) -> None:
-        for code in sorted(children.get(parent_id, []), key=lambda c: c.position):
-            ordered.append(code)
-            visit(code.id)
-
-    visit(None)
-    return ordered
 
 
 def codes_to_yaml(codes: list[Code], title: str = "Codebook") -> str:
