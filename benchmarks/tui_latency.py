@@ -33,10 +33,10 @@ from textual.worker import WorkerState  # noqa: E402
 
 from coder.codebook.codebook_file import read_codebook  # noqa: E402
 from coder.codebook.study_codebook import apply_codebook  # noqa: E402
+from coder.coding.queries import transcript_view  # noqa: E402
 from coder.ingest.importer import import_transcripts  # noqa: E402
 from coder.ingest.transcript_formats import read_transcript  # noqa: E402
 from coder.storage.database import open_study  # noqa: E402
-from coder.study import transcript_view  # noqa: E402
 from coder.tui.app import WorkbenchApp  # noqa: E402
 from coder.tui.coding_screen import CodingScreen  # noqa: E402
 from coder.tui.pilot import settle  # noqa: E402

@@ -20,9 +20,11 @@ from sqlmodel import Session
 
 from coder import __version__
 from coder.agreement import Report, agreement, report_json
-from coder.assignments import STRATA, assign
 from coder.codebook.codebook_file import codes_to_yaml, read_codebook
 from coder.codebook.study_codebook import active_codes, apply_codebook
+from coder.coding.assignments import STRATA, assign
+from coder.coding.queries import StudyStatus, study_status
+from coder.coding.review import PairProgress, pair_progress
 from coder.debrief_text import LANGUAGES
 from coder.demo import DEMO_CODER, DEMO_DB, build_demo
 from coder.errors import CoderError
@@ -35,13 +37,11 @@ from coder.ratings import read_ratings
 from coder.refi_codebook import codebook_to_qdc, read_qdc
 from coder.refi_import import import_qdpx
 from coder.refi_project import export_qdpx
-from coder.review import PairProgress, pair_progress
 from coder.storage.audit import audit_trail
 from coder.storage.database import Study, open_study, resolve_target
 from coder.storage.migrations import SCHEMA_VERSION
 from coder.storage.models import PASSES
 from coder.storage.settings import set_uncodable_roles, uncodable_roles
-from coder.study import StudyStatus, study_status
 from coder.units import LEVELS, MODES, UnitFilter, study_ratings
 
 

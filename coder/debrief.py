@@ -26,11 +26,11 @@ from sqlmodel import Session
 
 from coder.agreement import Report, agreement
 from coder.codebook.study_codebook import active_codes
+from coder.coding.queries import StudyStatus, study_status, transcript_segments
+from coder.coding.review import ReviewItem, pair_progress, review_items
 from coder.export_codings import coding_rows
-from coder.review import ReviewItem, pair_progress, review_items
 from coder.storage.audit import audit_trail
 from coder.storage.models import Coding, Transcript, utcnow
-from coder.study import StudyStatus, study_status, transcript_segments
 from coder.units import pick_coders, study_ratings
 
 #: At most this many quotes per theme and school type.

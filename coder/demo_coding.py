@@ -21,12 +21,18 @@ import yaml
 from sqlalchemy import select
 from sqlmodel import Session
 
-from coder.assignments import assign_fragments
-from coder.blind import blind_queue, finish, no_code_applies, reveal, toggle_blind_code
-from coder.coding import add_coding
+from coder.coding.actions import add_coding
+from coder.coding.assignments import assign_fragments
+from coder.coding.blind_pass import (
+    blind_queue,
+    finish,
+    no_code_applies,
+    reveal,
+    toggle_blind_code,
+)
+from coder.coding.review import accept_agreements, add_missed, decide, review_items
 from coder.errors import FileProblem
 from coder.ingest.decoding import read_utf8
-from coder.review import accept_agreements, add_missed, decide, review_items
 from coder.storage.database import Study
 from coder.storage.models import Segment, Transcript
 

@@ -21,8 +21,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from coder.codebook.study_codebook import code_themes
+from coder.coding.queries import with_speaker
 from coder.storage.models import Code, Coder, Coding, Participant, Segment, Transcript
-from coder.study import with_speaker
 
 COLUMNS = (
     "transcript", "school", "school_type", "speaker", "role", "first_segment", "last_segment",

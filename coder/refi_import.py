@@ -29,7 +29,7 @@ from sqlalchemy import select
 
 from coder.codebook.codebook_file import Codebook
 from coder.codebook.study_codebook import apply_codebook
-from coder.coding import add_coding
+from coder.coding.actions import add_coding
 from coder.errors import CodebookError, CoderError
 from coder.ingest.importer import store_parsed
 from coder.ingest.transcript_formats import (

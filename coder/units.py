@@ -19,8 +19,9 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from coder.agreement import Ratings
-from coder.assignments import assignment_pairs, pair_assignments
 from coder.codebook.study_codebook import active_codes, code_themes
+from coder.coding.assignments import assignment_pairs, pair_assignments
+from coder.coding.queries import with_speaker
 from coder.errors import StudyError
 from coder.ratings import build_ratings
 from coder.storage.models import (
@@ -32,7 +33,6 @@ from coder.storage.models import (
     Segment,
     Transcript,
 )
-from coder.study import with_speaker
 
 MODES = ("fragments", "segments")
 LEVELS = ("theme", "code")

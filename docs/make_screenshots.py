@@ -22,7 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from coder.assignments import assign  # noqa: E402
+from coder.coding.assignments import assign  # noqa: E402
 from coder.demo import build_demo  # noqa: E402
 from coder.export_debrief import debrief_document, write_debrief  # noqa: E402
 from coder.storage.database import open_study  # noqa: E402

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from coder.assignments import assign, assigned_fragments
-from coder.coding import add_coding
+from coder.coding.actions import add_coding
+from coder.coding.assignments import assign, assigned_fragments
+from coder.coding.queries import transcript_view
 from coder.errors import StudyError
 from coder.storage.models import AuditEntry
-from coder.study import transcript_view
 from tests.test_cli import run
 
 

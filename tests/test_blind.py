@@ -8,8 +8,9 @@ import json
 import pytest
 from sqlmodel import select
 
-from coder.assignments import assign
-from coder.blind import (
+from coder.coding.actions import add_coding, history, set_memo
+from coder.coding.assignments import assign
+from coder.coding.blind_pass import (
     DONE,
     NO_CODE,
     PENDING,
@@ -20,7 +21,7 @@ from coder.blind import (
     reveal,
     toggle_blind_code,
 )
-from coder.coding import add_coding, history, set_memo
+from coder.coding.queries import coding_progress, study_status, transcript_codings
 from coder.debrief import build_debrief
 from coder.debrief_markdown import render_markdown
 from coder.errors import StudyError
@@ -28,7 +29,6 @@ from coder.export_codings import coding_rows
 from coder.refi_project import build_project
 from coder.storage.audit import audit_trail
 from coder.storage.models import Assignment, AuditEntry, Coding
-from coder.study import coding_progress, study_status, transcript_codings
 from coder.units import study_ratings
 
 # The `sample` fixture's segments: 0-1 interviewer, 2-3 teacher, 4-5 youth-care worker.

@@ -141,7 +141,7 @@ def test_agreement_table_and_errors(capsys, tmp_path):
 
 
 def test_agreement_on_a_study(capsys, tmp_path):
-    from coder.coding import add_coding
+    from coder.coding.actions import add_coding
     from coder.storage.database import open_study
 
     db = str(tmp_path / "s.db")

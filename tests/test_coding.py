@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from coder.coding import history, redo, set_memo, toggle_code, undo
+from coder.coding.actions import history, redo, set_memo, toggle_code, undo
+from coder.coding.queries import transcript_codings, transcript_view
 from coder.errors import StudyError
 from coder.storage.database import open_study
 from coder.storage.models import Coding
 from coder.storage.settings import set_uncodable_roles
-from coder.study import transcript_codings, transcript_view
 
 
 def live(study, transcript, coder="anna"):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from coder.coding.queries import transcript_codings
 from coder.storage.models import Coding
-from coder.study import transcript_codings
 from coder.tui.app import WorkbenchApp
 from coder.tui.coding_screen import CodingScreen
 from coder.tui.dialogs import CodePicker, HelpDialog, MemoDialog

@@ -9,13 +9,14 @@ import re
 import pytest
 from sqlmodel import select
 
-from coder.assignments import assign
-from coder.blind import blind_queue, finish, toggle_blind_code
-from coder.coding import add_coding
+from coder.coding.actions import add_coding
+from coder.coding.assignments import assign
+from coder.coding.blind_pass import blind_queue, finish, toggle_blind_code
+from coder.coding.queries import study_status
+from coder.coding.review import accept_agreements, decide
 from coder.debrief import build_debrief
 from coder.debrief_html import render_html
 from coder.debrief_markdown import escape, render_markdown
-from coder.review import accept_agreements, decide
 from coder.storage.models import (
     Assignment,
     Code,
@@ -26,7 +27,6 @@ from coder.storage.models import (
     Transcript,
     Turn,
 )
-from coder.study import study_status
 from tests.conftest import write
 from tests.test_cli import run
 

@@ -8,13 +8,13 @@ from collections import Counter
 import pytest
 from sqlmodel import select
 
-from coder.blind import REVEALED, blind_queue
 from coder.codebook.codebook_file import read_codebook
 from coder.codebook.study_codebook import apply_codebook
+from coder.coding.blind_pass import REVEALED, blind_queue
+from coder.coding.review import review_items
 from coder.demo import DEMO_CODING, data_dir
 from coder.demo_coding import DemoCodingError, load_demo_coding
 from coder.ingest.importer import import_transcripts
-from coder.review import review_items
 from coder.storage.models import Coding, Decision
 from tests.conftest import SAMPLE_TRANSCRIPTS, SHIPPED_CODEBOOK
 from tests.test_cli import run

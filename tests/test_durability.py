@@ -11,16 +11,16 @@ from collections import Counter
 
 from sqlmodel import select
 
-from coder.assignments import assign
-from coder.blind import DONE, blind_queue
 from coder.codebook.codebook_file import read_codebook
 from coder.codebook.study_codebook import apply_codebook
-from coder.coding import add_coding
+from coder.coding.actions import add_coding
+from coder.coding.assignments import assign
+from coder.coding.blind_pass import DONE, blind_queue
+from coder.coding.queries import transcript_codings, transcript_view
 from coder.demo import build_demo
 from coder.ingest.importer import import_transcripts
 from coder.storage.database import open_study
 from coder.storage.models import AuditEntry
-from coder.study import transcript_codings, transcript_view
 from tests.conftest import REPO, SAMPLE_TRANSCRIPTS, SHIPPED_CODEBOOK
 
 

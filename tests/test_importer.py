@@ -7,10 +7,10 @@ import json
 import pytest
 from sqlmodel import select
 
+from coder.coding.queries import transcript_segments
 from coder.errors import TranscriptError
 from coder.ingest.importer import Overrides, import_transcripts
 from coder.storage.models import AuditEntry, Participant, Segment, Transcript, Turn
-from coder.study import transcript_segments
 from tests.conftest import SAMPLE_TRANSCRIPTS, TRANSCRIPT, write
 
 

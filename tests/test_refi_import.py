@@ -8,12 +8,12 @@ import zipfile
 import pytest
 from sqlmodel import select
 
-from coder.coding import add_coding, set_memo
+from coder.coding.actions import add_coding, set_memo
+from coder.coding.queries import transcript_codings
 from coder.refi_import import ProjectError, import_qdpx
 from coder.refi_project import export_qdpx
 from coder.storage.database import open_study
 from coder.storage.models import Code, Transcript
-from coder.study import transcript_codings
 from tests.conftest import REPO
 
 REFI = REPO / "tests" / "fixtures" / "refi-qda"

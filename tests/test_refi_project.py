@@ -8,7 +8,7 @@ import zipfile
 import xmlschema
 from defusedxml import ElementTree
 
-from coder.coding import add_coding, set_memo
+from coder.coding.actions import add_coding, set_memo
 from coder.refi_project import export_qdpx
 from tests.conftest import REPO
 from tests.test_cli import run

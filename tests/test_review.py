@@ -7,13 +7,18 @@ import json
 import pytest
 from sqlmodel import select
 
-from coder.assignments import assign
-from coder.blind import blind_queue, finish, no_code_applies, toggle_blind_code
-from coder.coding import add_coding
+from coder.coding.actions import add_coding
+from coder.coding.assignments import assign
+from coder.coding.blind_pass import (
+    blind_queue,
+    finish,
+    no_code_applies,
+    toggle_blind_code,
+)
+from coder.coding.queries import transcript_codings
+from coder.coding.review import accept_agreements, add_missed, decide, review_items
 from coder.errors import StudyError
-from coder.review import accept_agreements, add_missed, decide, review_items
 from coder.storage.models import AuditEntry, Coding, Decision
-from coder.study import transcript_codings
 
 # The `sample` fixture's segments: 0-1 interviewer, 2-3 teacher, 4-5 youth-care worker.
 

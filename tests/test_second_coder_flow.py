@@ -9,8 +9,8 @@ import json
 from sqlmodel import select
 from textual.widgets import Checkbox, DataTable, Input, Static, TextArea
 
+from coder.coding.queries import transcript_view
 from coder.storage.models import AuditEntry, Coding, Decision
-from coder.study import transcript_view
 from coder.tui.agreement_screen import AgreementScreen
 from coder.tui.app import WorkbenchApp
 from coder.tui.blind_screen import BlindScreen
@@ -139,9 +139,9 @@ async def test_two_coders_carry_out_the_method_in_the_workbench(demo):
 
 
 async def test_a_reveal_is_asked_for_twice_and_then_recorded(demo):
-    from coder.assignments import assign
-    from coder.blind import PENDING, REVEALED, blind_queue
-    from coder.coding import add_coding
+    from coder.coding.actions import add_coding
+    from coder.coding.assignments import assign
+    from coder.coding.blind_pass import PENDING, REVEALED, blind_queue
     from coder.tui.dialogs import ConfirmDialog
 
     with demo.session() as session:

@@ -33,7 +33,7 @@ async def test_study_screen_lists_the_demo_transcripts(demo):
 async def test_agreement_screen_shows_kappa_2x2_and_disagreements(demo):
     from textual.widgets import OptionList
 
-    from coder.coding import add_coding
+    from coder.coding.actions import add_coding
     from coder.tui.agreement_screen import AgreementScreen
 
     study = demo
@@ -81,8 +81,8 @@ async def test_agreement_screen_says_why_when_there_is_nothing_to_compare(demo):
 
 
 async def test_study_screen_progress_sort_and_filter(demo):
-    from coder.coding import add_coding
-    from coder.study import coding_progress
+    from coder.coding.actions import add_coding
+    from coder.coding.queries import coding_progress
 
     study = demo
     with study.session() as session:

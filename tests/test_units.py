@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from coder.agreement import agreement
-from coder.coding import add_coding, remove_coding
+from coder.coding.actions import add_coding, remove_coding
 from coder.errors import StudyError
 from coder.storage.models import AuditEntry, Coding
 from coder.storage.settings import set_uncodable_roles

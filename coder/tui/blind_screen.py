@@ -21,7 +21,9 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from coder.blind import (
+from coder.codebook.study_codebook import active_codes
+from coder.coding.actions import set_memo
+from coder.coding.blind_pass import (
     BlindItem,
     blind_queue,
     finish,
@@ -29,11 +31,14 @@ from coder.blind import (
     reveal,
     toggle_blind_code,
 )
-from coder.codebook.study_codebook import active_codes
-from coder.coding import set_memo
+from coder.coding.queries import (
+    CodingRow,
+    TranscriptView,
+    transcript_codings,
+    transcript_view,
+)
 from coder.storage.database import Study
 from coder.storage.models import Code
-from coder.study import CodingRow, TranscriptView, transcript_codings, transcript_view
 from coder.tui.actions import transact
 from coder.tui.agreement_screen import AgreementScreen
 from coder.tui.dialogs import CodePicker, ConfirmDialog, HelpDialog, MemoDialog

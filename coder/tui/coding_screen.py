@@ -20,17 +20,17 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from coder.codebook.study_codebook import active_codes
-from coder.coding import Action, redo, set_memo, toggle_code, undo
-from coder.search import search_texts
-from coder.storage.database import Study
-from coder.storage.models import Code
-from coder.study import (
+from coder.coding.actions import Action, redo, set_memo, toggle_code, undo
+from coder.coding.queries import (
     CodingRow,
     TranscriptView,
     transcript_codings,
     transcript_ids,
     transcript_view,
 )
+from coder.coding.search import search_texts
+from coder.storage.database import Study
+from coder.storage.models import Code
 from coder.tui.actions import transact
 from coder.tui.dialogs import CodePicker, HelpDialog, MemoDialog
 from coder.tui.widgets.codebook_panel import CodebookPanel

@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
-from coder.search import search_codes
+from coder.coding.search import search_codes
 from coder.storage.models import Code
 
 

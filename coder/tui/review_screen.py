@@ -22,8 +22,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from coder.codebook.study_codebook import active_codes
-from coder.errors import CoderError
-from coder.review import (
+from coder.coding.queries import (
+    CodingRow,
+    TranscriptView,
+    transcript_codings,
+    transcript_view,
+)
+from coder.coding.review import (
     ReviewItem,
     Side,
     accept_agreements,
@@ -31,9 +36,9 @@ from coder.review import (
     decide,
     review_items,
 )
+from coder.errors import CoderError
 from coder.storage.database import Study
 from coder.storage.models import Code
-from coder.study import CodingRow, TranscriptView, transcript_codings, transcript_view
 from coder.tui.actions import transact
 from coder.tui.dialogs import CodePicker, HelpDialog, MemoDialog
 from coder.tui.widgets.transcript_pane import TranscriptPane

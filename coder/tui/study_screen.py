@@ -11,12 +11,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from coder.assignments import assign, assignment_pairs
-from coder.errors import CoderError
-from coder.export_debrief import debrief_document, format_for, write_debrief
-from coder.review import review_progress
-from coder.storage.database import Study
-from coder.study import (
+from coder.coding.assignments import assign, assignment_pairs
+from coder.coding.queries import (
     Progress,
     StudyStatus,
     TranscriptRow,
@@ -24,6 +20,10 @@ from coder.study import (
     study_status,
     transcript_overview,
 )
+from coder.coding.review import review_progress
+from coder.errors import CoderError
+from coder.export_debrief import debrief_document, format_for, write_debrief
+from coder.storage.database import Study
 from coder.tui.agreement_screen import AgreementScreen
 from coder.tui.blind_screen import BlindScreen
 from coder.tui.coding_screen import CodingScreen

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from coder.blind import blind_queue, finish, toggle_blind_code
+from coder.coding.blind_pass import blind_queue, finish, toggle_blind_code
 from coder.storage.database import open_study
 
 

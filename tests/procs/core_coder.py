@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import sys
 
-from coder.coding import add_coding
+from coder.coding.actions import add_coding
+from coder.coding.queries import transcript_view
 from coder.storage.database import open_study
-from coder.study import transcript_view
 
 
 def main(target: str, coder: str, pass_: str, count: int, transcript_id: int) -> None:

@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from coder.study import CodingRow, TranscriptView
+from coder.coding.queries import CodingRow, TranscriptView
 
 GUTTER = 16
 MARKS = 3

@@ -22,8 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from coder.assignments import pair_assignments
-from coder.coding import place_coding, soft_delete
+from coder.coding.actions import place_coding, soft_delete
+from coder.coding.assignments import pair_assignments
+from coder.coding.queries import Fragment, fragment_codes, segment_positions
 from coder.errors import StudyError
 from coder.storage.audit import record
 from coder.storage.models import (
@@ -35,7 +36,6 @@ from coder.storage.models import (
     Segment,
     Transcript,
 )
-from coder.study import Fragment, fragment_codes, segment_positions
 
 
 @dataclass(frozen=True)

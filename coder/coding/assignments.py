@@ -15,11 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from coder.coding import ensure_coder
+from coder.coding.actions import ensure_coder
+from coder.coding.queries import Fragment
 from coder.errors import StudyError
 from coder.storage.audit import record
 from coder.storage.models import Assignment, Coder, Coding, Segment, Transcript
-from coder.study import Fragment
 
 STRATA = ("school_type",)
 

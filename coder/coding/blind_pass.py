@@ -17,11 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from coder.coding import toggle_code
+from coder.coding.actions import toggle_code
+from coder.coding.queries import Fragment, fragment_codes, segment_positions
 from coder.errors import StudyError
 from coder.storage.audit import record
 from coder.storage.models import Assignment, Coder, Coding, Segment, Transcript, utcnow
-from coder.study import Fragment, fragment_codes, segment_positions
 
 PENDING, DONE, NO_CODE, REVEALED = "pending", "done", "no code", "revealed"
 
