@@ -19,7 +19,6 @@ import click
 from sqlmodel import Session
 
 from coder import __version__
-from coder.agreement import Report, agreement, report_json
 from coder.codebook.codebook_file import codes_to_yaml, read_codebook
 from coder.codebook.study_codebook import active_codes, apply_codebook
 from coder.coding.assignments import STRATA, assign
@@ -33,16 +32,17 @@ from coder.export_debrief import FORMATS as DEBRIEF_FORMATS
 from coder.export_debrief import debrief_document, format_for, write_debrief
 from coder.ingest.importer import Overrides, import_transcripts
 from coder.ingest.transcript_formats import SCHOOL_TYPES
-from coder.ratings import read_ratings
 from coder.refi_codebook import codebook_to_qdc, read_qdc
 from coder.refi_import import import_qdpx
 from coder.refi_project import export_qdpx
+from coder.stats.agreement import Report, agreement, report_json
+from coder.stats.ratings_file import read_ratings
+from coder.stats.units import LEVELS, MODES, UnitFilter, study_ratings
 from coder.storage.audit import audit_trail
 from coder.storage.database import Study, open_study, resolve_target
 from coder.storage.migrations import SCHEMA_VERSION
 from coder.storage.models import PASSES
 from coder.storage.settings import set_uncodable_roles, uncodable_roles
-from coder.units import LEVELS, MODES, UnitFilter, study_ratings
 
 
 class Context:

@@ -24,14 +24,14 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from coder.agreement import Report, agreement
 from coder.codebook.study_codebook import active_codes
 from coder.coding.queries import StudyStatus, study_status, transcript_segments
 from coder.coding.review import ReviewItem, pair_progress, review_items
 from coder.export_codings import coding_rows
+from coder.stats.agreement import Report, agreement
+from coder.stats.units import pick_coders, study_ratings
 from coder.storage.audit import audit_trail
 from coder.storage.models import Coding, Transcript, utcnow
-from coder.units import pick_coders, study_ratings
 
 #: At most this many quotes per theme and school type.
 QUOTES_PER_CELL = 2

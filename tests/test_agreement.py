@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import cohens_kappa
 
-from coder.agreement import (
+from coder.stats.agreement import (
     REASON_NO_VARIATION,
     REASON_TOO_FEW,
     Ratings,
@@ -26,7 +26,7 @@ from coder.agreement import (
     pooled_overall,
     report_json,
 )
-from coder.ratings import build_ratings
+from coder.stats.ratings_file import build_ratings
 
 
 def ratings_from_table(both: int, a_only: int, b_only: int, neither: int) -> Ratings:

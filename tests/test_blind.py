@@ -27,9 +27,9 @@ from coder.debrief_markdown import render_markdown
 from coder.errors import StudyError
 from coder.export_codings import coding_rows
 from coder.refi_project import build_project
+from coder.stats.units import study_ratings
 from coder.storage.audit import audit_trail
 from coder.storage.models import Assignment, AuditEntry, Coding
-from coder.units import study_ratings
 
 # The `sample` fixture's segments: 0-1 interviewer, 2-3 teacher, 4-5 youth-care worker.
 SECRET = "anna's geheime memo"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coder.errors import RatingsError
-from coder.ratings import read_ratings
+from coder.stats.ratings_file import read_ratings
 from tests.conftest import write
 
 

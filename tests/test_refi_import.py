@@ -189,8 +189,8 @@ def test_command_line_import_of_a_project(capsys, tmp_path):
 
 
 def test_a_project_coded_by_two_people_goes_straight_into_agreement(tmp_path):
-    from coder.agreement import agreement
-    from coder.units import study_ratings
+    from coder.stats.agreement import agreement
+    from coder.stats.units import study_ratings
 
     study = open_study(str(tmp_path / "s.db"))
     try:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from coder.agreement import agreement
 from coder.coding.actions import add_coding, remove_coding
 from coder.errors import StudyError
+from coder.stats.agreement import agreement
+from coder.stats.units import UnitFilter, study_ratings
 from coder.storage.models import AuditEntry, Coding
 from coder.storage.settings import set_uncodable_roles
-from coder.units import UnitFilter, study_ratings
 
 # The `sample` fixture's segments: 0-1 interviewer, 2-3 teacher, 4-5 youth-care worker.
 
@@ -103,8 +103,8 @@ def test_coding_refuses_unknown_codes_and_segments(sample):
 
 
 def test_disagreeing_units_can_be_shown_with_their_text(sample):
-    from coder.agreement import disagreements
-    from coder.units import unit_texts
+    from coder.stats.agreement import disagreements
+    from coder.stats.units import unit_texts
 
     study, t = sample
     code(study, "anna", "flexibility", t, 2, 3)

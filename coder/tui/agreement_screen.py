@@ -12,11 +12,17 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 
-from coder.agreement import CodeStatistics, Ratings, Report, agreement, disagreements
 from coder.errors import CoderError
+from coder.stats.agreement import (
+    CodeStatistics,
+    Ratings,
+    Report,
+    agreement,
+    disagreements,
+)
+from coder.stats.units import UnitText, study_ratings, unit_texts
 from coder.storage.database import Study
 from coder.tui.widgets.interval_bar import interval_bar
-from coder.units import UnitText, study_ratings, unit_texts
 
 
 @dataclass(frozen=True)

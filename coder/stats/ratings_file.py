@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from coder.agreement import Ratings
 from coder.errors import RatingsError
 from coder.ingest.decoding import read_utf8
+from coder.stats.agreement import Ratings
 
 COLUMNS = ("unit", "coder", "code")
 

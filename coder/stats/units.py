@@ -18,12 +18,12 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from coder.agreement import Ratings
 from coder.codebook.study_codebook import active_codes, code_themes
 from coder.coding.assignments import assignment_pairs, pair_assignments
 from coder.coding.queries import with_speaker
 from coder.errors import StudyError
-from coder.ratings import build_ratings
+from coder.stats.agreement import Ratings
+from coder.stats.ratings_file import build_ratings
 from coder.storage.models import (
     Assignment,
     Code,
