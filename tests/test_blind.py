@@ -25,8 +25,8 @@ from coder.coding.queries import coding_progress, study_status, transcript_codin
 from coder.debrief import build_debrief
 from coder.debrief_markdown import render_markdown
 from coder.errors import StudyError
+from coder.exchange.project_export import build_project
 from coder.export_codings import coding_rows
-from coder.refi_project import build_project
 from coder.stats.units import study_ratings
 from coder.storage.audit import audit_trail
 from coder.storage.models import Assignment, AuditEntry, Coding

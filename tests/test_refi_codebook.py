@@ -12,13 +12,13 @@ from sqlmodel import select
 from coder.codebook.codebook_file import codes_to_yaml, parse_codebook, read_codebook
 from coder.codebook.study_codebook import active_codes, apply_codebook
 from coder.errors import CodebookError
-from coder.refi_codebook import codebook_to_qdc, read_qdc
+from coder.exchange.refi_codebook import codebook_to_qdc, read_qdc
 from coder.storage.models import Code
 from tests.conftest import REPO, SHIPPED_CODEBOOK, write
 from tests.test_cli import run
 
 REFI = REPO / "tests" / "fixtures" / "refi-qda"
-SCHEMAS = REPO / "coder" / "schemas"
+SCHEMAS = REPO / "coder" / "exchange" / "schemas"
 FIELDS = ("code_id", "name", "name_en", "key", "color", "definition", "include", "exclude",
           "examples", "codable", "guid", "position")
 

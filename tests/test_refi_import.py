@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from coder.coding.actions import add_coding, set_memo
 from coder.coding.queries import transcript_codings
-from coder.refi_import import ProjectError, import_qdpx
-from coder.refi_project import export_qdpx
+from coder.exchange.project_export import export_qdpx
+from coder.exchange.project_import import ProjectError, import_qdpx
 from coder.storage.database import open_study
 from coder.storage.models import Code, Transcript
 from tests.conftest import REPO

@@ -9,12 +9,12 @@ import xmlschema
 from defusedxml import ElementTree
 
 from coder.coding.actions import add_coding, set_memo
-from coder.refi_project import export_qdpx
+from coder.exchange.project_export import export_qdpx
 from tests.conftest import REPO
 from tests.test_cli import run
 
 REFI = REPO / "tests" / "fixtures" / "refi-qda"
-SCHEMAS = REPO / "coder" / "schemas"
+SCHEMAS = REPO / "coder" / "exchange" / "schemas"
 NS = {"p": "urn:QDA-XML:project:1.0"}
 
 

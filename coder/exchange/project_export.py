@@ -25,8 +25,8 @@ from sqlmodel import Session
 from coder import __version__
 from coder.codebook.codebook_file import GUID_NAMESPACE
 from coder.codebook.study_codebook import active_codes
+from coder.exchange.refi_codebook import add_code_elements, xml_bytes
 from coder.export_codings import write_file
-from coder.refi_codebook import add_code_elements, xml_bytes
 from coder.storage.models import Coder, Coding, Participant, Transcript
 
 NAMESPACE = "urn:QDA-XML:project:1.0"

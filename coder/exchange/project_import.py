@@ -31,6 +31,13 @@ from coder.codebook.codebook_file import Codebook
 from coder.codebook.study_codebook import apply_codebook
 from coder.coding.actions import add_coding
 from coder.errors import CodebookError, CoderError
+from coder.exchange.refi_codebook import (
+    children,
+    codes_from_element,
+    local,
+    normalise_guid,
+    parse_xml,
+)
 from coder.ingest.importer import store_parsed
 from coder.ingest.transcript_formats import (
     SCHOOL_TYPES,
@@ -40,13 +47,6 @@ from coder.ingest.transcript_formats import (
     TurnSpec,
     find_turns,
     guess_role,
-)
-from coder.refi_codebook import (
-    children,
-    codes_from_element,
-    local,
-    normalise_guid,
-    parse_xml,
 )
 from coder.storage.audit import record
 from coder.storage.database import Study
