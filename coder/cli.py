@@ -24,17 +24,17 @@ from coder.codebook.study_codebook import active_codes, apply_codebook
 from coder.coding.assignments import STRATA, assign
 from coder.coding.queries import StudyStatus, study_status
 from coder.coding.review import PairProgress, pair_progress
-from coder.debrief_text import LANGUAGES
 from coder.demo import DEMO_CODER, DEMO_DB, build_demo
 from coder.errors import CoderError
 from coder.exchange.project_export import export_qdpx
 from coder.exchange.project_import import import_qdpx
 from coder.exchange.refi_codebook import codebook_to_qdc, read_qdc
-from coder.export_codings import FORMATS, WRITERS, coding_rows, write_file
-from coder.export_debrief import FORMATS as DEBRIEF_FORMATS
-from coder.export_debrief import debrief_document, format_for, write_debrief
 from coder.ingest.importer import Overrides, import_transcripts
 from coder.ingest.transcript_formats import SCHOOL_TYPES
+from coder.report.codings_export import FORMATS, WRITERS, coding_rows, write_file
+from coder.report.debrief_export import FORMATS as DEBRIEF_FORMATS
+from coder.report.debrief_export import debrief_document, format_for, write_debrief
+from coder.report.debrief_text import LANGUAGES
 from coder.stats.agreement import Report, agreement, report_json
 from coder.stats.ratings_file import read_ratings
 from coder.stats.units import LEVELS, MODES, UnitFilter, study_ratings

@@ -24,7 +24,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from coder.coding.assignments import assign  # noqa: E402
 from coder.demo import build_demo  # noqa: E402
-from coder.export_debrief import debrief_document, write_debrief  # noqa: E402
+from coder.report.debrief_export import debrief_document, write_debrief  # noqa: E402
 from coder.storage.database import open_study  # noqa: E402
 from coder.tui.app import WorkbenchApp  # noqa: E402
 from coder.tui.pilot import settle  # noqa: E402

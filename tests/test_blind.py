@@ -22,11 +22,11 @@ from coder.coding.blind_pass import (
     toggle_blind_code,
 )
 from coder.coding.queries import coding_progress, study_status, transcript_codings
-from coder.debrief import build_debrief
-from coder.debrief_markdown import render_markdown
 from coder.errors import StudyError
 from coder.exchange.project_export import build_project
-from coder.export_codings import coding_rows
+from coder.report.codings_export import coding_rows
+from coder.report.debrief_data import build_debrief
+from coder.report.debrief_markdown import render_markdown
 from coder.stats.units import study_ratings
 from coder.storage.audit import audit_trail
 from coder.storage.models import Assignment, AuditEntry, Coding

@@ -14,9 +14,9 @@ from coder.coding.assignments import assign
 from coder.coding.blind_pass import blind_queue, finish, toggle_blind_code
 from coder.coding.queries import study_status
 from coder.coding.review import accept_agreements, decide
-from coder.debrief import build_debrief
-from coder.debrief_html import render_html
-from coder.debrief_markdown import escape, render_markdown
+from coder.report.debrief_data import build_debrief
+from coder.report.debrief_html import render_html
+from coder.report.debrief_markdown import escape, render_markdown
 from coder.storage.models import (
     Assignment,
     Code,
@@ -196,7 +196,7 @@ def test_markdown_renders_as_commonmark_with_tables(hostile):
     pandoc read it): every table keeps its columns and escaped text comes out literal."""
     from markdown_it import MarkdownIt
 
-    from coder.debrief_text import Table, summary_blocks
+    from coder.report.debrief_text import Table, summary_blocks
 
     html = MarkdownIt("commonmark").enable("table").render(render_markdown(hostile))
     tables = [b for b in summary_blocks(hostile, "en") if isinstance(b, Table)]

@@ -7,7 +7,7 @@ import io
 import json
 
 from coder.coding.actions import add_coding, remove_coding, set_memo
-from coder.export_codings import COLUMNS, coding_rows, write_csv
+from coder.report.codings_export import COLUMNS, coding_rows, write_csv
 from tests.test_cli import run
 
 

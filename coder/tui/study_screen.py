@@ -22,7 +22,7 @@ from coder.coding.queries import (
 )
 from coder.coding.review import review_progress
 from coder.errors import CoderError
-from coder.export_debrief import debrief_document, format_for, write_debrief
+from coder.report.debrief_export import debrief_document, format_for, write_debrief
 from coder.storage.database import Study
 from coder.tui.agreement_screen import AgreementScreen
 from coder.tui.blind_screen import BlindScreen

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from coder.debrief import Debrief
-from coder.debrief_text import (
+from coder.report.debrief_data import Debrief
+from coder.report.debrief_text import (
     Block,
     Chart,
     Heading,

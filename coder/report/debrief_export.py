@@ -10,12 +10,12 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from coder.debrief import Debrief, build_debrief
-from coder.debrief_html import render_html
-from coder.debrief_markdown import render_markdown
-from coder.debrief_text import LANGUAGES
 from coder.errors import StudyError
-from coder.export_codings import write_file
+from coder.report.codings_export import write_file
+from coder.report.debrief_data import Debrief, build_debrief
+from coder.report.debrief_html import render_html
+from coder.report.debrief_markdown import render_markdown
+from coder.report.debrief_text import LANGUAGES
 
 RENDERERS: dict[str, Callable[[Debrief, str], str]] = {"md": render_markdown, "html": render_html}
 FORMATS = tuple(RENDERERS)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coder import __version__
-from coder.debrief import QUOTES_PER_CELL, Debrief, Dispute
+from coder.report.debrief_data import QUOTES_PER_CELL, Debrief, Dispute
 from coder.stats.agreement import REASON_NO_VARIATION, REASON_TOO_FEW, Statistics
 
 LANGUAGES = ("en", "nl")

@@ -27,7 +27,7 @@ from sqlmodel import Session
 from coder.codebook.study_codebook import active_codes
 from coder.coding.queries import StudyStatus, study_status, transcript_segments
 from coder.coding.review import ReviewItem, pair_progress, review_items
-from coder.export_codings import coding_rows
+from coder.report.codings_export import coding_rows
 from coder.stats.agreement import Report, agreement
 from coder.stats.units import pick_coders, study_ratings
 from coder.storage.audit import audit_trail
