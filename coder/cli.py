@@ -24,7 +24,7 @@ from coder.codebook.study_codebook import active_codes, apply_codebook
 from coder.coding.assignments import STRATA, assign
 from coder.coding.queries import StudyStatus, study_status
 from coder.coding.review import PairProgress, pair_progress
-from coder.demo import DEMO_CODER, DEMO_DB, build_demo
+from coder.demo.demo_study import DEMO_CODER, DEMO_DB, build_demo
 from coder.errors import CoderError
 from coder.exchange.project_export import export_qdpx
 from coder.exchange.project_import import import_qdpx

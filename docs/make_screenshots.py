@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from coder.coding.assignments import assign  # noqa: E402
-from coder.demo import build_demo  # noqa: E402
+from coder.demo.demo_study import build_demo  # noqa: E402
 from coder.report.debrief_export import debrief_document, write_debrief  # noqa: E402
 from coder.storage.database import open_study  # noqa: E402
 from coder.tui.app import WorkbenchApp  # noqa: E402

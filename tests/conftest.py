@@ -91,7 +91,7 @@ def sample(study, tmp_path):
 @pytest.fixture
 def demo(tmp_path):
     """A fresh, uncoded demo study (SQLite): the shipped codebook and the eight sample interviews."""
-    from coder.demo import build_demo
+    from coder.demo.demo_study import build_demo
 
     built = build_demo(str(tmp_path / "demo.db"), coded=False)
     yield built
@@ -101,7 +101,7 @@ def demo(tmp_path):
 @pytest.fixture
 def coded_demo(tmp_path):
     """The demo study as `coder demo` builds it: with the two demo coders' recorded work."""
-    from coder.demo import build_demo
+    from coder.demo.demo_study import build_demo
 
     built = build_demo(str(tmp_path / "demo.db"))
     yield built

@@ -12,8 +12,8 @@ from coder.codebook.codebook_file import read_codebook
 from coder.codebook.study_codebook import apply_codebook
 from coder.coding.blind_pass import REVEALED, blind_queue
 from coder.coding.review import review_items
-from coder.demo import DEMO_CODING, data_dir
-from coder.demo_coding import DemoCodingError, load_demo_coding
+from coder.demo.demo_study import DEMO_CODING, data_dir
+from coder.demo.recorded_coding import DemoCodingError, load_demo_coding
 from coder.ingest.importer import import_transcripts
 from coder.storage.models import Coding, Decision
 from tests.conftest import SAMPLE_TRANSCRIPTS, SHIPPED_CODEBOOK
@@ -59,7 +59,7 @@ def test_a_quote_that_is_not_in_the_transcript_names_the_line_and_writes_nothing
 async def test_a_newcomer_sees_agreement_and_review_in_the_demo_workbench(coded_demo):
     from textual.widgets import DataTable, Static
 
-    from coder.demo import DEMO_CODER
+    from coder.demo.demo_study import DEMO_CODER
     from coder.tui.agreement_screen import AgreementScreen
     from coder.tui.app import WorkbenchApp
     from coder.tui.pilot import settle

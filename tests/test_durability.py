@@ -17,7 +17,7 @@ from coder.coding.actions import add_coding
 from coder.coding.assignments import assign
 from coder.coding.blind_pass import DONE, blind_queue
 from coder.coding.queries import transcript_codings, transcript_view
-from coder.demo import build_demo
+from coder.demo.demo_study import build_demo
 from coder.ingest.importer import import_transcripts
 from coder.storage.database import open_study
 from coder.storage.models import AuditEntry

@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from coder.codebook.codebook_file import read_codebook
 from coder.codebook.study_codebook import apply_codebook
-from coder.demo_coding import load_demo_coding
+from coder.demo.recorded_coding import load_demo_coding
 from coder.errors import StudyError
 from coder.ingest.importer import Progress, import_transcripts
 from coder.storage.database import Study, is_url, make_engine, open_study
@@ -32,7 +32,7 @@ DEMO_CODING = "coding.yaml"
 def data_dir(name: str) -> Path:
     """The shipped `codebooks/`, `transcripts/` or `demo/`: beside the package in a checkout,
     inside it (`coder/_demo/`) in an installed wheel."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent
     for candidate in (package.parent / name, package / "_demo" / name):
         if candidate.is_dir():
             return candidate
