@@ -38,8 +38,8 @@ from coder.ingest.importer import import_transcripts  # noqa: E402
 from coder.ingest.transcript_formats import read_transcript  # noqa: E402
 from coder.storage.database import open_study  # noqa: E402
 from coder.tui.app import WorkbenchApp  # noqa: E402
-from coder.tui.coding_screen import CodingScreen  # noqa: E402
 from coder.tui.pilot import settle  # noqa: E402
+from coder.tui.screens.coding import CodingScreen  # noqa: E402
 from coder.tui.widgets.transcript_pane import TranscriptPane  # noqa: E402
 
 CODEBOOK = REPO / "codebooks" / "interprofessional-collaboration.yaml"

@@ -7,9 +7,9 @@ from sqlmodel import select
 from coder.coding.queries import transcript_codings
 from coder.storage.models import Coding
 from coder.tui.app import WorkbenchApp
-from coder.tui.coding_screen import CodingScreen
-from coder.tui.dialogs import CodePicker, HelpDialog, MemoDialog
 from coder.tui.pilot import settle
+from coder.tui.screens.coding import CodingScreen
+from coder.tui.screens.dialogs import CodePicker, HelpDialog, MemoDialog
 from coder.tui.widgets.transcript_pane import TranscriptPane
 
 # Transcript 1 (Basisschool Noord) starts: 0-1 interviewer, 2 teacher, 3 youth-care
@@ -133,7 +133,7 @@ async def test_bindings_are_in_the_command_palette(demo):
 
 
 async def test_long_interview_shows_its_first_page_then_the_rest(demo, monkeypatch):
-    import coder.tui.coding_screen as coding_screen
+    import coder.tui.screens.coding as coding_screen
 
     monkeypatch.setattr(coding_screen, "FIRST_PAGE", 50)
     study = demo

@@ -60,10 +60,10 @@ async def test_a_newcomer_sees_agreement_and_review_in_the_demo_workbench(coded_
     from textual.widgets import DataTable, Static
 
     from coder.demo.demo_study import DEMO_CODER
-    from coder.tui.agreement_screen import AgreementScreen
     from coder.tui.app import WorkbenchApp
     from coder.tui.pilot import settle
-    from coder.tui.review_screen import ReviewScreen
+    from coder.tui.screens.agreement import AgreementScreen
+    from coder.tui.screens.review import ReviewScreen
 
     app = WorkbenchApp(coded_demo, DEMO_CODER)
     async with app.run_test(size=(160, 45)) as pilot:

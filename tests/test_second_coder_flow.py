@@ -11,13 +11,13 @@ from textual.widgets import Checkbox, DataTable, Input, Static, TextArea
 
 from coder.coding.queries import transcript_view
 from coder.storage.models import AuditEntry, Coding, Decision
-from coder.tui.agreement_screen import AgreementScreen
 from coder.tui.app import WorkbenchApp
-from coder.tui.blind_screen import BlindScreen
-from coder.tui.coding_screen import CodingScreen
 from coder.tui.pilot import settle
-from coder.tui.review_screen import ReviewScreen
-from coder.tui.study_screen import StudyScreen
+from coder.tui.screens.agreement import AgreementScreen
+from coder.tui.screens.blind_coding import BlindScreen
+from coder.tui.screens.coding import CodingScreen
+from coder.tui.screens.review import ReviewScreen
+from coder.tui.screens.study import StudyScreen
 from coder.tui.widgets.transcript_pane import TranscriptPane
 
 #: Codes anna applies (keys of the shipped codebook: 1 interdependence, 3 flexibility, 4 reflection).
@@ -142,7 +142,7 @@ async def test_a_reveal_is_asked_for_twice_and_then_recorded(demo):
     from coder.coding.actions import add_coding
     from coder.coding.assignments import assign
     from coder.coding.blind_pass import PENDING, REVEALED, blind_queue
-    from coder.tui.dialogs import ConfirmDialog
+    from coder.tui.screens.dialogs import ConfirmDialog
 
     with demo.session() as session:
         add_coding(session, "anna", "reflection", 1, 6, 7)

@@ -6,7 +6,7 @@ from textual.widgets import DataTable, Static
 
 from coder.tui.app import WorkbenchApp
 from coder.tui.pilot import settle
-from coder.tui.study_screen import StudyScreen
+from coder.tui.screens.study import StudyScreen
 
 
 async def test_study_screen_lists_the_demo_transcripts(demo):
@@ -34,7 +34,7 @@ async def test_agreement_screen_shows_kappa_2x2_and_disagreements(demo):
     from textual.widgets import OptionList
 
     from coder.coding.actions import add_coding
-    from coder.tui.agreement_screen import AgreementScreen
+    from coder.tui.screens.agreement import AgreementScreen
 
     study = demo
     with study.session() as session:

@@ -6,9 +6,9 @@ from textual.app import App
 from textual.binding import Binding
 
 from coder.storage.database import Study
-from coder.tui.coding_screen import CodingScreen
 from coder.tui.commands import BindingCommands
-from coder.tui.study_screen import StudyScreen
+from coder.tui.screens.coding import CodingScreen
+from coder.tui.screens.study import StudyScreen
 
 
 class WorkbenchApp(App):

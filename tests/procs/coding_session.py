@@ -12,7 +12,7 @@ import sys
 
 from coder.storage.database import open_study
 from coder.tui.app import WorkbenchApp
-from coder.tui.coding_screen import CodingScreen
+from coder.tui.screens.coding import CodingScreen
 from coder.tui.widgets.transcript_pane import TranscriptPane
 
 

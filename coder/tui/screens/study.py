@@ -24,11 +24,16 @@ from coder.coding.review import review_progress
 from coder.errors import CoderError
 from coder.report.debrief_export import debrief_document, format_for, write_debrief
 from coder.storage.database import Study
-from coder.tui.agreement_screen import AgreementScreen
-from coder.tui.blind_screen import BlindScreen
-from coder.tui.coding_screen import CodingScreen
-from coder.tui.dialogs import AssignDialog, AssignRequest, DebriefDialog, DebriefRequest
-from coder.tui.review_screen import ReviewScreen
+from coder.tui.screens.agreement import AgreementScreen
+from coder.tui.screens.blind_coding import BlindScreen
+from coder.tui.screens.coding import CodingScreen
+from coder.tui.screens.dialogs import (
+    AssignDialog,
+    AssignRequest,
+    DebriefDialog,
+    DebriefRequest,
+)
+from coder.tui.screens.review import ReviewScreen
 
 #: Columns the `s` key sorts by, in turn: (label, key of a row).
 SORTS = (

@@ -32,7 +32,7 @@ from coder.coding.search import search_texts
 from coder.storage.database import Study
 from coder.storage.models import Code
 from coder.tui.actions import transact
-from coder.tui.dialogs import CodePicker, HelpDialog, MemoDialog
+from coder.tui.screens.dialogs import CodePicker, HelpDialog, MemoDialog
 from coder.tui.widgets.codebook_panel import CodebookPanel
 from coder.tui.widgets.transcript_pane import TranscriptPane
 

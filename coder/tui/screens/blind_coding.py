@@ -40,8 +40,8 @@ from coder.coding.queries import (
 from coder.storage.database import Study
 from coder.storage.models import Code
 from coder.tui.actions import transact
-from coder.tui.agreement_screen import AgreementScreen
-from coder.tui.dialogs import CodePicker, ConfirmDialog, HelpDialog, MemoDialog
+from coder.tui.screens.agreement import AgreementScreen
+from coder.tui.screens.dialogs import CodePicker, ConfirmDialog, HelpDialog, MemoDialog
 from coder.tui.widgets.codebook_panel import CodebookPanel
 from coder.tui.widgets.transcript_pane import TranscriptPane
 

@@ -40,7 +40,7 @@ from coder.errors import CoderError
 from coder.storage.database import Study
 from coder.storage.models import Code
 from coder.tui.actions import transact
-from coder.tui.dialogs import CodePicker, HelpDialog, MemoDialog
+from coder.tui.screens.dialogs import CodePicker, HelpDialog, MemoDialog
 from coder.tui.widgets.transcript_pane import TranscriptPane
 
 #: Decision keys: (decision kind, how the note dialog names it).
