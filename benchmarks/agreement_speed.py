@@ -23,7 +23,7 @@ from sklearn.metrics import cohen_kappa_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from coder.stats.agreement import per_code_kappa  # noqa: E402
+from coder.stats.agreement import per_code_kappa
 
 
 def ratings(units: int, codes: int, seed: int = 11) -> tuple[np.ndarray, np.ndarray]:

@@ -149,7 +149,7 @@ def test_cohen_mode_over_categories_matches_statsmodels_and_sklearn():
     b = ["x", "x", "-", "x", "y", "-"]
     assert report.overall.kappa == pytest.approx(cohen_kappa_score(a, b), abs=1e-12)
     labels = sorted(set(a) | set(b))
-    table = np.array([[sum(1 for i, j in zip(a, b) if (i, j) == (r, c)) for c in labels] for r in labels])
+    table = np.array([[sum(1 for i, j in zip(a, b, strict=True) if (i, j) == (r, c)) for c in labels] for r in labels])
     assert report.overall.se == pytest.approx(cohens_kappa(table).std_kappa, abs=1e-12)
     q = 4  # x, y, z and "no code"
     assert report.overall.pabak == pytest.approx((q * report.overall.observed - 1) / (q - 1))

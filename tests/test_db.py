@@ -8,6 +8,7 @@ import stat
 
 import pytest
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from coder.errors import StudyError
@@ -49,13 +50,13 @@ def test_new_study_records_schema_version(study):
 def test_foreign_keys_are_enforced(study):
     from coder.storage.models import Participant
 
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError, match="(?i)foreign key"):
         with study.session() as session:
             session.add(Participant(transcript_id=999, label="X"))
 
 
 def test_a_failed_action_leaves_nothing_behind(study):
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="boom"):  # noqa: PT012  (the session must see the error)
         with study.session() as session:
             session.add(Coder(name="anna"))
             session.flush()

@@ -201,7 +201,7 @@ def test_markdown_renders_as_commonmark_with_tables(hostile):
     html = MarkdownIt("commonmark").enable("table").render(render_markdown(hostile))
     tables = [b for b in summary_blocks(hostile, "en") if isinstance(b, Table)]
     assert html.count("<table>") == len(tables)
-    for table, rendered in zip(tables, re.findall(r"<table>.*?</table>", html, re.S)):
+    for table, rendered in zip(tables, re.findall(r"<table>.*?</table>", html, re.S), strict=True):
         rows = re.findall(r"<tr>(.*?)</tr>", rendered, re.S)
         assert len(rows) == len(table.rows) + 1
         assert all(len(re.findall(r"<t[hd][ >]", row)) == len(table.header) for row in rows)

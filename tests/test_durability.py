@@ -72,7 +72,7 @@ def test_a_codes_while_b_codes_blind_in_another_process_and_nothing_is_lost(stud
         for name, *args in helpers
     ]
     outputs = [process.communicate(timeout=120) for process in processes]
-    for process, (out, err), expected in zip(processes, outputs, (count, 30)):
+    for process, (out, err), expected in zip(processes, outputs, (count, 30), strict=True):
         assert process.returncode == 0, err
         assert out.strip() == f"done {expected}"
     with study.session() as session:

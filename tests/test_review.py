@@ -160,6 +160,7 @@ def test_adding_to_an_added_fragment_keeps_its_codes_and_a_reviewed_one_is_refus
         add_missed(session, "bram", t, 5, 5, ("interdependence",))
         add_missed(session, "bram", t, 5, 5, ("willingness",), note="ook bereidheid")
     assert consensus(study, t) == [("interdependence", 5, 5), ("willingness", 5, 5)]
-    with study.session() as session, pytest.raises(StudyError, match="reviewed fragment"):
+    with study.session() as session:
         accept_agreements(session, "bram", "anna", "bram")
+    with study.session() as session, pytest.raises(StudyError, match="reviewed fragment"):
         add_missed(session, "bram", t, 2, 2, ("feedback",))  # anna's fragment, agreed and accepted

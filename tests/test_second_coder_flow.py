@@ -38,7 +38,7 @@ async def code_as_anna(study, pilot, app) -> None:
     await settle(app, pilot)
     assert isinstance(app.screen, CodingScreen)
     pane = app.screen.query_one(TranscriptPane)
-    for position, key in zip(codable, ANNA_KEYS):
+    for position, key in zip(codable, ANNA_KEYS, strict=False):
         pane.set_cursor(position)
         await pilot.press(key)
         await settle(app, pilot)

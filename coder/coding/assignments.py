@@ -52,7 +52,7 @@ def primary_fragments(session: Session, coder: str) -> list[tuple[Fragment, str]
         .where(Coder.name == coder, Coding.pass_ == "primary", Coding.deleted_at.is_(None))
         .order_by(Coding.transcript_id, first.position, last.position)
     )
-    return list(dict.fromkeys(((t, f, l), school_type or "unknown") for t, f, l, school_type in rows))
+    return list(dict.fromkeys(((t, first, last), school_type or "unknown") for t, first, last, school_type in rows))
 
 
 def pair_assignments(session: Session, from_coder: str, to_coder: str, *where) -> list[Assignment]:

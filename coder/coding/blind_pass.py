@@ -85,8 +85,8 @@ def blind_queue(session: Session, coder: str) -> list[BlindItem]:
         .order_by(Assignment.transcript_id, first.position, last.position)
     ).all()
     return [
-        BlindItem(a.id, giver_name, a.transcript_id, title, f, l, _state(a), tuple(codes.get(_fragment(a), ())))
-        for a, giver_name, title, f, l in rows
+        BlindItem(a.id, giver_name, a.transcript_id, title, first_pos, last_pos, _state(a), tuple(codes.get(_fragment(a), ())))
+        for a, giver_name, title, first_pos, last_pos in rows
     ]
 
 

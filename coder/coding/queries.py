@@ -248,8 +248,8 @@ def transcript_codings(session: Session, transcript_id: int, coder: str | None =
         query = query.where(Coder.name == coder)
     colours = dict(session.execute(select(Code.id, Code.color)).all())
     return [
-        CodingRow(cid, who, code_id, name, color or colours.get(parent_id), f, l, memo, pass_)
-        for cid, who, code_id, name, color, parent_id, f, l, memo, pass_ in session.execute(query)
+        CodingRow(cid, who, code_id, name, color or colours.get(parent_id), first_pos, last_pos, memo, pass_)
+        for cid, who, code_id, name, color, parent_id, first_pos, last_pos, memo, pass_ in session.execute(query)
     ]
 
 

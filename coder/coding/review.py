@@ -106,7 +106,7 @@ def review_items(session: Session, a: str, b: str) -> list[ReviewItem]:
     a_sides = _sides(session, first_row.from_coder_id, "primary", fragments)
     b_sides = _sides(session, first_row.to_coder_id, "blind", fragments)
     decisions = latest_decisions(session)
-    segment_ids = {s for _, f, l in fragments for s in (f, l)}
+    segment_ids = {s for _, first, last in fragments for s in (first, last)}
     segment_ids |= {s for d in decisions.values() for s in (d.first_segment_id, d.last_segment_id)}
     position = segment_positions(session, segment_ids)
     empty = Side((), ())

@@ -283,7 +283,7 @@ def import_qdpx(study: Study, path: str | Path, actor: str) -> ProjectImport:
         if specs:
             apply_codebook(session, codebook, actor, retire_missing=False)
         ids = store_parsed(session, parsed, actor)
-        for transcript_id, transcript, chosen in zip(ids, parsed, selections):
+        for transcript_id, transcript, chosen in zip(ids, parsed, selections, strict=True):
             report.codings += _store_selections(session, transcript_id, transcript, chosen, report)
         report.sources = len(parsed)
         record(session, actor, "project.import", path=str(path), sources=report.sources,

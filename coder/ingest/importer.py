@@ -124,7 +124,7 @@ def store_parsed(session, parsed: Sequence[ParsedTranscript], actor: str) -> lis
     """
     texts = [p.text[t.start : t.end] for p in parsed for t in p.turns]
     spans = _per_transcript(list(segment_texts(texts)), parsed)
-    return [_store(session, p, s, actor)[0] for p, s in zip(parsed, spans)]
+    return [_store(session, p, s, actor)[0] for p, s in zip(parsed, spans, strict=True)]
 
 
 def _executemany(conn, model, columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -182,7 +182,7 @@ def _store(session, parsed: ParsedTranscript, spans: list[list[Span]], actor: st
         transcript_id, "position",
     )
     rows = []
-    for position, (turn, turn_spans) in enumerate(zip(parsed.turns, spans)):
+    for position, (turn, turn_spans) in enumerate(zip(parsed.turns, spans, strict=True)):
         turn_id = turn_ids[position]
         for start, end in turn_spans:
             rows.append((transcript_id, turn_id, len(rows), turn.start + start, turn.start + end))
@@ -216,6 +216,6 @@ def import_transcripts(
     with study.session() as session:
         imported = [
             (parsed.title, _store(session, parsed, transcript_spans, actor)[1])
-            for parsed, transcript_spans in zip(batch.fresh, spans)
+            for parsed, transcript_spans in zip(batch.fresh, spans, strict=True)
         ]
     return ImportReport(imported=tuple(imported), skipped=tuple(batch.skipped))

@@ -120,7 +120,7 @@ def sentence_spans(doc: Doc) -> list[Span]:
         starts.insert(0, 0)
     text = doc.text
     spans = []
-    for start, end in zip(starts, starts[1:] + [len(text)]):
+    for start, end in zip(starts, starts[1:] + [len(text)], strict=True):
         chunk = text[start:end]
         stripped = chunk.strip()
         if stripped:

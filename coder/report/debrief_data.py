@@ -177,7 +177,7 @@ def _table(final: list[dict], themes: list[str], school_types: tuple[str, ...]) 
         key = (row["theme"], row["school_type"] or "unknown")
         fragments.setdefault(key, set()).add((row["transcript_id"], row["first_segment"], row["last_segment"]))
         roles = row["role"].split("+")
-        for label, role in zip(row["speaker"].split("+"), roles):
+        for label, role in zip(row["speaker"].split("+"), roles, strict=False):
             if role != "interviewer":
                 people.setdefault(key, set()).add((row["transcript_id"], label))
     return {theme: {st: (len(fragments.get((theme, st), ())), len(people.get((theme, st), ())))

@@ -86,8 +86,8 @@ def _block(block: Block) -> str:
         case Para(text, lead):
             return f"<p><em>{escape(lead)}:</em> {escape(text)}</p>" if lead else f"<p>{escape(text)}</p>"
         case Table(header, rows, numeric):
-            head = "".join(_cell("th", h, n) for h, n in zip(header, numeric))
-            body = "".join("<tr>" + "".join(_cell("td", c, n) for c, n in zip(row, numeric)) + "</tr>" for row in rows)
+            head = "".join(_cell("th", h, n) for h, n in zip(header, numeric, strict=True))
+            body = "".join("<tr>" + "".join(_cell("td", c, n) for c, n in zip(row, numeric, strict=True)) + "</tr>" for row in rows)
             return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
         case Quote(text, source):
             lines = "<br>".join(escape(line) for line in text.splitlines())

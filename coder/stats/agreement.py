@@ -344,7 +344,7 @@ def disagreements(ratings: Ratings, code: str) -> list[str]:
     """The units on which the two coders differ about `code`."""
     column = ratings.codes.index(code)
     differ = ratings.a[:, column] != ratings.b[:, column]
-    return [unit for unit, flag in zip(ratings.units, differ) if flag]
+    return [unit for unit, flag in zip(ratings.units, differ, strict=True) if flag]
 
 
 def report_json(report: Report) -> dict:

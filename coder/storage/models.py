@@ -11,7 +11,7 @@ soft-deleted (`deleted_at`) and, when replaced, points at its successor
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -22,7 +22,7 @@ PASSES = ("primary", "blind", "consensus")
 
 def utcnow() -> datetime:
     """Timestamps are stored in UTC so two coders in one study sort the same."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Meta(SQLModel, table=True):
