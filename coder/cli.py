@@ -30,7 +30,6 @@ from coder.exchange.project_export import export_qdpx
 from coder.exchange.project_import import import_qdpx
 from coder.exchange.refi_codebook import codebook_to_qdc, read_qdc
 from coder.ingest.importer import Overrides, import_transcripts
-from coder.ingest.transcript_formats import SCHOOL_TYPES
 from coder.report.codings_export import FORMATS, WRITERS, coding_rows, write_file
 from coder.report.debrief_export import FORMATS as DEBRIEF_FORMATS
 from coder.report.debrief_export import debrief_document, format_for, write_debrief
@@ -41,8 +40,8 @@ from coder.stats.units import LEVELS, MODES, UnitFilter, study_ratings
 from coder.storage.audit import audit_trail
 from coder.storage.database import Study, open_study, resolve_target
 from coder.storage.migrations import SCHEMA_VERSION
-from coder.storage.models import PASSES
 from coder.storage.settings import set_uncodable_roles, uncodable_roles
+from coder.storage.vocabulary import SCHOOL_TYPES, Pass
 
 
 class Context:
@@ -255,7 +254,7 @@ def export() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (default: standard output).")
 @click.option("--bom", is_flag=True, help="Start the file with a UTF-8 byte-order mark, for Excel.")
 @click.option("--coder", help="Only this coder's codings.")
-@click.option("--pass", "pass_", type=click.Choice(PASSES), help="Only codings of this pass.")
+@click.option("--pass", "pass_", type=click.Choice(tuple(Pass)), help="Only codings of this pass.")
 @pass_context
 def export_codings(obj: Context, fmt: str, output: str | None, bom: bool, coder: str | None, pass_: str | None) -> None:
     """One row per coding: transcript, speaker, segments, offsets, code, theme, coder, pass, memo, text."""

@@ -141,9 +141,10 @@ def test_migration_path_grows_an_old_study_and_keeps_its_data(tmp_path):
 
 def test_audit_log_is_append_only(study):
     from coder.storage.audit import record
+    from coder.storage.audit_events import CoderAdded
 
     with study.session() as session:
-        record(session, "anna", "test.action", value=1)
+        record(session, "anna", CoderAdded())
     for statement in ("UPDATE audit_log SET actor = 'mallory'", "DELETE FROM audit_log"):
         with pytest.raises(Exception, match="append-only"):
             with study.engine.begin() as conn:

@@ -14,6 +14,7 @@ from sqlmodel import Session, func, select
 from coder.codebook.codebook_file import Codebook, CodeSpec
 from coder.errors import CodebookConflict
 from coder.storage.audit import record
+from coder.storage.audit_events import CodebookLoaded, CodeUpdated
 from coder.storage.models import Code, Coding, utcnow
 
 
@@ -102,7 +103,7 @@ def apply_codebook(
             setattr(row, name, columns[name])
         session.add(row)
         updated.append(spec.id)
-        record(session, actor, "code.update", code=spec.id, before=before)
+        record(session, actor, CodeUpdated(code=spec.id, before=before))
     now = utcnow()
     for row in dropped:
         row.retired_at = now
@@ -114,10 +115,8 @@ def apply_codebook(
         retired=tuple(c.code_id for c in dropped),
         unchanged=tuple(unchanged),
     )
-    record(
-        session, actor, "codebook.load", path=codebook.path, title=codebook.title,
-        added=change.added, updated=change.updated, retired=change.retired,
-    )
+    record(session, actor, CodebookLoaded(path=str(codebook.path), title=codebook.title, added=change.added,
+                                          updated=change.updated, retired=change.retired))
     return change
 
 

@@ -13,17 +13,27 @@ survive a restart, and "redo" is simply undoing an undo.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from coder.errors import StudyError
-from coder.storage.audit import record
+from coder.storage.audit import read_event, record
+from coder.storage.audit_events import (
+    REDO,
+    UNDO,
+    UNDOABLE,
+    ActionRedone,
+    ActionUndone,
+    CoderAdded,
+    CodingAdded,
+    CodingChange,
+    CodingRemoved,
+    MemoChanged,
+)
 from coder.storage.models import (
-    PASSES,
     AuditEntry,
     Code,
     Coder,
@@ -34,9 +44,7 @@ from coder.storage.models import (
     utcnow,
 )
 from coder.storage.settings import uncodable_roles
-
-ACTION_KINDS = ("coding.add", "coding.remove", "coding.memo")
-UNDO, REDO = "coding.undo", "coding.redo"
+from coder.storage.vocabulary import Pass
 
 
 @dataclass(frozen=True)
@@ -57,7 +65,7 @@ def ensure_coder(session: Session, name: str) -> Coder:
         coder = Coder(name=name)
         session.add(coder)
         session.flush()
-        record(session, name, "coder.add")
+        record(session, name, CoderAdded())
     return coder
 
 
@@ -91,15 +99,14 @@ def _code(session: Session, code_id: str) -> Code:
     return code
 
 
-def _record_action(session: Session, actor: str, kind: str, transcript_id: int,
-                   removed: Coding | None, added: Coding | None, **detail) -> Action:
-    entry = record(
-        session, actor, kind, transcript_id=transcript_id,
-        coding_id=(added or removed).id,
-        removed=removed.id if removed else None, added=added.id if added else None, **detail,
-    )
+def _record_action(session: Session, actor: str, change: CodingChange, transcript_id: int) -> Action:
+    entry = record(session, actor, change, transcript_id=transcript_id, coding_id=change.added or change.removed)
     session.flush()
-    return Action(entry.id, kind, removed.id if removed else None, added.id if added else None, transcript_id)
+    return Action(entry.id, change.kind, change.removed, change.added, transcript_id)
+
+
+def _id(coding: Coding | None) -> int | None:
+    return coding.id if coding is not None else None
 
 
 def soft_delete(session: Session, coding: Coding, actor: str, superseded_by: int | None = None) -> None:
@@ -132,7 +139,7 @@ def place_coding(
     first: int,
     last: int,
     *,
-    pass_: str = "primary",
+    pass_: Pass = Pass.PRIMARY,
     memo: str = "",
     span: tuple[int, int] | None = None,
     imported: bool = False,
@@ -144,8 +151,8 @@ def place_coding(
     (a selection made in another program); `imported` codings keep whatever turns
     they are in, as the other program allowed them.
     """
-    if pass_ not in PASSES:
-        raise StudyError(f"pass must be one of {', '.join(PASSES)}, not '{pass_}'")
+    if pass_ not in tuple(Pass):
+        raise StudyError(f"pass must be one of {', '.join(Pass)}, not '{pass_}'")
     first, last = min(first, last), max(first, last)
     code = _code(session, code_id)
     start, end = _segment(session, transcript_id, first), _segment(session, transcript_id, last)
@@ -168,8 +175,8 @@ def add_coding(
     """Apply code `code_id` to the fragment of segment positions `first..last`: an
     action the coder can undo. `options` are those of `place_coding` (pass_, memo, ...)."""
     coding = place_coding(session, coder, code_id, transcript_id, first, last, **options)
-    _record_action(session, coder, "coding.add", transcript_id, None, coding, code=code_id,
-                   first=min(first, last), last=max(first, last), pass_=coding.pass_)
+    _record_action(session, coder, CodingAdded(added=coding.id, code=code_id, first=min(first, last),
+                                               last=max(first, last), pass_=coding.pass_), transcript_id)
     return coding
 
 
@@ -184,7 +191,7 @@ def remove_coding(session: Session, coding_id: int, actor: str) -> Coding:
     """Soft-delete a coding: it stays in the study, marked as removed by `actor`."""
     coding = _live(session, coding_id)
     soft_delete(session, coding, actor)
-    _record_action(session, actor, "coding.remove", coding.transcript_id, coding, None)
+    _record_action(session, actor, CodingRemoved(removed=coding.id), coding.transcript_id)
     return coding
 
 
@@ -193,13 +200,13 @@ def set_memo(session: Session, coding_id: int, memo: str, actor: str) -> Coding:
     old = _live(session, coding_id)
     new = _copy(session, old, memo=memo)
     soft_delete(session, old, actor, superseded_by=new.id)
-    _record_action(session, actor, "coding.memo", old.transcript_id, old, new)
+    _record_action(session, actor, MemoChanged(removed=old.id, added=new.id), old.transcript_id)
     return new
 
 
 def toggle_code(
     session: Session, coder: str, code_id: str, transcript_id: int, first: int, last: int,
-    *, pass_: str = "primary",
+    *, pass_: Pass = Pass.PRIMARY,
 ) -> tuple[bool, Coding]:
     """The digit keys: remove the coder's coding of exactly this fragment, else add one.
 
@@ -221,13 +228,18 @@ def toggle_code(
 # --- undo and redo ---------------------------------------------------------------
 
 
-def _actions(session: Session, actor: str) -> list[tuple[AuditEntry, dict]]:
+def _actions(session: Session, actor: str) -> list[Action]:
+    """The coder's coding actions, undos and redos, oldest first, from the audit log."""
     entries = session.execute(
         select(AuditEntry)
-        .where(AuditEntry.actor == actor, AuditEntry.kind.in_((*ACTION_KINDS, UNDO, REDO)))
+        .where(AuditEntry.actor == actor, AuditEntry.kind.in_((*UNDOABLE, UNDO, REDO)))
         .order_by(AuditEntry.id)
     ).scalars()
-    return [(entry, json.loads(entry.detail)) for entry in entries]
+    actions = []
+    for entry in entries:
+        change = cast(CodingChange, read_event(entry))  # the kinds queried are all coding changes
+        actions.append(Action(entry.id, entry.kind, change.removed, change.added, entry.transcript_id))
+    return actions
 
 
 def history(session: Session, actor: str) -> tuple[list[Action], list[Action]]:
@@ -238,12 +250,11 @@ def history(session: Session, actor: str) -> tuple[list[Action], list[Action]]:
     """
     undo: list[Action] = []
     redo: list[Action] = []
-    for entry, detail in _actions(session, actor):
-        action = Action(entry.id, entry.kind, detail.get("removed"), detail.get("added"), entry.transcript_id)
-        if entry.kind == UNDO:
+    for action in _actions(session, actor):
+        if action.kind == UNDO:
             undo.pop()
             redo.append(action)
-        elif entry.kind == REDO:
+        elif action.kind == REDO:
             redo.pop()
             undo.append(action)
         else:
@@ -266,7 +277,7 @@ def _current(session: Session, coding_id: int) -> Coding:
     return coding
 
 
-def _invert(session: Session, action: Action, actor: str, kind: str) -> Action:
+def _invert(session: Session, action: Action, actor: str, inverse: type[ActionUndone | ActionRedone]) -> Action:
     """Apply the inverse of `action`: remove what it added, restore a copy of what it removed.
 
     The restored copy becomes the successor of both rows, so a later undo further
@@ -280,16 +291,17 @@ def _invert(session: Session, action: Action, actor: str, kind: str) -> Action:
     if removed is not None and removed.superseded_by is None:  # else its chain already leads here
         removed.superseded_by = restored.id
         session.add(removed)
-    return _record_action(session, actor, kind, action.transcript_id, added, restored, of=action.entry_id)
+    return _record_action(session, actor, inverse(removed=_id(added), added=_id(restored), of=action.entry_id),
+                          action.transcript_id)
 
 
 def undo(session: Session, actor: str) -> Action | None:
     """Undo the coder's last coding action (or redo); None when there is nothing to undo."""
     stack, _ = history(session, actor)
-    return _invert(session, stack[-1], actor, UNDO) if stack else None
+    return _invert(session, stack[-1], actor, ActionUndone) if stack else None
 
 
 def redo(session: Session, actor: str) -> Action | None:
     """Undo the coder's last undo; None when there is nothing to redo."""
     _, stack = history(session, actor)
-    return _invert(session, stack[-1], actor, REDO) if stack else None
+    return _invert(session, stack[-1], actor, ActionRedone) if stack else None

@@ -16,10 +16,11 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from coder.coding.actions import ensure_coder
-from coder.coding.queries import Fragment
 from coder.errors import StudyError
 from coder.storage.audit import record
-from coder.storage.models import Assignment, Coder, Coding, Segment, Transcript
+from coder.storage.audit_events import FragmentsAssigned
+from coder.storage.models import Assignment, BlindSample, Coder, Coding, Segment, Transcript
+from coder.storage.vocabulary import FragmentRef, Pass
 
 STRATA = ("school_type",)
 
@@ -40,7 +41,7 @@ class AssignResult:
         return sum(before + added for _, before, added in self.strata.values())
 
 
-def primary_fragments(session: Session, coder: str) -> list[tuple[Fragment, str]]:
+def primary_fragments(session: Session, coder: str) -> list[tuple[FragmentRef, str]]:
     """A coder's distinct primary fragments in transcript order, each with its school type."""
     first, last = aliased(Segment), aliased(Segment)
     rows = session.execute(
@@ -49,10 +50,10 @@ def primary_fragments(session: Session, coder: str) -> list[tuple[Fragment, str]
         .join(Transcript, Transcript.id == Coding.transcript_id)
         .join(first, first.id == Coding.first_segment_id)
         .join(last, last.id == Coding.last_segment_id)
-        .where(Coder.name == coder, Coding.pass_ == "primary", Coding.deleted_at.is_(None))
+        .where(Coder.name == coder, Coding.pass_ == Pass.PRIMARY, Coding.deleted_at.is_(None))
         .order_by(Coding.transcript_id, first.position, last.position)
     )
-    return list(dict.fromkeys(((t, first, last), school_type or "unknown") for t, first, last, school_type in rows))
+    return list(dict.fromkeys((FragmentRef(t, first, last), school_type or "unknown") for t, first, last, school_type in rows))
 
 
 def pair_assignments(session: Session, from_coder: str, to_coder: str, *where) -> list[Assignment]:
@@ -67,18 +68,27 @@ def pair_assignments(session: Session, from_coder: str, to_coder: str, *where) -
     ).scalars())
 
 
-def assigned_fragments(session: Session, from_coder: str, to_coder: str) -> set[Fragment]:
-    return {(a.transcript_id, a.first_segment_id, a.last_segment_id)
-            for a in pair_assignments(session, from_coder, to_coder)}
+def assigned_fragments(session: Session, from_coder: str, to_coder: str) -> set[FragmentRef]:
+    return {a.fragment for a in pair_assignments(session, from_coder, to_coder)}
 
 
-def _add(session: Session, giver: Coder, taker: Coder, fragments: list[Fragment], actor: str) -> None:
+def _add(session: Session, sample: BlindSample, fragments: list[FragmentRef]) -> None:
     for transcript_id, first, last in sorted(fragments):
-        session.add(Assignment(from_coder_id=giver.id, to_coder_id=taker.id, transcript_id=transcript_id,
-                               first_segment_id=first, last_segment_id=last, created_by=actor))
+        session.add(Assignment(from_coder_id=sample.from_coder_id, to_coder_id=sample.to_coder_id,
+                               transcript_id=transcript_id, first_segment_id=first, last_segment_id=last,
+                               created_by=sample.created_by, sample_id=sample.id))
 
 
-def assign_fragments(session: Session, from_coder: str, to_coder: str, actor: str, fragments: list[Fragment]) -> int:
+def _new_sample(session: Session, from_coder: str, to_coder: str, actor: str, **how) -> BlindSample:
+    """The row that says how this run of `assign` chose its fragments."""
+    sample = BlindSample(from_coder_id=ensure_coder(session, from_coder).id,
+                         to_coder_id=ensure_coder(session, to_coder).id, created_by=actor, **how)
+    session.add(sample)
+    session.flush()
+    return sample
+
+
+def assign_fragments(session: Session, from_coder: str, to_coder: str, actor: str, fragments: list[FragmentRef]) -> int:
     """Give `to_coder` exactly these of `from_coder`'s fragments (those not already given).
 
     For a sample drawn elsewhere, e.g. the demo study's recorded one. Returns how many were added.
@@ -90,9 +100,10 @@ def assign_fragments(session: Session, from_coder: str, to_coder: str, actor: st
     if foreign:
         raise StudyError(f"{len(foreign)} of these fragments are not {from_coder}'s (no primary coding on them)")
     new = sorted(set(fragments) - assigned_fragments(session, from_coder, to_coder))
-    _add(session, ensure_coder(session, from_coder), ensure_coder(session, to_coder), new, actor)
-    record(session, actor, "assignment.add", from_coder=from_coder, to_coder=to_coder, added=len(new),
-           chosen=True)
+    sample = _new_sample(session, from_coder, to_coder, actor, chosen=True)
+    _add(session, sample, new)
+    record(session, actor, FragmentsAssigned(from_coder=from_coder, to_coder=to_coder, added=len(new),
+                                             sample=sample.id, chosen=True))
     return len(new)
 
 
@@ -114,9 +125,10 @@ def assign(
     fragments = primary_fragments(session, from_coder)
     if not fragments:
         raise StudyError(f"{from_coder} has no fragments to assign (no primary codings)")
-    giver, taker = ensure_coder(session, from_coder), ensure_coder(session, to_coder)
     already = assigned_fragments(session, from_coder, to_coder)
-    strata: dict[str, list[Fragment]] = {}
+    sample = _new_sample(session, from_coder, to_coder, actor, fraction=fraction, stratify=stratify,
+                         seed=seed if fraction is not None else None)
+    strata: dict[str, list[FragmentRef]] = {}
     for fragment, school_type in fragments:
         strata.setdefault(school_type if stratify else "all", []).append(fragment)
     summary = {}
@@ -125,11 +137,12 @@ def assign(
         target = len(members) if fraction is None else round(fraction * len(members))
         candidates = [f for f in members if f not in already]
         picked = random.Random(f"{seed}:{name}").sample(candidates, min(max(target - len(have), 0), len(candidates)))
-        _add(session, giver, taker, picked, actor)
+        _add(session, sample, picked)
         summary[name] = (len(members), len(have), len(picked))
     result = AssignResult(summary)
-    record(session, actor, "assignment.add", from_coder=from_coder, to_coder=to_coder, fraction=fraction,
-           seed=seed, stratify=stratify, added=result.added, assigned=result.assigned)
+    record(session, actor, FragmentsAssigned(from_coder=from_coder, to_coder=to_coder, added=result.added,
+                                             sample=sample.id, fraction=fraction, seed=sample.seed,
+                                             stratify=stratify, assigned=result.assigned))
     return result
 
 

@@ -18,10 +18,12 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from coder.coding.actions import toggle_code
-from coder.coding.queries import Fragment, fragment_codes, segment_positions
+from coder.coding.queries import fragment_codes, segment_positions
 from coder.errors import StudyError
 from coder.storage.audit import record
+from coder.storage.audit_events import BlindFinished, CodesRevealed, NoCodeApplies
 from coder.storage.models import Assignment, Coder, Coding, Segment, Transcript, utcnow
+from coder.storage.vocabulary import FragmentRef, Pass
 
 PENDING, DONE, NO_CODE, REVEALED = "pending", "done", "no code", "revealed"
 
@@ -52,21 +54,17 @@ def _state(assignment: Assignment) -> str:
     return PENDING
 
 
-def _blind_codes(session: Session, coder_id: int, *where) -> dict[Fragment, list[str]]:
+def _blind_codes(session: Session, coder_id: int, *where) -> dict[FragmentRef, list[str]]:
     """A coder's live blind codes per fragment."""
     return {fragment: [code for code, _ in pairs]
-            for fragment, pairs in fragment_codes(session, coder_id, "blind", *where).items()}
-
-
-def _fragment(assignment: Assignment) -> Fragment:
-    return assignment.transcript_id, assignment.first_segment_id, assignment.last_segment_id
+            for fragment, pairs in fragment_codes(session, coder_id, Pass.BLIND, *where).items()}
 
 
 def blind_codes(session: Session, assignment: Assignment) -> list[str]:
     """B's live blind codes on exactly the assigned fragment, in codebook order."""
-    fragment = _fragment(assignment)
-    return _blind_codes(session, assignment.to_coder_id, Coding.transcript_id == fragment[0],
-                        Coding.first_segment_id == fragment[1]).get(fragment, [])
+    fragment = assignment.fragment
+    return _blind_codes(session, assignment.to_coder_id, Coding.transcript_id == fragment.transcript_id,
+                        Coding.first_segment_id == fragment.first_segment_id).get(fragment, [])
 
 
 def blind_queue(session: Session, coder: str) -> list[BlindItem]:
@@ -85,7 +83,7 @@ def blind_queue(session: Session, coder: str) -> list[BlindItem]:
         .order_by(Assignment.transcript_id, first.position, last.position)
     ).all()
     return [
-        BlindItem(a.id, giver_name, a.transcript_id, title, first_pos, last_pos, _state(a), tuple(codes.get(_fragment(a), ())))
+        BlindItem(a.id, giver_name, a.transcript_id, title, first_pos, last_pos, _state(a), tuple(codes.get(a.fragment, ())))
         for a, giver_name, title, first_pos, last_pos in rows
     ]
 
@@ -106,7 +104,7 @@ def toggle_blind_code(session: Session, coder: str, assignment_id: int, code_id:
     assignment = _assignment(session, coder, assignment_id)
     position = segment_positions(session, {assignment.first_segment_id, assignment.last_segment_id})
     first, last = position[assignment.first_segment_id], position[assignment.last_segment_id]
-    added, _ = toggle_code(session, coder, code_id, assignment.transcript_id, first, last, pass_="blind")
+    added, _ = toggle_code(session, coder, code_id, assignment.transcript_id, first, last, pass_=Pass.BLIND)
     return added
 
 
@@ -118,8 +116,8 @@ def finish(session: Session, coder: str, assignment_id: int) -> list[str]:
         raise StudyError("apply at least one code, or mark that no code applies")
     assignment.done_at = utcnow()
     session.add(assignment)
-    record(session, coder, "blind.finish", transcript_id=assignment.transcript_id,
-           assignment=assignment.id, codes=codes)
+    record(session, coder, BlindFinished(assignment=assignment.id, codes=tuple(codes)),
+           transcript_id=assignment.transcript_id)
     return codes
 
 
@@ -130,9 +128,9 @@ def no_code_applies(session: Session, coder: str, assignment_id: int, note: str 
         raise StudyError("this fragment has blind codes; take them back before marking that no code applies")
     assignment.done_at = utcnow()
     assignment.no_code = True
+    assignment.no_code_note = note
     session.add(assignment)
-    record(session, coder, "blind.no_code", transcript_id=assignment.transcript_id,
-           assignment=assignment.id, note=note)
+    record(session, coder, NoCodeApplies(assignment=assignment.id, note=note), transcript_id=assignment.transcript_id)
 
 
 def reveal(session: Session, coder: str, assignment_id: int) -> None:
@@ -140,5 +138,5 @@ def reveal(session: Session, coder: str, assignment_id: int) -> None:
     assignment = _assignment(session, coder, assignment_id)
     assignment.revealed_at = utcnow()
     session.add(assignment)
-    record(session, coder, "blind.reveal", transcript_id=assignment.transcript_id,
-           assignment=assignment.id, codes_so_far=blind_codes(session, assignment))
+    record(session, coder, CodesRevealed(assignment=assignment.id, codes_so_far=tuple(blind_codes(session, assignment))),
+           transcript_id=assignment.transcript_id)

@@ -13,7 +13,6 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from coder.errors import StudyError
-from coder.ingest.transcript_formats import SCHOOL_TYPES
 from coder.storage.models import (
     Code,
     Coder,
@@ -24,6 +23,7 @@ from coder.storage.models import (
     Turn,
 )
 from coder.storage.settings import uncodable_roles
+from coder.storage.vocabulary import SCHOOL_TYPES, FragmentRef
 
 
 @dataclass(frozen=True)
@@ -298,23 +298,19 @@ def coding_progress(session: Session) -> dict[int, Progress]:
     return {tid: Progress(count, coded.get(tid, {})) for tid, count in codable.items()}
 
 
-#: A fragment by where it is: transcript, first segment id, last segment id.
-Fragment = tuple[int, int, int]
-
-
-def fragment_codes(session: Session, coder_id: int, pass_: str, *where) -> dict[Fragment, list[tuple[str, str]]]:
+def fragment_codes(session: Session, coder_id: int, pass_: str, *where) -> dict[FragmentRef, list[tuple[str, str]]]:
     """A coder's live (code id, memo) pairs in one pass, per fragment, in codebook order.
 
     `where` narrows the codings read (e.g. to one transcript).
     """
-    found: dict[Fragment, list[tuple[str, str]]] = {}
+    found: dict[FragmentRef, list[tuple[str, str]]] = {}
     for transcript, first, last, code, memo in session.execute(
         select(Coding.transcript_id, Coding.first_segment_id, Coding.last_segment_id, Code.code_id, Coding.memo)
         .join(Code, Code.id == Coding.code_id)
         .where(Coding.coder_id == coder_id, Coding.pass_ == pass_, Coding.deleted_at.is_(None), *where)
         .order_by(Code.position, Code.id)
     ):
-        found.setdefault((transcript, first, last), []).append((code, memo))
+        found.setdefault(FragmentRef(transcript, first, last), []).append((code, memo))
     return found
 
 

@@ -24,11 +24,11 @@ from sqlmodel import Session
 
 from coder.coding.actions import place_coding, soft_delete
 from coder.coding.assignments import pair_assignments
-from coder.coding.queries import Fragment, fragment_codes, segment_positions
+from coder.coding.queries import fragment_codes, segment_positions
 from coder.errors import StudyError
 from coder.storage.audit import record
+from coder.storage.audit_events import ReviewDecided
 from coder.storage.models import (
-    DECISIONS,
     Assignment,
     Coder,
     Coding,
@@ -36,6 +36,7 @@ from coder.storage.models import (
     Segment,
     Transcript,
 )
+from coder.storage.vocabulary import REVIEW_CHOICES, DecisionKind, FragmentRef, Pass
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ class ReviewItem:
         return self.decision is not None and (self.decision.first, self.decision.last) != (self.first, self.last)
 
 
-def _sides(session: Session, coder_id: int, pass_: str, fragments: set[Fragment]) -> dict[Fragment, Side]:
+def _sides(session: Session, coder_id: int, pass_: Pass, fragments: set[FragmentRef]) -> dict[FragmentRef, Side]:
     """A coder's codes and memos in one pass on each of `fragments`."""
     return {
         fragment: Side(tuple(code for code, _ in pairs), tuple(memo for _, memo in pairs if memo))
@@ -101,10 +102,10 @@ def review_items(session: Session, a: str, b: str) -> list[ReviewItem]:
     if not assignments:
         return []
     titles = dict(session.execute(select(Transcript.id, Transcript.title)).all())
-    fragments = {(x.transcript_id, x.first_segment_id, x.last_segment_id) for x in assignments}
+    fragments = {x.fragment for x in assignments}
     first_row = assignments[0]
-    a_sides = _sides(session, first_row.from_coder_id, "primary", fragments)
-    b_sides = _sides(session, first_row.to_coder_id, "blind", fragments)
+    a_sides = _sides(session, first_row.from_coder_id, Pass.PRIMARY, fragments)
+    b_sides = _sides(session, first_row.to_coder_id, Pass.BLIND, fragments)
     decisions = latest_decisions(session)
     segment_ids = {s for _, first, last in fragments for s in (first, last)}
     segment_ids |= {s for d in decisions.values() for s in (d.first_segment_id, d.last_segment_id)}
@@ -113,7 +114,7 @@ def review_items(session: Session, a: str, b: str) -> list[ReviewItem]:
     items = []
     for assignment in assignments:
         title = titles[assignment.transcript_id]
-        fragment = (assignment.transcript_id, assignment.first_segment_id, assignment.last_segment_id)
+        fragment = assignment.fragment
         decision = decisions.get(assignment.id)
         items.append(ReviewItem(
             assignment.id, assignment.transcript_id, title,
@@ -129,37 +130,39 @@ def review_items(session: Session, a: str, b: str) -> list[ReviewItem]:
 def _consensus_on(session: Session, transcript_id: int, first_id: int, last_id: int) -> list[Coding]:
     return list(session.execute(
         select(Coding).where(Coding.transcript_id == transcript_id, Coding.first_segment_id == first_id,
-                             Coding.last_segment_id == last_id, Coding.pass_ == "consensus",
+                             Coding.last_segment_id == last_id, Coding.pass_ == Pass.CONSENSUS,
                              Coding.deleted_at.is_(None))
     ).scalars())
 
 
 def _codes_for(kind: str, item: ReviewItem, codes: tuple[str, ...] | None) -> tuple[str, ...]:
     chosen = {
-        "agreed": item.a.codes, "keep_a": item.a.codes, "take_b": item.b.codes,
-        "both": tuple(dict.fromkeys(item.a.codes + item.b.codes)), "neither": (),
+        DecisionKind.AGREED: item.a.codes, DecisionKind.KEEP_A: item.a.codes, DecisionKind.TAKE_B: item.b.codes,
+        DecisionKind.BOTH: tuple(dict.fromkeys(item.a.codes + item.b.codes)), DecisionKind.NEITHER: (),
     }
-    if kind == "other":
+    if kind == DecisionKind.OTHER:
         if not codes:
             raise StudyError("choose at least one code, or decide 'neither'")
         return tuple(dict.fromkeys(codes))
     if kind not in chosen:
-        raise StudyError(f"a review decision is one of {', '.join(DECISIONS[:6])}, not '{kind}'")
+        raise StudyError(f"a review decision is one of {', '.join(REVIEW_CHOICES)}, not '{kind}'")
     return chosen[kind]
 
 
 def _write(session: Session, actor: str, decision: Decision, replaced: list[Coding],
            first: int, last: int) -> Decision:
     """Replace the fragment's consensus codings by the decision's codes, and record it."""
-    added = [place_coding(session, actor, code, decision.transcript_id, first, last, pass_="consensus").id
+    added = [place_coding(session, actor, code, decision.transcript_id, first, last, pass_=Pass.CONSENSUS).id
              for code in json.loads(decision.codes)]
     for coding in replaced:
         soft_delete(session, coding, actor)
     session.add(decision)
     session.flush()
-    record(session, actor, f"review.{decision.kind}", transcript_id=decision.transcript_id,
-           assignment=decision.assignment_id, decision=decision.id, codes=json.loads(decision.codes),
-           note=decision.note, first=first, last=last, added=added, removed=[c.id for c in replaced])
+    record(session, actor, ReviewDecided(
+        decision_kind=decision.kind, decision=decision.id, assignment=decision.assignment_id,
+        codes=tuple(json.loads(decision.codes)), note=decision.note, first=first, last=last,
+        added=tuple(added), removed=tuple(c.id for c in replaced),
+    ), transcript_id=decision.transcript_id)
     return decision
 
 
@@ -186,7 +189,7 @@ def _decide(
     session: Session, actor: str, item: ReviewItem, kind: str, note: str = "",
     codes: tuple[str, ...] | None = None, span: tuple[int, int] | None = None,
 ) -> Decision:
-    if kind == "agreed" and not item.agreed:
+    if kind == DecisionKind.AGREED and not item.agreed:
         raise StudyError("the coders gave different codes here; decide which ones hold")
     consensus = _codes_for(kind, item, codes)
     first, last = sorted(span or (item.first, item.last))
@@ -217,7 +220,7 @@ def accept_agreements(session: Session, actor: str, a: str, b: str) -> int:
     accepted = 0
     for item in review_items(session, a, b):
         if item.agreed and item.decision is None:
-            _decide(session, actor, item, "agreed")
+            _decide(session, actor, item, DecisionKind.AGREED)
             accepted += 1
     return accepted
 
@@ -243,7 +246,7 @@ def add_missed(
         raise StudyError(f"segments {first + 1}–{last + 1} are a reviewed fragment; decide its codes instead")
     kept = json.loads(earlier.codes) if earlier is not None else []
     decision = Decision(
-        transcript_id=transcript_id, first_segment_id=start_id, last_segment_id=end_id, kind="added",
+        transcript_id=transcript_id, first_segment_id=start_id, last_segment_id=end_id, kind=DecisionKind.ADDED,
         codes=json.dumps(list(dict.fromkeys([*kept, *codes]))), note=note, decided_by=actor,
     )
     return _write(session, actor, decision, _consensus_on(session, transcript_id, start_id, end_id), first, last)

@@ -40,7 +40,6 @@ from coder.exchange.refi_codebook import (
 )
 from coder.ingest.importer import store_parsed
 from coder.ingest.transcript_formats import (
-    SCHOOL_TYPES,
     UNKNOWN_SPEAKER,
     ParsedTranscript,
     ParticipantSpec,
@@ -49,8 +48,10 @@ from coder.ingest.transcript_formats import (
     guess_role,
 )
 from coder.storage.audit import record
+from coder.storage.audit_events import ProjectImported
 from coder.storage.database import Study
-from coder.storage.models import PASSES, Segment, Transcript
+from coder.storage.models import Segment, Transcript
+from coder.storage.vocabulary import SCHOOL_TYPES, Pass
 
 MAX_MEMBERS = 20_000
 MAX_UNPACKED = 512 * 1024 * 1024
@@ -286,8 +287,8 @@ def import_qdpx(study: Study, path: str | Path, actor: str) -> ProjectImport:
         for transcript_id, transcript, chosen in zip(ids, parsed, selections, strict=True):
             report.codings += _store_selections(session, transcript_id, transcript, chosen, report)
         report.sources = len(parsed)
-        record(session, actor, "project.import", path=str(path), sources=report.sources,
-               codings=report.codings, offset_unit=report.offset_unit, warnings=report.warnings)
+        record(session, actor, ProjectImported(path=str(path), sources=report.sources, codings=report.codings,
+                                               offset_unit=report.offset_unit, warnings=tuple(report.warnings)))
     return report
 
 
@@ -324,7 +325,7 @@ def _read_source(source, archive, users, notes, code_ids, metadata, known, repor
                       for coding in children(element, "Coding") for ref in children(coding, "CodeRef"))
         description = children(element, "Description")
         text = (description[0].text or "") if description else ""
-        pass_ = next((p for p in PASSES if text.strip() == f"pass: {p}"), "primary")
+        pass_ = next((p for p in Pass if text.strip() == f"pass: {p}"), Pass.PRIMARY)
         memo_parts = [notes.get(normalise_guid(r.get("targetGUID"), path), "") for r in children(element, "NoteRef")]
         if text and not text.startswith("pass: "):
             memo_parts.insert(0, text)

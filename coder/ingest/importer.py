@@ -21,14 +21,15 @@ from sqlalchemy import insert, select
 from coder.errors import TranscriptError
 from coder.ingest.segmentation import Span, segment_texts
 from coder.ingest.transcript_formats import (
-    SCHOOL_TYPES,
     SUFFIXES,
     ParsedTranscript,
     read_transcript,
 )
 from coder.storage.audit import record
+from coder.storage.audit_events import TranscriptImported
 from coder.storage.database import Study
 from coder.storage.models import Participant, Segment, Transcript, Turn, utcnow
+from coder.storage.vocabulary import SCHOOL_TYPES
 
 #: Called as each file is read: (file name, files read, files in all).
 Progress = Callable[[str, int, int], None]
@@ -187,10 +188,8 @@ def _store(session, parsed: ParsedTranscript, spans: list[list[Span]], actor: st
         for start, end in turn_spans:
             rows.append((transcript_id, turn_id, len(rows), turn.start + start, turn.start + end))
     _executemany(conn, Segment, ("transcript_id", "turn_id", "position", "start", "end"), rows)
-    record(
-        session, actor, "transcript.import", transcript_id=transcript_id,
-        source=parsed.source, title=parsed.title, segments=len(rows), hash=parsed.content_hash,
-    )
+    record(session, actor, TranscriptImported(source=parsed.source, title=parsed.title, segments=len(rows),
+                                              hash=parsed.content_hash), transcript_id=transcript_id)
     return transcript_id, len(rows)
 
 

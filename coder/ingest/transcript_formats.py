@@ -19,13 +19,13 @@ import yaml
 
 from coder.errors import TranscriptError
 from coder.ingest.decoding import decode, normalise, read_bytes
+from coder.storage.vocabulary import INTERVIEWER, SCHOOL_TYPES
 
 #: libyaml's loader where PyYAML was built with it: ten times faster on many files.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-SCHOOL_TYPES = ("po", "sbo", "so", "vso", "vo", "mbo")
 FRONT_MATTER_KEYS = ("title", "school", "school_type", "date", "participants")
 PARTICIPANT_KEYS = ("label", "role")
-INTERVIEWER_LABELS = frozenset({"i", "int", "interviewer", "onderzoeker", "interviewster"})
+INTERVIEWER_LABELS = frozenset({"i", "int", INTERVIEWER, "onderzoeker", "interviewster"})
 SUFFIXES = (".txt", ".md", ".docx", ".vtt", ".srt")
 
 #: An optional timestamp before the label, e.g. "[00:12:34] L1: ..." or "00:12 L1: ...".
@@ -71,7 +71,7 @@ class ParsedTranscript:
 
 def guess_role(label: str) -> str | None:
     """Interviewers are recognisable by label; other roles must be declared."""
-    return "interviewer" if label.lower().rstrip(".") in INTERVIEWER_LABELS else None
+    return INTERVIEWER if label.lower().rstrip(".") in INTERVIEWER_LABELS else None
 
 
 # --- front matter ------------------------------------------------------------------

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from coder import __version__
 from coder.report.debrief_data import QUOTES_PER_CELL, Debrief, Dispute
 from coder.stats.agreement import REASON_NO_VARIATION, REASON_TOO_FEW, Statistics
+from coder.storage.vocabulary import Pass
 
 LANGUAGES = ("en", "nl")
 
@@ -299,7 +300,7 @@ def _table(header: list[str], rows: list[list[object]], numeric: list[bool]) -> 
 def _glance(w: Words) -> list[Block]:
     status = w.debrief.glance.status
     counts = {(c.coder, c.pass_): c.codings for c in status.codings}
-    passes = ("primary", "blind", "consensus")
+    passes = tuple(Pass)
     return [
         Heading(2, w("glance")),
         _table([w("school_type"), w("transcripts")], [[k, v] for k, v in status.transcripts_by_school_type.items()],

@@ -33,10 +33,10 @@ from coder.storage.models import (
     Segment,
     Transcript,
 )
+from coder.storage.vocabulary import INTERVIEWER, Pass
 
 MODES = ("fragments", "segments")
 LEVELS = ("theme", "code")
-INTERVIEWER = "interviewer"
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ def fragment_rows(session, coders, mapping, transcript_ids) -> tuple[list[tuple[
     revealed = {unit_key(a.transcript_id, a.first_segment_id, a.last_segment_id)
                 for a in assignments if a.revealed_at is not None}
     rows = []
-    for coder, passes in ((coders[0], ("primary",)), (coders[1], ("blind",))):
+    for coder, passes in ((coders[0], (Pass.PRIMARY,)), (coders[1], (Pass.BLIND,))):
         for transcript, first, last, _, _, code in _live_codings(session, coder, passes, transcript_ids):
             if first in interviewer and last in interviewer:
                 continue
@@ -174,7 +174,7 @@ def fragment_rows(session, coders, mapping, transcript_ids) -> tuple[list[tuple[
 
 def segment_rows(session, coders, mapping, transcript_ids) -> tuple[list[tuple[str, str, str]], int]:
     """Units = every non-interviewer segment of transcripts both coders coded (none revealed)."""
-    passes = ("primary", "blind")
+    passes = (Pass.PRIMARY, Pass.BLIND)
     codings = {coder: _live_codings(session, coder, passes, transcript_ids) for coder in coders}
     shared = set.intersection(*({row[0] for row in rows} for rows in codings.values()))
     interviewer = _interviewer_segments(session, list(shared))

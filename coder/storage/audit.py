@@ -1,7 +1,8 @@
 """The append-only audit trail: who did what, when (DESIGN §3).
 
 Every function that changes a study calls `record` in the same transaction as
-the change, so the log and the data can never disagree.
+the change, so the log and the data can never disagree. What may be recorded,
+and with which payload, is the catalogue in `audit_events`.
 """
 
 from __future__ import annotations
@@ -14,28 +15,33 @@ from typing import Any
 from sqlalchemy import false, select
 from sqlmodel import Session
 
+from coder.storage.audit_events import Event, decode_event
 from coder.storage.models import AuditEntry, Transcript
 
 
 def record(
     session: Session,
     actor: str,
-    kind: str,
+    event: Event,
     *,
     transcript_id: int | None = None,
     coding_id: int | None = None,
-    **detail: Any,
 ) -> AuditEntry:
-    """Add one audit row to the current transaction and return it."""
+    """Add one audit row for `event` to the current transaction and return it."""
     entry = AuditEntry(
         actor=actor,
-        kind=kind,
+        kind=event.kind,
         transcript_id=transcript_id,
         coding_id=coding_id,
-        detail=json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
+        detail=json.dumps(event.detail(), ensure_ascii=False, sort_keys=True, default=str),
     )
     session.add(entry)
     return entry
+
+
+def read_event(entry: AuditEntry) -> Event:
+    """The typed event an audit row records."""
+    return decode_event(entry.kind, json.loads(entry.detail))
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,11 @@ study as it was.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Column, Engine, inspect, text
+from sqlalchemy import Boolean, Column, DateTime, Engine, Float, ForeignKey, Integer, MetaData, String, Table, inspect, text
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
@@ -19,7 +20,7 @@ from coder.errors import StudyError
 
 #: The schema this version of coder writes. Bump it and append a migration
 #: whenever a table or column is added.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 Migration = Callable[[Connection], None]
 
@@ -59,12 +60,75 @@ def _add_column(conn: Connection, column: Column, constraints: str = "") -> None
     conn.exec_driver_sql(f"ALTER TABLE {column.table.name} ADD COLUMN {column.name} {kind} {constraints}".rstrip())
 
 
+
+# --- version 4: facts that lived in the audit log get their own columns --------------
+
+_V4 = MetaData()
+Table("coder", _V4, Column("id", Integer, primary_key=True))  # only the target of the foreign keys
+_BLIND_SAMPLE_V4 = Table(
+    "blind_sample", _V4,
+    Column("id", Integer, primary_key=True),
+    Column("from_coder_id", Integer, ForeignKey("coder.id"), nullable=False, index=True),
+    Column("to_coder_id", Integer, ForeignKey("coder.id"), nullable=False, index=True),
+    Column("fraction", Float),
+    Column("seed", Integer),
+    Column("stratify", String(32)),
+    Column("chosen", Boolean, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(120), nullable=False),
+)
+
+
+def _add_samples_and_no_code_notes(conn: Connection) -> None:
+    """Version 4: each `assign` run is a `blind_sample` row its assignments point at, and
+    "no code applies" keeps its note on the assignment.
+
+    Both facts were only in the audit log before; they are carried over from it,
+    an assignment going to the first draw of its pair made at or after it.
+    """
+    _BLIND_SAMPLE_V4.create(conn, checkfirst=True)
+    present = {c["name"] for c in inspect(conn).get_columns("assignment")}
+    if "no_code_note" not in present:
+        conn.exec_driver_sql("ALTER TABLE assignment ADD COLUMN no_code_note TEXT NOT NULL DEFAULT ''")
+    if "sample_id" not in present:
+        conn.exec_driver_sql("ALTER TABLE assignment ADD COLUMN sample_id INTEGER REFERENCES blind_sample (id)")
+        conn.exec_driver_sql("CREATE INDEX ix_assignment_sample_id ON assignment (sample_id)")
+    _carry_over_samples(conn)
+    for detail in _audit_details(conn, "blind.no_code"):
+        conn.execute(text("UPDATE assignment SET no_code_note = :note WHERE id = :id"),
+                     {"note": detail.get("note") or "", "id": detail["assignment"]})
+
+
+def _audit_details(conn: Connection, kind: str) -> list[dict]:
+    rows = conn.execute(text("SELECT at, actor, detail FROM audit_log WHERE kind = :kind ORDER BY id"), {"kind": kind})
+    return [{"at": at, "actor": actor, **json.loads(detail)} for at, actor, detail in rows]
+
+
+def _carry_over_samples(conn: Connection) -> None:
+    coder_ids = dict(conn.execute(text("SELECT name, id FROM coder")).all())
+    draws: dict[tuple[int, int], list[tuple[int, object]]] = {}
+    for detail in _audit_details(conn, "assignment.add"):
+        pair = (coder_ids[detail["from_coder"]], coder_ids[detail["to_coder"]])
+        sample_id = conn.execute(_BLIND_SAMPLE_V4.insert().values(
+            from_coder_id=pair[0], to_coder_id=pair[1], fraction=detail.get("fraction"), seed=detail.get("seed"),
+            stratify=detail.get("stratify"), chosen=bool(detail.get("chosen")), created_at=detail["at"],
+            created_by=detail["actor"],
+        )).inserted_primary_key[0]
+        draws.setdefault(pair, []).append((sample_id, detail["at"]))
+    assignments = conn.execute(text("SELECT id, from_coder_id, to_coder_id, created_at FROM assignment ORDER BY id"))
+    for assignment_id, giver, taker, created in assignments.all():
+        later = [sample_id for sample_id, at in draws.get((giver, taker), []) if at >= created]
+        if later:
+            conn.execute(text("UPDATE assignment SET sample_id = :s WHERE id = :id"), {"s": later[0], "id": assignment_id})
+
+
 #: Ordered migrations. Version 1 is the first schema; each later version appends a
 #: `Step` with portable DDL (CREATE TABLE from the model, ALTER TABLE ... ADD ...).
 #: A new study gets the current schema from `create_all` and skips them.
 MIGRATIONS: tuple[Step, ...] = (
     Step(2, _add_assignments, "assignments of fragments to a second coder"),
     Step(3, _add_blind_state_and_decisions, "blind-pass state and reconciliation decisions"),
+    Step(4, _add_samples_and_no_code_notes, "blind samples as rows, and the note on 'no code applies'"),
 )
 
 

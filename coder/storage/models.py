@@ -16,8 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-#: Passes a coding can belong to (DESIGN §1 steps 3, 4 and 6).
-PASSES = ("primary", "blind", "consensus")
+from coder.storage.vocabulary import FragmentRef, Pass
 
 
 def utcnow() -> datetime:
@@ -134,11 +133,15 @@ class Coding(SQLModel, table=True):
     start: int
     end: int
     memo: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    pass_: str = Field(default="primary", sa_column_kwargs={"name": "pass"}, max_length=16)
+    pass_: str = Field(default=Pass.PRIMARY, sa_column_kwargs={"name": "pass"}, max_length=16)
     created_at: datetime = Field(default_factory=utcnow)
     deleted_at: datetime | None = None
     deleted_by: int | None = Field(default=None, foreign_key="coder.id")
     superseded_by: int | None = Field(default=None, foreign_key="coding.id")
+
+    @property
+    def fragment(self) -> FragmentRef:
+        return FragmentRef(self.transcript_id, self.first_segment_id, self.last_segment_id)
 
 
 class AuditEntry(SQLModel, table=True):
@@ -183,16 +186,45 @@ class Assignment(SQLModel, table=True):
     #: When B chose to see A's codes before finishing: the fragment then leaves
     #: the agreement statistics (counted as revealed).
     revealed_at: datetime | None = None
+    #: B's note on why no code applies (with `no_code`), for the review and the summary.
+    no_code_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    #: The draw that handed this fragment on; None for assignments made before schema v4.
+    sample_id: int | None = Field(default=None, foreign_key="blind_sample.id", index=True)
+
+    @property
+    def fragment(self) -> FragmentRef:
+        return FragmentRef(self.transcript_id, self.first_segment_id, self.last_segment_id)
 
 
-#: What a reconciliation decision did (DESIGN §1.6). `agreed`: both coders gave the
-#: same codes, accepted as they are; `added` ("aangevuld"): a fragment A missed. A
-#: decision whose fragment differs from the assigned one was adjusted ("bijgesteld").
-DECISIONS = ("agreed", "keep_a", "take_b", "both", "neither", "other", "added")
+class BlindSample(SQLModel, table=True):
+    """One run of `assign`: how the fragments it handed on were chosen (DESIGN §1.4).
+
+    The summary states the sample from these rows, so a later `assign` that adds
+    nothing cannot change what it says about an earlier draw.
+    """
+
+    __tablename__ = "blind_sample"
+
+    id: int | None = Field(default=None, primary_key=True)
+    from_coder_id: int = Field(foreign_key="coder.id", index=True)
+    to_coder_id: int = Field(foreign_key="coder.id", index=True)
+    #: The share drawn per stratum; None when every fragment was handed on.
+    fraction: float | None = None
+    #: The seed of the random draw; None for all fragments or hand-picked ones.
+    seed: int | None = None
+    #: What the draw was stratified by (a `STRATA` name), or None.
+    stratify: str | None = Field(default=None, max_length=32)
+    #: The fragments were chosen by hand (the assignment form), not drawn.
+    chosen: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: str = Field(max_length=120)
 
 
 class Decision(SQLModel, table=True):
     """One reconciliation decision: the consensus codes of one fragment and why.
+
+    `kind` is a `DecisionKind`. A decision whose fragment differs from the
+    assigned one was adjusted ("bijgesteld").
 
     Rows are only added. A fragment decided again gets a new row, and its latest
     decision is the one that holds; the consensus codings it made are soft-deleted
@@ -212,3 +244,7 @@ class Decision(SQLModel, table=True):
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     decided_by: str = Field(max_length=120)
     created_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def fragment(self) -> FragmentRef:
+        return FragmentRef(self.transcript_id, self.first_segment_id, self.last_segment_id)

@@ -8,10 +8,12 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from coder.storage.audit import record
+from coder.storage.audit_events import UncodableRolesChanged
 from coder.storage.models import Meta
+from coder.storage.vocabulary import INTERVIEWER
 
 #: Roles whose turns are shown but cannot be coded, unless the study says otherwise.
-DEFAULT_UNCODABLE_ROLES = ("interviewer",)
+DEFAULT_UNCODABLE_ROLES = (INTERVIEWER,)
 UNCODABLE_ROLES_KEY = "uncodable_roles"
 
 
@@ -28,4 +30,4 @@ def set_uncodable_roles(session: Session, roles: Iterable[str], actor: str) -> N
     row = session.get(Meta, UNCODABLE_ROLES_KEY)
     before = row.value if row else ",".join(DEFAULT_UNCODABLE_ROLES)
     session.merge(Meta(key=UNCODABLE_ROLES_KEY, value=value))
-    record(session, actor, "study.uncodable_roles", before=before, after=value)
+    record(session, actor, UncodableRolesChanged(before=before, after=value))
