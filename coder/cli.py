@@ -29,8 +29,9 @@ from coder.errors import CoderError
 from coder.exchange.project_export import export_qdpx
 from coder.exchange.project_import import import_qdpx
 from coder.exchange.refi_codebook import codebook_to_qdc, read_qdc
+from coder.files import write_file
 from coder.ingest.importer import Overrides, import_transcripts
-from coder.report.codings_export import FORMATS, WRITERS, coding_rows, write_file
+from coder.report.codings_export import FORMATS, WRITERS, coding_rows
 from coder.report.debrief_export import FORMATS as DEBRIEF_FORMATS
 from coder.report.debrief_export import debrief_document, format_for, write_debrief
 from coder.report.debrief_text import LANGUAGES

@@ -12,6 +12,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from coder.codebook.study_codebook import code_themes
 from coder.errors import StudyError
 from coder.storage.models import (
     Code,
@@ -317,3 +318,82 @@ def fragment_codes(session: Session, coder_id: int, pass_: str, *where) -> dict[
 def segment_positions(session: Session, segment_ids: set[int]) -> dict[int, int]:
     """Each segment id's position in its transcript."""
     return dict(session.execute(select(Segment.id, Segment.position).where(Segment.id.in_(segment_ids))).all())
+
+
+class Speaker(NamedTuple):
+    label: str
+    role: str | None
+
+
+@dataclass(frozen=True)
+class CodingRecord:
+    """One live coding with everything an export or the summary says about it.
+
+    The codings export, the peer-debriefing summary and their tests all read
+    these, so they agree on who spoke a fragment, its theme and its text.
+    `speakers` lists each participant who speaks in the fragment once, in order.
+    """
+
+    coding_id: int
+    fragment: FragmentRef
+    transcript: str
+    school: str | None
+    school_type: str | None
+    speakers: tuple[Speaker, ...]
+    first: int
+    last: int
+    start: int
+    end: int
+    code_id: str
+    code_name: str
+    theme: str
+    coder: str
+    pass_: str
+    memo: str
+    text: str
+
+
+def _speakers_by_position(session: Session, transcript_ids: set[int]) -> dict[int, list[Speaker]]:
+    """Per transcript, indexed by segment position: who speaks that segment."""
+    rows = session.execute(
+        with_speaker(select(Segment.transcript_id, Participant.label, Participant.role))
+        .where(Segment.transcript_id.in_(transcript_ids))
+        .order_by(Segment.transcript_id, Segment.position)
+    )
+    result: dict[int, list[Speaker]] = {}
+    for transcript_id, label, role in rows:
+        result.setdefault(transcript_id, []).append(Speaker(label, role))
+    return result
+
+
+def coding_records(session: Session, coder: str | None = None, pass_: str | None = None) -> list[CodingRecord]:
+    """Every live coding (of one coder, of one pass), by transcript, position and coder."""
+    first, last = aliased(Segment), aliased(Segment)
+    query = (
+        select(Coding, Transcript.title, Transcript.school, Transcript.school_type, first.position, last.position,
+               Code.code_id, Code.name, Coder.name)
+        .join(Transcript, Transcript.id == Coding.transcript_id)
+        .join(Code, Code.id == Coding.code_id)
+        .join(Coder, Coder.id == Coding.coder_id)
+        .join(first, first.id == Coding.first_segment_id)
+        .join(last, last.id == Coding.last_segment_id)
+        .where(Coding.deleted_at.is_(None))
+        .order_by(Transcript.id, first.position, last.position, Coder.name, Coding.id)
+    )
+    if coder:
+        query = query.where(Coder.name == coder)
+    if pass_:
+        query = query.where(Coding.pass_ == pass_)
+    rows = session.execute(query).all()
+    transcript_ids = {row[0].transcript_id for row in rows}
+    themes, speakers = code_themes(session), _speakers_by_position(session, transcript_ids)
+    texts = dict(session.execute(select(Transcript.id, Transcript.text).where(Transcript.id.in_(transcript_ids))).all())
+    return [
+        CodingRecord(
+            coding.id, coding.fragment, title, school, school_type,
+            tuple(dict.fromkeys(speakers[coding.transcript_id][first_pos:last_pos + 1])), first_pos, last_pos,
+            coding.start, coding.end, code_id, code_name, themes[coding.code_id], coder_name, coding.pass_, coding.memo,
+            texts[coding.transcript_id][coding.start:coding.end],
+        )
+        for coding, title, school, school_type, first_pos, last_pos, code_id, code_name, coder_name in rows
+    ]

@@ -62,7 +62,7 @@ class ReviewItem:
     """A fragment both coders coded, as the review screen shows it."""
 
     assignment_id: int
-    transcript_id: int
+    fragment: FragmentRef
     title: str
     first: int
     last: int
@@ -70,6 +70,10 @@ class ReviewItem:
     b: Side
     revealed: bool
     decision: DecisionView | None
+
+    @property
+    def transcript_id(self) -> int:
+        return self.fragment.transcript_id
 
     @property
     def agreed(self) -> bool:
@@ -117,7 +121,7 @@ def review_items(session: Session, a: str, b: str) -> list[ReviewItem]:
         fragment = assignment.fragment
         decision = decisions.get(assignment.id)
         items.append(ReviewItem(
-            assignment.id, assignment.transcript_id, title,
+            assignment.id, fragment, title,
             position[assignment.first_segment_id], position[assignment.last_segment_id],
             a_sides.get(fragment, empty), b_sides.get(fragment, empty), assignment.revealed_at is not None,
             None if decision is None else DecisionView(

@@ -26,7 +26,7 @@ from coder import __version__
 from coder.codebook.codebook_file import GUID_NAMESPACE
 from coder.codebook.study_codebook import active_codes
 from coder.exchange.refi_codebook import add_code_elements, xml_bytes
-from coder.report.codings_export import write_file
+from coder.files import write_file
 from coder.storage.models import Coder, Coding, Participant, Transcript
 
 NAMESPACE = "urn:QDA-XML:project:1.0"

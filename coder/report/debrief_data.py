@@ -18,20 +18,20 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from coder.codebook.study_codebook import active_codes
-from coder.coding.queries import StudyStatus, study_status, transcript_segments
+from coder.coding.assignments import pair_assignments
+from coder.coding.queries import CodingRecord, StudyStatus, coding_records, study_status, transcript_segments
 from coder.coding.review import ReviewItem, pair_progress, review_items
-from coder.report.codings_export import coding_rows
 from coder.stats.agreement import Report, agreement
 from coder.stats.units import pick_coders, study_ratings
-from coder.storage.audit import audit_trail
-from coder.storage.models import Coding, Transcript, utcnow
+from coder.storage.models import Assignment, BlindSample, Coder, Coding, Decision, Transcript, utcnow
+from coder.storage.vocabulary import INTERVIEWER, DecisionKind, FragmentRef, Pass
 
 #: At most this many quotes per theme and school type.
 QUOTES_PER_CELL = 2
@@ -52,15 +52,23 @@ def without_tags(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class Draw:
+    """One random draw that handed fragments on (a `BlindSample` row)."""
+
+    seed: int
+    stratified: bool
+
+
+@dataclass(frozen=True)
 class Sample:
-    """How much was double coded: A's fragments, those assigned to B, finished and revealed."""
+    """How much was double coded: A's fragments, those assigned to B, finished and revealed,
+    and the random draws the assigned fragments came from (none when all or hand-picked)."""
 
     fragments: int
     assigned: int
     finished: int
     revealed: int
-    seed: int | None
-    stratified: bool
+    draws: tuple[Draw, ...]
 
 
 @dataclass(frozen=True)
@@ -134,23 +142,24 @@ class Debrief:
     code_names: dict[str, str]
 
 
-def final_coding(rows: list[dict], first_coder: str, reviewed: set[tuple[int, int, int]]) -> list[dict]:
+def final_coding(records: list[CodingRecord], first_coder: str, reviewed: set[FragmentRef]) -> list[CodingRecord]:
     """The consensus where a fragment was reviewed, the first coder's coding elsewhere."""
     return [
-        row for row in rows
-        if row["pass"] == "consensus"
-        or (row["pass"] == "primary" and row["coder"] == first_coder
-            and (row["transcript_id"], row["first_segment"], row["last_segment"]) not in reviewed)
+        record for record in records
+        if record.pass_ == Pass.CONSENSUS
+        or (record.pass_ == Pass.PRIMARY and record.coder == first_coder and record.fragment not in reviewed)
     ]
 
 
 def _sample(session: Session, coders: tuple[str, str], fragments: int) -> Sample:
+    """The pair's blind sample, with the random draws that its assigned fragments came from."""
     progress = next((p for p in pair_progress(session) if (p.first_coder, p.second_coder) == coders), None)
-    draws = [line.detail for line in audit_trail(session, kind="assignment.add")
-             if (line.detail.get("from_coder"), line.detail.get("to_coder")) == coders]
-    last = draws[-1] if draws else {}
+    used = {a.sample_id for a in pair_assignments(session, *coders)}
+    draws = session.execute(
+        select(BlindSample).where(BlindSample.id.in_(used), BlindSample.seed.is_not(None)).order_by(BlindSample.id)
+    ).scalars()
     counts = (progress.assigned, progress.finished, progress.revealed) if progress else (0, 0, 0)
-    return Sample(fragments, *counts, last.get("seed"), bool(last.get("stratify")))
+    return Sample(fragments, *counts, tuple(Draw(d.seed, d.stratify is not None) for d in draws))
 
 
 def _glance(session: Session, sample: Sample) -> Glance:
@@ -162,39 +171,40 @@ def _glance(session: Session, sample: Sample) -> Glance:
                   (first, last) if first else None, sample)
 
 
-def _fragments(rows: list[dict]) -> dict[tuple[int, int, int], list[dict]]:
-    grouped: dict[tuple[int, int, int], list[dict]] = {}
-    for row in rows:
-        grouped.setdefault((row["transcript_id"], row["first_segment"], row["last_segment"]), []).append(row)
+def _fragments(records: list[CodingRecord]) -> dict[FragmentRef, list[CodingRecord]]:
+    grouped: dict[FragmentRef, list[CodingRecord]] = {}
+    for record in records:
+        grouped.setdefault(record.fragment, []).append(record)
     return grouped
 
 
-def _table(final: list[dict], themes: list[str], school_types: tuple[str, ...]) -> dict[str, dict[str, tuple[int, int]]]:
+def _table(final: list[CodingRecord], themes: list[str],
+           school_types: tuple[str, ...]) -> dict[str, dict[str, tuple[int, int]]]:
     """Per theme and school type: fragments, and distinct respondents who speak in them."""
     fragments: dict[tuple[str, str], set] = {}
     people: dict[tuple[str, str], set] = {}
-    for row in final:
-        key = (row["theme"], row["school_type"] or "unknown")
-        fragments.setdefault(key, set()).add((row["transcript_id"], row["first_segment"], row["last_segment"]))
-        roles = row["role"].split("+")
-        for label, role in zip(row["speaker"].split("+"), roles, strict=False):
-            if role != "interviewer":
-                people.setdefault(key, set()).add((row["transcript_id"], label))
+    for record in final:
+        key = (record.theme, record.school_type or "unknown")
+        fragments.setdefault(key, set()).add(record.fragment)
+        for speaker in record.speakers:
+            if speaker.role != INTERVIEWER:
+                people.setdefault(key, set()).add((record.fragment.transcript_id, speaker.label))
     return {theme: {st: (len(fragments.get((theme, st), ())), len(people.get((theme, st), ())))
                     for st in school_types} for theme in themes}
 
 
-def _quotes(final: list[dict], agreed: set[tuple[int, int, int]], exemplary_fragments: set[tuple[int, int, int]],
+def _quotes(final: list[CodingRecord], agreed: set[FragmentRef], exemplary_fragments: set[FragmentRef],
             theme: str) -> dict[str, list[Quote]]:
     """Up to QUOTES_PER_CELL per school type: exemplary first, then agreed by both coders, then longest."""
     by_school: dict[str, list[tuple[tuple, Quote]]] = {}
-    for fragment, rows in _fragments([r for r in final if r["theme"] == theme]).items():
-        row = rows[0]
+    for fragment, records in _fragments([r for r in final if r.theme == theme]).items():
+        first = records[0]
         exemplary = fragment in exemplary_fragments
         why = "exemplary" if exemplary else "agreed" if fragment in agreed else "longest"
-        quote = Quote(row["text"], row["transcript"], row["speaker"], row["role"], row["school_type"] or "unknown",
-                      tuple(dict.fromkeys(r["code_id"] for r in rows)), why)
-        rank = (not exemplary, fragment not in agreed, -len(row["text"]), fragment)
+        quote = Quote(first.text, first.transcript, "+".join(s.label for s in first.speakers),
+                      "+".join(s.role or "" for s in first.speakers), first.school_type or "unknown",
+                      tuple(dict.fromkeys(r.code_id for r in records)), why)
+        rank = (not exemplary, fragment not in agreed, -len(first.text), fragment)
         by_school.setdefault(quote.school_type, []).append((rank, quote))
     return {school: [q for _, q in sorted(quotes, key=lambda pair: pair[0])[:QUOTES_PER_CELL]]
             for school, quotes in by_school.items()}
@@ -226,15 +236,22 @@ def _most_disputed(disputes: list[Dispute]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
-def _notes(session: Session, rows: list[dict], tags: tuple[str, ...]) -> list[Note]:
-    notes = [Note("memo", r["coder"], r["transcript"], without_tags(r["memo"]))
-             for r in rows if r["memo"] and has_tag(r["memo"], tags)]
-    for line in audit_trail(session, kind="review") + audit_trail(session, kind="blind.no_code"):
-        text = line.detail.get("note") or ""
-        if text and has_tag(text, tags):
-            source = "no code" if line.kind == "blind.no_code" else "decision"
-            notes.append(Note(source, line.actor, line.transcript or "", without_tags(text)))
-    return list(dict.fromkeys(notes))
+def _notes(session: Session, records: list[CodingRecord], tags: tuple[str, ...]) -> list[Note]:
+    """Memos, review notes and "no code applies" notes that carry one of `tags`, oldest first."""
+    notes = [Note("memo", r.coder, r.transcript, r.memo) for r in records]
+    decisions = session.execute(
+        select(Decision.decided_by, Transcript.title, Decision.note)
+        .join(Transcript, Transcript.id == Decision.transcript_id).order_by(Decision.id)
+    )
+    notes += [Note("decision", who, title, note) for who, title, note in decisions]
+    no_code = session.execute(
+        select(Coder.name, Transcript.title, Assignment.no_code_note)
+        .join(Coder, Coder.id == Assignment.to_coder_id).join(Transcript, Transcript.id == Assignment.transcript_id)
+        .where(Assignment.no_code).order_by(Assignment.done_at, Assignment.id)
+    )
+    notes += [Note("no code", who, title, note) for who, title, note in no_code]
+    flagged = [replace(note, text=without_tags(note.text)) for note in notes if note.text and has_tag(note.text, tags)]
+    return list(dict.fromkeys(flagged))
 
 
 def build_debrief(session: Session, level: str = "theme", coders: tuple[str, str] | None = None) -> Debrief:
@@ -242,16 +259,15 @@ def build_debrief(session: Session, level: str = "theme", coders: tuple[str, str
     pair = pick_coders(session, coders)
     report = agreement(study_ratings(session, "fragments", level, pair), level)
     items = review_items(session, *pair)
-    reviewed = {(i.transcript_id, i.first, i.last) for i in items if i.decision is not None}
-    agreed = {(i.transcript_id, i.first, i.last) for i in items if i.decision and i.decision.kind == "agreed"}
-    rows = coding_rows(session)
-    final = final_coding(rows, pair[0], reviewed)
+    reviewed = {i.fragment for i in items if i.decision is not None}
+    agreed = {i.fragment for i in items if i.decision and i.decision.kind == DecisionKind.AGREED}
+    records = coding_records(session)
+    final = final_coding(records, pair[0], reviewed)
     codes = active_codes(session)
     themes = [c for c in codes if c.parent_id is None]
-    exemplary = {fragment for fragment, group in _fragments(rows).items()
-                 if any(has_tag(r["memo"], EXEMPLARY_TAGS) for r in group)}  # a memo of either pass
-    primary = {(r["transcript_id"], r["first_segment"], r["last_segment"])
-               for r in rows if r["pass"] == "primary" and r["coder"] == pair[0]}
+    exemplary = {fragment for fragment, group in _fragments(records).items()
+                 if any(has_tag(r.memo, EXEMPLARY_TAGS) for r in group)}  # a memo of either pass
+    primary = {r.fragment for r in records if r.pass_ == Pass.PRIMARY and r.coder == pair[0]}
     glance = _glance(session, _sample(session, pair, len(primary)))
     school_types = tuple(glance.status.transcripts_by_school_type)
     disputes = _disputes(session, items)
@@ -261,6 +277,6 @@ def build_debrief(session: Session, level: str = "theme", coders: tuple[str, str
         table=_table(final, [t.code_id for t in themes], school_types),
         themes=[ThemeSection(t.code_id, t.name, t.definition, _quotes(final, agreed, exemplary, t.code_id)) for t in themes],
         disputes=disputes, most_disputed=_most_disputed(disputes),
-        flagged=_notes(session, rows, DEBRIEF_TAGS), questions=_notes(session, rows, QUESTION_TAGS),
+        flagged=_notes(session, records, DEBRIEF_TAGS), questions=_notes(session, records, QUESTION_TAGS),
         code_names={c.code_id: c.name for c in codes},
     )

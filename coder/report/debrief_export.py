@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from coder.errors import StudyError
-from coder.report.codings_export import write_file
+from coder.files import write_file
 from coder.report.debrief_data import Debrief, build_debrief
 from coder.report.debrief_html import render_html
 from coder.report.debrief_markdown import render_markdown

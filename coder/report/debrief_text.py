@@ -31,6 +31,7 @@ LABELS: dict[str, dict[str, str]] = {
         "sample": "{assigned} of {a}'s {fragments} fragments were coded blind by {b}: {finished} finished"
                   " and {revealed} revealed before coding.",
         "drawn": "The sample was drawn at random with seed {seed}{strata}.",
+        "drawn_many": "The sample was drawn at random in {count} draws, with seeds {seeds}{strata}.",
         "strata": ", per school type",
         "chosen": "The fragments for the blind pass were chosen by the team.",
         "interviews": "Interviews held from {first} to {last}.",
@@ -100,6 +101,7 @@ LABELS: dict[str, dict[str, str]] = {
         "sample": "{assigned} van de {fragments} fragmenten van {a} zijn blind gecodeerd door {b}:"
                   " {finished} afgerond en {revealed} bekeken vóór het coderen.",
         "drawn": "De steekproef is aselect getrokken met seed {seed}{strata}.",
+        "drawn_many": "De steekproef is in {count} trekkingen aselect getrokken, met seeds {seeds}{strata}.",
         "strata": ", per schooltype",
         "chosen": "De fragmenten voor de blinde ronde zijn door het team gekozen.",
         "interviews": "Interviews gehouden van {first} tot en met {last}.",
@@ -205,8 +207,12 @@ class Words:
         sample = self.debrief.glance.sample
         lines = [self("sample", assigned=sample.assigned, fragments=sample.fragments,
                       finished=sample.finished, revealed=sample.revealed)]
-        if sample.seed is not None:
-            lines.append(self("drawn", seed=sample.seed, strata=self("strata") if sample.stratified else ""))
+        strata = self("strata") if any(draw.stratified for draw in sample.draws) else ""
+        if len(sample.draws) == 1:
+            lines.append(self("drawn", seed=sample.draws[0].seed, strata=strata))
+        elif sample.draws:
+            seeds = ", ".join(str(draw.seed) for draw in sample.draws)
+            lines.append(self("drawn_many", count=len(sample.draws), seeds=seeds, strata=strata))
         elif sample.assigned:
             lines.append(self("chosen"))
         return lines
