@@ -16,10 +16,11 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from coder.coding.actions import ensure_coder
+from coder.coding.queries import FIRST, LAST, live_codings
 from coder.errors import StudyError
 from coder.storage.audit import record
 from coder.storage.audit_events import FragmentsAssigned
-from coder.storage.models import Assignment, BlindSample, Coder, Coding, Segment, Transcript
+from coder.storage.models import Assignment, BlindSample, Coder, Coding, Transcript
 from coder.storage.vocabulary import FragmentRef, Pass
 
 STRATA = ("school_type",)
@@ -43,15 +44,11 @@ class AssignResult:
 
 def primary_fragments(session: Session, coder: str) -> list[tuple[FragmentRef, str]]:
     """A coder's distinct primary fragments in transcript order, each with its school type."""
-    first, last = aliased(Segment), aliased(Segment)
     rows = session.execute(
-        select(Coding.transcript_id, Coding.first_segment_id, Coding.last_segment_id, Transcript.school_type)
-        .join(Coder, Coder.id == Coding.coder_id)
+        live_codings(Coding.transcript_id, Coding.first_segment_id, Coding.last_segment_id, Transcript.school_type)
         .join(Transcript, Transcript.id == Coding.transcript_id)
-        .join(first, first.id == Coding.first_segment_id)
-        .join(last, last.id == Coding.last_segment_id)
-        .where(Coder.name == coder, Coding.pass_ == Pass.PRIMARY, Coding.deleted_at.is_(None))
-        .order_by(Coding.transcript_id, first.position, last.position)
+        .where(Coder.name == coder, Coding.pass_ == Pass.PRIMARY)
+        .order_by(Coding.transcript_id, FIRST.position, LAST.position)
     )
     return list(dict.fromkeys((FragmentRef(t, first, last), school_type or "unknown") for t, first, last, school_type in rows))
 

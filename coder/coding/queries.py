@@ -50,6 +50,22 @@ def with_speaker(query: Select) -> Select:
     return query.join(Turn, Turn.id == Segment.turn_id).join(Participant, Participant.id == Turn.participant_id)
 
 
+#: The first and last segment of a coding, joined by `live_codings` to select and sort on positions.
+FIRST, LAST = aliased(Segment, name="first_segment"), aliased(Segment, name="last_segment")
+
+
+def live_codings(*columns) -> Select:
+    """A select of `columns` over the live (not removed) codings, joined to their coder and to
+    their first and last segments as `FIRST` and `LAST`, so positions can be selected."""
+    return (
+        select(*columns).select_from(Coding)
+        .join(Coder, Coder.id == Coding.coder_id)
+        .join(FIRST, FIRST.id == Coding.first_segment_id)
+        .join(LAST, LAST.id == Coding.last_segment_id)
+        .where(Coding.deleted_at.is_(None))
+    )
+
+
 def _grouped(session: Session, column, counted) -> dict[str, int]:
     rows = session.execute(select(column, func.count(counted)).group_by(column).order_by(column))
     return {str(key) if key is not None else "unknown": count for key, count in rows}
@@ -234,16 +250,12 @@ def transcript_codings(session: Session, transcript_id: int, coder: str | None =
 
     A core element without its own colour is drawn in its theme's colour.
     """
-    first, last = aliased(Segment), aliased(Segment)
     query = (
-        select(Coding.id, Coder.name, Code.code_id, Code.name, Code.color, Code.parent_id,
-               first.position, last.position, Coding.memo, Coding.pass_)
-        .join(Coder, Coder.id == Coding.coder_id)
+        live_codings(Coding.id, Coder.name, Code.code_id, Code.name, Code.color, Code.parent_id,
+                     FIRST.position, LAST.position, Coding.memo, Coding.pass_)
         .join(Code, Code.id == Coding.code_id)
-        .join(first, first.id == Coding.first_segment_id)
-        .join(last, last.id == Coding.last_segment_id)
-        .where(Coding.transcript_id == transcript_id, Coding.deleted_at.is_(None))
-        .order_by(first.position, last.position, Coding.id)
+        .where(Coding.transcript_id == transcript_id)
+        .order_by(FIRST.position, LAST.position, Coding.id)
     )
     if coder is not None:
         query = query.where(Coder.name == coder)
@@ -275,14 +287,9 @@ def coding_progress(session: Session) -> dict[int, Progress]:
     by_role = with_speaker(select(Segment.transcript_id, func.count())).group_by(Segment.transcript_id)
     is_blocked = func.coalesce(Participant.role, "").in_(blocked)
     codable = dict(session.execute(by_role.where(~is_blocked)).all())
-    first, last = aliased(Segment), aliased(Segment)
     covered: dict[tuple[int, str], set[int]] = {}
     for transcript_id, coder, start, end in session.execute(
-        select(Coding.transcript_id, Coder.name, first.position, last.position)
-        .join(Coder, Coder.id == Coding.coder_id)
-        .join(first, first.id == Coding.first_segment_id)
-        .join(last, last.id == Coding.last_segment_id)
-        .where(Coding.deleted_at.is_(None))
+        live_codings(Coding.transcript_id, Coder.name, FIRST.position, LAST.position)
     ):
         covered.setdefault((transcript_id, coder), set()).update(range(start, end + 1))
     uncodable: dict[int, set[int]] = {}
@@ -368,17 +375,12 @@ def _speakers_by_position(session: Session, transcript_ids: set[int]) -> dict[in
 
 def coding_records(session: Session, coder: str | None = None, pass_: str | None = None) -> list[CodingRecord]:
     """Every live coding (of one coder, of one pass), by transcript, position and coder."""
-    first, last = aliased(Segment), aliased(Segment)
     query = (
-        select(Coding, Transcript.title, Transcript.school, Transcript.school_type, first.position, last.position,
-               Code.code_id, Code.name, Coder.name)
+        live_codings(Coding, Transcript.title, Transcript.school, Transcript.school_type, FIRST.position,
+                     LAST.position, Code.code_id, Code.name, Coder.name)
         .join(Transcript, Transcript.id == Coding.transcript_id)
         .join(Code, Code.id == Coding.code_id)
-        .join(Coder, Coder.id == Coding.coder_id)
-        .join(first, first.id == Coding.first_segment_id)
-        .join(last, last.id == Coding.last_segment_id)
-        .where(Coding.deleted_at.is_(None))
-        .order_by(Transcript.id, first.position, last.position, Coder.name, Coding.id)
+        .order_by(Transcript.id, FIRST.position, LAST.position, Coder.name, Coding.id)
     )
     if coder:
         query = query.where(Coder.name == coder)

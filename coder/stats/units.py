@@ -14,13 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from sqlalchemy import and_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import select
 from sqlmodel import Session
 
 from coder.codebook.study_codebook import active_codes, code_themes
 from coder.coding.assignments import assignment_pairs, pair_assignments
-from coder.coding.queries import with_speaker
+from coder.coding.queries import FIRST, LAST, live_codings, with_speaker
 from coder.errors import StudyError
 from coder.stats.agreement import Ratings
 from coder.stats.ratings_file import build_ratings
@@ -95,15 +94,10 @@ def _interviewer_segments(session: Session, transcript_ids: list[int]) -> set[in
 
 def _live_codings(session: Session, coder: str, passes: Iterable[str], transcript_ids: list[int]):
     """(transcript, first, last, first position, last position, code row id) of a coder's live codings."""
-    first, last = aliased(Segment), aliased(Segment)
     return session.execute(
-        select(Coding.transcript_id, Coding.first_segment_id, Coding.last_segment_id,
-               first.position, last.position, Coding.code_id)
-        .join(Coder, Coder.id == Coding.coder_id)
-        .join(first, first.id == Coding.first_segment_id)
-        .join(last, last.id == Coding.last_segment_id)
-        .where(and_(Coder.name == coder, Coding.pass_.in_(tuple(passes)), Coding.deleted_at.is_(None),
-                    Coding.transcript_id.in_(transcript_ids)))
+        live_codings(Coding.transcript_id, Coding.first_segment_id, Coding.last_segment_id,
+                     FIRST.position, LAST.position, Coding.code_id)
+        .where(Coder.name == coder, Coding.pass_.in_(tuple(passes)), Coding.transcript_id.in_(transcript_ids))
     ).all()
 
 
