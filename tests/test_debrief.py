@@ -77,6 +77,8 @@ def test_counts_come_from_the_final_coding_in_the_database(coded_demo):
             person = speaker[by_position[(c.transcript_id, position)]]
             if person.role != "interviewer":
                 people.setdefault(key, set()).add(person.id)
+    assert list(debrief.table) == ["interdependence", "new-activities", "flexibility", "reflection"]
+    assert debrief.school_types == ("po", "sbo", "so", "vso", "vo", "mbo") and len(fragments) == 8
     expected = {t: {st: (len(fragments.get((t, st), ())), len(people.get((t, st), ()))) for st in debrief.school_types}
                 for t in debrief.table}
     assert debrief.table == expected
