@@ -7,7 +7,7 @@ import json
 import krippendorff
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import cohens_kappa
@@ -88,13 +88,19 @@ tables = st.lists(st.integers(0, 40), min_size=4, max_size=4).filter(lambda c: s
 def test_2x2_kappa_and_se_match_statsmodels(cells):
     table = np.array(cells, float).reshape(2, 2)
     ours = cohen_kappa(table[None])
-    row, col = table.sum(1) / table.sum(), table.sum(0) / table.sum()
-    if np.isclose((row * col).sum(), 1.0):
-        assert not np.isfinite(ours["kappa"][0])
-        return
+    assert np.isfinite(ours["kappa"][0]) == defined(table)
+    assume(defined(table))
     oracle = cohens_kappa(table)
     assert abs(ours["kappa"][0] - oracle.kappa) < 1e-9
     assert abs(ours["se"][0] - oracle_se(oracle)) < 1e-9
+
+
+def defined(table: np.ndarray) -> bool:
+    """Kappa is defined for two or more rated units unless chance agreement is certain (p_e = 1)."""
+    if table.sum() < 2:
+        return False
+    row, col = table.sum(1) / table.sum(), table.sum(0) / table.sum()
+    return not np.isclose((row * col).sum(), 1.0)
 
 
 def oracle_se(result) -> float:
@@ -111,12 +117,9 @@ def oracle_se(result) -> float:
 def test_qxq_kappa_and_se_match_statsmodels(q_cells):
     q, cells = q_cells
     table = np.array(cells, float).reshape(q, q)
-    if table.sum() < 2:
-        return
-    row, col = table.sum(1) / table.sum(), table.sum(0) / table.sum()
-    if np.isclose((row * col).sum(), 1.0):
-        return
     ours = cohen_kappa(table[None])
+    assert np.isfinite(ours["kappa"][0]) == defined(table)
+    assume(defined(table))
     oracle = cohens_kappa(table)
     assert abs(ours["kappa"][0] - oracle.kappa) < 1e-9
     assert abs(ours["se"][0] - oracle_se(oracle)) < 1e-9
@@ -128,13 +131,11 @@ def test_qxq_kappa_and_se_match_statsmodels(q_cells):
 def test_per_code_kappa_matches_scikit_learn_and_alpha_matches_krippendorff(ab):
     a, b = (np.array(x, bool) for x in ab)
     ours = per_code_kappa(a[:, None], b[:, None])
-    if len(set(a.tolist()) | set(b.tolist())) == 1:
-        assert agreement(Ratings(("A", "B"), tuple(map(str, range(len(a)))), ("x",), a[:, None],
-                                 b[:, None])).codes["x"].kappa is None
-        return
-    expected = cohen_kappa_score(a, b)
-    if np.isfinite(ours["kappa"][0]):
-        assert abs(ours["kappa"][0] - expected) < 1e-9
+    one_value = len(set(a.tolist()) | set(b.tolist())) == 1
+    reported = agreement(Ratings(("A", "B"), tuple(map(str, range(len(a)))), ("x",), a[:, None], b[:, None]))
+    assert (reported.codes["x"].kappa is None) == one_value
+    assume(not one_value)
+    assert abs(ours["kappa"][0] - cohen_kappa_score(a, b)) < 1e-9
     oracle = krippendorff.alpha(reliability_data=[a.astype(int), b.astype(int)], level_of_measurement="nominal")
     assert krippendorff_alpha(a, b) == pytest.approx(oracle)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import string
 
 import pytest
 from sqlmodel import select
@@ -17,6 +18,7 @@ from coder.coding.review import accept_agreements, decide
 from coder.report.debrief_data import build_debrief
 from coder.report.debrief_html import render_html
 from coder.report.debrief_markdown import escape, render_markdown
+from coder.report.debrief_text import LABELS, LANGUAGES
 from coder.storage.models import (
     Assignment,
     Code,
@@ -38,6 +40,7 @@ def test_agreement_figures_are_those_of_coder_agreement(capsys, coded_demo):
         debrief = build_debrief(session)
     assert debrief.coders == tuple(expected["coders"])
     assert debrief.report.units == expected["units"] and debrief.report.revealed == expected["revealed"]
+    assert list(debrief.report.codes) == list(expected["codes"]) and len(expected["codes"]) == 4
     for code, stats in debrief.report.codes.items():
         assert stats.kappa == pytest.approx(expected["codes"][code]["kappa"])
         assert list(stats.ci95) == pytest.approx(expected["codes"][code]["ci95"])
@@ -74,6 +77,8 @@ def test_counts_come_from_the_final_coding_in_the_database(coded_demo):
             person = speaker[by_position[(c.transcript_id, position)]]
             if person.role != "interviewer":
                 people.setdefault(key, set()).add(person.id)
+    assert list(debrief.table) == ["interdependence", "new-activities", "flexibility", "reflection"]
+    assert debrief.school_types == ("po", "sbo", "so", "vso", "vo", "mbo") and len(fragments) == 8
     expected = {t: {st: (len(fragments.get((t, st), ())), len(people.get((t, st), ()))) for st in debrief.school_types}
                 for t in debrief.table}
     assert debrief.table == expected
@@ -162,6 +167,23 @@ def test_labels_in_dutch_and_the_codebook_names_as_written(hostile):
     assert "mentor" in md and "jeugdhulpverlener" in md
 
 
+def placeholders(label: str) -> set[str]:
+    """The `{name}` fields a label is formatted with (a stray brace makes this raise)."""
+    return {name for _, name, _, _ in string.Formatter().parse(label) if name is not None}
+
+
+def test_the_english_and_dutch_labels_say_the_same_things():
+    """Every label exists in both languages, none is blank, and each takes the same fields:
+    a missing key or field is a KeyError only when that part of the summary is written."""
+    assert set(LABELS) == set(LANGUAGES) == {"en", "nl"}
+    english, dutch = LABELS["en"], LABELS["nl"]
+    assert sorted(set(english) ^ set(dutch)) == []
+    assert [(lang, key) for lang in LANGUAGES for key, label in LABELS[lang].items() if not label.strip()] == []
+    assert {key: placeholders(label) for key, label in dutch.items()} == {
+        key: placeholders(label) for key, label in english.items()}
+    assert placeholders(english["sample"]) == {"assigned", "a", "fragments", "b", "finished", "revealed"}
+
+
 def test_command_line_writes_the_format_the_file_asks_for(capsys, coded_demo, tmp_path):
     target = ("--db", coded_demo.target)
     (tmp_path / "out").mkdir()
@@ -200,7 +222,7 @@ def test_markdown_renders_as_commonmark_with_tables(hostile):
 
     html = MarkdownIt("commonmark").enable("table").render(render_markdown(hostile))
     tables = [b for b in summary_blocks(hostile, "en") if isinstance(b, Table)]
-    assert html.count("<table>") == len(tables)
+    assert len(tables) == 7 and html.count("<table>") == len(tables)
     for table, rendered in zip(tables, re.findall(r"<table>.*?</table>", html, re.S), strict=True):
         rows = re.findall(r"<tr>(.*?)</tr>", rendered, re.S)
         assert len(rows) == len(table.rows) + 1

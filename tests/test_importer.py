@@ -95,9 +95,10 @@ def test_failure_while_writing_rolls_back_everything(study, tmp_path, monkeypatc
         return real_store(session, *args)
 
     monkeypatch.setattr(importer, "_store", store_then_fail)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="disk full"):
         import_transcripts(study, [write(tmp_path, "a.txt", TRANSCRIPT),
                                    write(tmp_path, "b.txt", TRANSCRIPT.replace("Proef", "Tweede"))], "anna")
+    assert len(calls) == 2  # the first transcript was stored before the failure, and rolled back
     with study.session() as session:
         assert session.exec(select(Transcript)).all() == []
 

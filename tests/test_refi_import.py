@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import struct
 import zipfile
 
 import pytest
@@ -10,10 +11,11 @@ from sqlmodel import select
 
 from coder.coding.actions import add_coding, set_memo
 from coder.coding.queries import transcript_codings
+from coder.exchange import project_import
 from coder.exchange.project_export import export_qdpx
 from coder.exchange.project_import import ProjectError, import_qdpx
 from coder.storage.database import open_study
-from coder.storage.models import Code, Transcript
+from coder.storage.models import Code, Coding, Transcript
 from tests.conftest import REPO
 
 REFI = REPO / "tests" / "fixtures" / "refi-qda"
@@ -99,7 +101,7 @@ LENIENT = """<?xml version="1.0" encoding="utf-8"?>
 
 
 def make_archive(path, members: dict[str, bytes]):
-    with zipfile.ZipFile(path, "w") as archive:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in members.items():
             archive.writestr(name, data)
     return path
@@ -126,8 +128,6 @@ def test_lenient_cases_each_absorbed_and_reported(tmp_path):
             for title, expected in (("inline", "Ik vertrouw haar."), ("utf16-offsets", "Echt waar")):
                 (coding,) = transcript_codings(session, transcripts[title].id)
                 assert coding.code_id == "vertrouwen"
-                from coder.storage.models import Coding
-
                 row = session.get(Coding, coding.id)
                 assert transcripts[title].text[row.start:row.end] == expected
     finally:
@@ -139,6 +139,9 @@ def test_lenient_cases_each_absorbed_and_reported(tmp_path):
     [
         ({"project.qde": b"<Project name='x'/>", "../evil.txt": b"x"}, "unsafe path"),
         ({"project.qde": b"<Project name='x'/>", "/etc/passwd": b"x"}, "unsafe path"),
+        ({"project.qde": b"<Project name='x'/>", "\\\\server\\share.txt": b"x"}, "unsafe path"),
+        ({"project.qde": b"<Project name='x'/>", "Sources\\..\\..\\evil.txt": b"x"}, "unsafe path"),
+        ({"project.qde": b"<Project name='x'/>", "C:evil.txt": b"x"}, "unsafe path"),
         ({"Sources/a.txt": b"x"}, "no project file"),
         ({"project.qde": b'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]>'
                          b'<Project name="&b;"/>'}, "forbidden construct"),
@@ -153,21 +156,83 @@ def test_hostile_and_broken_archives_are_refused(tmp_path, members, message, emp
         assert session.exec(select(Transcript)).all() == []
 
 
-def test_a_member_that_unpacks_to_a_gigabyte_is_refused(tmp_path):
-    path = tmp_path / "bomb.qdpx"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("project.qde", b"<Project name='x'/>")
-        with archive.open("Sources/zeros.txt", "w", force_zip64=True) as member:
-            block = bytes(1 << 20)
-            for _ in range(1024):
-                member.write(block)
-    assert path.stat().st_size < 5 * 2**20
-    study = open_study(str(tmp_path / "s.db"))
-    try:
-        with pytest.raises(ProjectError, match="refused: unpacks to 1024 MB"):
-            import_qdpx(study, path, "test")
-    finally:
-        study.close()
+def test_an_archive_declaring_more_than_the_limit_is_refused(tmp_path, empty, monkeypatch):
+    """A zip bomb in miniature: 2 MB of zeros deflate to a few kB, against a limit lowered to 1 MB."""
+    monkeypatch.setattr(project_import, "MAX_UNPACKED", 2**20)
+    path = make_archive(tmp_path / "bomb.qdpx", {"project.qde": b"<Project name='x'/>", "Sources/zeros.txt": bytes(2 * 2**20)})
+    assert path.stat().st_size < 2**14
+    with pytest.raises(ProjectError, match=r"refused: unpacks to 2 MB \(limit 1 MB\)"):
+        import_qdpx(empty, path, "test")
+
+
+def lie_about_size(path, name: str, size: int) -> None:
+    """Rewrite the uncompressed size that the local and the central header of `name` declare."""
+    data = bytearray(path.read_bytes())
+    encoded = name.encode()
+    headers = 0
+    for signature, size_at, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
+        at = data.find(signature)
+        while at != -1:
+            if data[at + name_at : at + name_at + len(encoded)] == encoded:
+                struct.pack_into("<I", data, at + size_at, size)
+                headers += 1
+            at = data.find(signature, at + 4)
+    assert headers == 2, f"{name} has a local and a central header"
+    path.write_bytes(bytes(data))
+
+
+TWICE = b"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="x"><Sources>
+ <TextSource guid="14444444-4444-4444-4444-444444444444" name="first" plainTextPath="internal://a.txt"/>
+ <TextSource guid="15555555-5555-5555-5555-555555555555" name="again" plainTextPath="internal://a.txt"/>
+</Sources></Project>"""
+
+
+def test_a_member_that_lies_about_its_size_is_refused_while_reading(tmp_path, empty):
+    """Its headers declare 10 bytes, so the declared total passes the limit; it unpacks to
+    4 MB. Reading stops at the declared size, the CRC then fails: a refusal, not a crash."""
+    path = make_archive(tmp_path / "liar.qdpx", {"project.qde": TWICE, "Sources/a.txt": bytes(4 * 2**20)})
+    lie_about_size(path, "Sources/a.txt", 10)
+    with zipfile.ZipFile(path) as archive:
+        assert archive.getinfo("Sources/a.txt").file_size == 10
+    with pytest.raises(ProjectError, match=r"refused: Sources/a\.txt is damaged or not the size it declares"):
+        import_qdpx(empty, path, "test")
+    with empty.session() as session:
+        assert session.exec(select(Transcript)).all() == []
+
+
+def test_a_corrupt_member_is_refused(tmp_path, empty):
+    path = make_archive(tmp_path / "corrupt.qdpx", {"project.qde": TWICE, "Sources/a.txt": b"L: hallo daar. " * 500})
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("Sources/a.txt")
+    stream = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    data[stream : stream + 8] = bytes(b ^ 0xFF for b in data[stream : stream + 8])
+    path.write_bytes(bytes(data))
+    with pytest.raises(ProjectError, match=r"refused: Sources/a\.txt is damaged"):
+        import_qdpx(empty, path, "test")
+
+
+def test_every_read_of_a_member_counts_against_the_limit(tmp_path, empty, monkeypatch):
+    """Two sources may name one member: each read is counted, so a small archive cannot
+    unpack beyond the limit by naming a big member many times."""
+    text = b"L: ja. " * 300
+    path = make_archive(tmp_path / "twice.qdpx", {"project.qde": TWICE, "Sources/a.txt": text})
+    monkeypatch.setattr(project_import, "MAX_UNPACKED", len(TWICE) + 2 * len(text))  # exactly both reads
+    report = import_qdpx(empty, path, "test")
+    assert report.sources == 1 and report.warnings[-1] == "again: already in the study (same text); skipped with its codings"
+    monkeypatch.setattr(project_import, "MAX_UNPACKED", len(TWICE) + 2 * len(text) - 1)
+    with pytest.raises(ProjectError, match=r"refused: Sources/a\.txt unpacks beyond the"):
+        import_qdpx(empty, path, "test")
+
+
+def test_an_archive_with_too_many_members_is_refused(tmp_path, empty, monkeypatch):
+    monkeypatch.setattr(project_import, "MAX_MEMBERS", 3)
+    members = {"project.qde": b"<Project name='x'/>", "Sources/a.txt": b"a", "Sources/b.txt": b"b"}
+    assert import_qdpx(empty, make_archive(tmp_path / "three.qdpx", members), "test").sources == 0  # at the limit
+    members["Sources/c.txt"] = b"c"
+    with pytest.raises(ProjectError, match=r"refused: 4 files in the archive \(limit 3\)"):
+        import_qdpx(empty, make_archive(tmp_path / "four.qdpx", members), "test")
 
 
 def test_not_a_zip_file(tmp_path, empty):
@@ -198,6 +263,8 @@ def test_a_project_coded_by_two_people_goes_straight_into_agreement(tmp_path):
         with study.session() as session:
             ratings = study_ratings(session, "segments", "code", ("alice", "bob"))
         report = agreement(ratings, "code")
-        assert report.units > 0 and report.codes["honesty"].a_yes >= 1
+        assert report.coders == ("alice", "bob") and report.units == 4
+        assert {code: (stats.a_yes, stats.b_yes) for code, stats in report.codes.items()} == {
+            "honesty": (1, 0), "unicode": (1, 0), "feelings": (0, 0), "positive": (0, 0), "joy": (1, 0), "big-joy": (0, 1)}
     finally:
         study.close()

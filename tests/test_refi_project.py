@@ -35,11 +35,13 @@ def test_export_validates_and_every_selection_names_its_text(demo, tmp_path):
     xmlschema.XMLSchema(str(SCHEMAS / "Project.xsd")).validate(document.decode("utf-8"))
     root = ElementTree.fromstring(document)
     assert len(texts) == 8 and all(not t.startswith(b"\xef\xbb\xbf") and b"\r" not in t for t in texts.values())
+    named = []
     for source in root.iterfind("p:Sources/p:TextSource", NS):
         text = texts[source.get("plainTextPath").replace("internal://", "Sources/")].decode("utf-8")
         for selection in source.iterfind("p:PlainTextSelection", NS):
             start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
-            assert text[start:end] == selection.get("name")
+            named.append(text[start:end] == selection.get("name"))
+    assert named == [True] * 3
     notes = [n.find("p:PlainTextContent", NS).text for n in root.iterfind("p:Notes/p:Note", NS)]
     assert notes == ["twijfel: ook reflectie?"]
     users = {u.get("name") for u in root.iterfind("p:Users/p:User", NS)}

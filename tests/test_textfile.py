@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import codecs
+from pathlib import Path
 
 import pytest
 
 from coder.errors import TranscriptError
-from coder.ingest.decoding import MAX_BYTES, decode, normalise, read_text
+from coder.ingest import decoding
+from coder.ingest.decoding import decode, normalise, read_text
 from tests.conftest import write
 
 DUTCH = "L: Café, één enquête en een cliënt – dat zeiden ze.\n"
@@ -61,12 +63,23 @@ def test_refused_input_names_the_file(data, message):
     assert str(caught.value).startswith("interview.txt: ")
 
 
-def test_oversized_file_is_refused_before_reading(tmp_path):
-    path = tmp_path / "huge.txt"
-    with path.open("wb") as handle:
-        handle.truncate(MAX_BYTES + 1)
+def test_oversized_file_is_refused_before_reading(tmp_path, monkeypatch):
+    """Against a limit lowered to 1 MB: a file of exactly 1 MB is read, one byte more is
+    refused from its size alone, and so are bytes already in memory (a .docx's text)."""
+    monkeypatch.setattr(decoding, "MAX_BYTES", 2**20)
+    text = "L: " + "a" * (2**20 - 3)
+    assert read_text(write(tmp_path, "at-limit.txt", text)) == text
+    over = write(tmp_path, "over.txt", text + "a")
+    with monkeypatch.context() as patch:
+        patch.setattr(Path, "read_bytes", refuse_to_read)
+        with pytest.raises(TranscriptError, match=r"over\.txt: too large \(1\.0 MB; the limit is 1 MB\)"):
+            read_text(over)
     with pytest.raises(TranscriptError, match="too large"):
-        read_text(path)
+        decode((text + "a").encode(), "in-memory.docx")
+
+
+def refuse_to_read(path: Path) -> bytes:
+    raise AssertionError(f"{path} was read although its size is over the limit")
 
 
 def test_missing_file_and_folder_are_refused(tmp_path):

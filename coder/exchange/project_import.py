@@ -19,6 +19,7 @@ import codecs
 import hashlib
 import re
 import zipfile
+import zlib
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -110,9 +111,17 @@ class Archive:
         self.budget = MAX_UNPACKED
 
     def read(self, name: str) -> bytes:
-        """A member's bytes, read no further than what is left of the size budget."""
-        with self.zip.open(self.names[name]) as member:
-            data = member.read(self.budget + 1)
+        """A member's bytes, read no further than what is left of the size budget.
+
+        zipfile stops at the size the directory declares and then checks the CRC, so a
+        member whose header lies about its size fails here (as does a corrupt stream):
+        that is a refusal of the archive, not a crash.
+        """
+        try:
+            with self.zip.open(self.names[name]) as member:
+                data = member.read(self.budget + 1)
+        except (zipfile.BadZipFile, zlib.error) as exc:
+            raise ProjectError(self.path, f"refused: {name} is damaged or not the size it declares ({exc})") from None
         if len(data) > self.budget:
             raise ProjectError(self.path, f"refused: {name} unpacks beyond the {MAX_UNPACKED // 2**20} MB limit")
         self.budget -= len(data)
