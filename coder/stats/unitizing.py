@@ -2,7 +2,8 @@
 
 Pure functions on arrays; no I/O. Two or more coders mark spans `[start, end)` (character
 offsets, end exclusive) with a code on the same documents. The documents are laid end to end
-as one continuum of length L; a span never crosses a document, and neither does a gap.
+as one continuum of length L; a span never crosses a document, and neither does a gap (INCEpTION
+lets a gap run on into the next document; stopping it keeps αu independent of their order).
 Overlapping spans of one coder with the same code are merged first (abutting ones are kept
 apart, as DKPro Agreement keeps them). Two definitions are computed, and each result names its
 variant, because they answer different questions and can differ widely on the same data.
@@ -38,8 +39,9 @@ squares). Then, nominally,
     |uα = 1 − (l_∅. − l_∅∅) / (e_∅. − e_∅∅)                      units against gaps, codes ignored
     cuα = 1 − (l*.. − Σ_c l_cc) / (l*.. − Σ_c e*_cc)             codes where units intersect
 
-where cuα keeps only coded matter: l*_c. = Σ_{k≠∅} l_ck and, by the 2016 paper's eq. 10 (which
-for two coders is the 2019 book's form),
+where cuα keeps only coded matter, l*_c. = Σ_{k≠∅} l_ck, and a unit's self-pairing is the
+squared part of it that each other coder also coded (the 2016 paper's eq. 10, which decides
+the figure where there are more than two coders):
 
     e*_ck = (l*_c. l*_k. − [c = k] S*_c) / (l*.. − Σ_c S*_c / l*..)
     S*_c  = 1 / (m − 1) · Σ_i Σ_{j≠i} Σ_{units g of i with code c} |g ∩ (j's units)|²
