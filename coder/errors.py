@@ -43,3 +43,7 @@ class StudyError(CoderError):
 
 class RatingsError(FileProblem):
     """A ratings file for `coder agreement --ratings` that cannot be read as it stands."""
+
+
+class SpansError(FileProblem):
+    """A spans file for `coder agreement --spans` that cannot be read as it stands."""
