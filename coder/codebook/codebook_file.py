@@ -195,14 +195,12 @@ class _Reader:
         return key
 
     def color(self, node: yaml.Node, code_id: str) -> str:
-        color = self.text(node, "color")
-        if not COLOR_PATTERN.match(color):
+        color = canonical_colour(self.text(node, "color"))
+        if color is None:
             raise self.fail(
-                node, f"colour of '{code_id}' must be #RRGGBB (e.g. \"#1b9e77\"), not '{color}'"
+                node, f"colour of '{code_id}' must be #RRGGBB (e.g. \"#1b9e77\"), not '{self.text(node, 'color')}'"
             )
-        if len(color) == 4:
-            color = "#" + "".join(ch * 2 for ch in color[1:])
-        return color.lower()
+        return color
 
     def examples(self, node: yaml.Node) -> tuple[str, ...]:
         if isinstance(node, yaml.ScalarNode):
@@ -222,11 +220,29 @@ class _Reader:
         raise self.fail(node, f"'{key}' must be true or false")
 
     def guid(self, node: yaml.Node) -> str:
-        value = self.text(node, "guid").strip("{}")
+        value = self.text(node, "guid")
         try:
-            return str(uuid.UUID(value))
+            return canonical_guid(value)
         except ValueError:
             raise self.fail(node, f"'{value}' is not a GUID") from None
+
+
+def canonical_colour(value: str | None) -> str | None:
+    """A colour as coder stores it (`#rrggbb`, lower case; `#abc` widened), or None if it is not one."""
+    value = (value or "").strip()
+    if not COLOR_PATTERN.match(value):
+        return None
+    if len(value) == 4:
+        value = "#" + "".join(ch * 2 for ch in value[1:])
+    return value.lower()
+
+
+def canonical_guid(value: str) -> str:
+    """A GUID as coder stores it: GUIDs arrive upper or lower case, with or without braces.
+
+    Raises ValueError when `value` is not a GUID.
+    """
+    return str(uuid.UUID(value.strip().strip("{}")))
 
 
 def parse_codebook(source: str, path: str = "<codebook>") -> Codebook:

@@ -35,7 +35,7 @@ from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
 from coder import __version__
-from coder.codebook.codebook_file import Codebook, CodeSpec
+from coder.codebook.codebook_file import Codebook, CodeSpec, canonical_colour, canonical_guid
 from coder.errors import CodebookError
 from coder.storage.models import Code
 
@@ -137,18 +137,11 @@ def slug(name: str) -> str:
 
 
 def normalise_guid(value: str, path: str) -> str:
-    """GUIDs arrive upper or lower case, with or without braces; store them one way."""
+    """A GUID from a file, stored one way; a value that is not a GUID is an error naming the file."""
     try:
-        return str(uuid.UUID(value.strip().strip("{}")))
+        return canonical_guid(value)
     except ValueError:
         raise CodebookError(path, f"'{value}' is not a GUID") from None
-
-
-def _colour(value: str | None) -> str | None:
-    if not value or not re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", value.strip()):
-        return None
-    value = value.strip().lower()
-    return "#" + "".join(ch * 2 for ch in value[1:]) if len(value) == 4 else value
 
 
 def parse_xml(data: bytes, path: str | Path, error: type[CodebookError] = CodebookError) -> ET.Element:
@@ -189,7 +182,7 @@ def codes_from_element(codebook: ET.Element, path: str | Path) -> tuple[CodeSpec
             keys.add(key)
         return CodeSpec(
             id=code_id, name=name, line=0, name_en=fields.get("name_en"), key=key,
-            color=_colour(element.get("color")), definition=fields.get("definition", ""),
+            color=canonical_colour(element.get("color")), definition=fields.get("definition", ""),
             include=fields.get("include", ""), exclude=fields.get("exclude", ""),
             examples=tuple(fields.get("examples", ())),
             codable=(element.get("isCodable") or "true").strip().lower() in ("true", "1"),
