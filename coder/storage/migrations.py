@@ -3,6 +3,12 @@
 A new study gets today's schema from the models; an older one is brought up step
 by step, each step in the same transaction, so a failed migration leaves the
 study as it was.
+
+Each step's DDL is frozen as it was at its version (DESIGN §3): the tables it
+creates are written out here on their own `MetaData`, never taken from today's
+models, so a later change to a model cannot change what an old step does. The
+models of version N must equal what the steps up to N build; a test compares a
+migrated study's schema with a new one's.
 """
 
 from __future__ import annotations
@@ -10,7 +16,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Column, Engine, inspect, text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    inspect,
+    text,
+)
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
@@ -33,35 +53,70 @@ class Step:
     description: str
 
 
+def _frozen_metadata() -> MetaData:
+    """A MetaData holding the version-1 tables the frozen steps point their foreign keys at.
+
+    Only their keys are written out: these tables are never created from here.
+    """
+    metadata = MetaData()
+    for name in ("coder", "transcript", "segment"):
+        Table(name, metadata, Column("id", Integer, primary_key=True))
+    return metadata
+
+
+def _assignment_v2(metadata: MetaData) -> Table:
+    """The `assignment` table as version 2 created it (coder assign, commit 1985520)."""
+    return Table(
+        "assignment", metadata,
+        Column("id", Integer, primary_key=True),
+        Column("from_coder_id", Integer, ForeignKey("coder.id"), nullable=False, index=True),
+        Column("to_coder_id", Integer, ForeignKey("coder.id"), nullable=False, index=True),
+        Column("transcript_id", Integer, ForeignKey("transcript.id"), nullable=False, index=True),
+        Column("first_segment_id", Integer, ForeignKey("segment.id"), nullable=False),
+        Column("last_segment_id", Integer, ForeignKey("segment.id"), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("created_by", String(120), nullable=False),
+        UniqueConstraint("to_coder_id", "transcript_id", "first_segment_id", "last_segment_id"),
+    )
+
+
+def _decision_v3(metadata: MetaData) -> Table:
+    """The `decision` table as version 3 created it (the blind pass and review, commit c31a193)."""
+    return Table(
+        "decision", metadata,
+        Column("id", Integer, primary_key=True),
+        Column("assignment_id", Integer, ForeignKey("assignment.id"), nullable=True, index=True),
+        Column("transcript_id", Integer, ForeignKey("transcript.id"), nullable=False, index=True),
+        Column("first_segment_id", Integer, ForeignKey("segment.id"), nullable=False),
+        Column("last_segment_id", Integer, ForeignKey("segment.id"), nullable=False),
+        Column("kind", String(16), nullable=False),
+        Column("codes", Text, nullable=False),
+        Column("note", Text, nullable=False),
+        Column("decided_by", String(120), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+
+
 def _add_assignments(conn: Connection) -> None:
-    SQLModel.metadata.tables["assignment"].create(conn)
+    """Version 2: fragments assigned to a second coder."""
+    _assignment_v2(_frozen_metadata()).create(conn)
 
 
 def _add_blind_state_and_decisions(conn: Connection) -> None:
     """Version 3: blind-pass state on assignments, and the reconciliation decisions."""
-    table = SQLModel.metadata.tables["assignment"]
-    _add_column(conn, table.c.done_at)
-    _add_column(conn, table.c.no_code, "NOT NULL DEFAULT false")
-    _add_column(conn, table.c.revealed_at)
-    SQLModel.metadata.tables["decision"].create(conn)
-
-
-def _add_column(conn: Connection, column: Column, constraints: str = "") -> None:
-    """ALTER TABLE ... ADD a model column, its type compiled for this database.
-
-    `constraints` gives a NOT NULL column the DEFAULT its existing rows take. A
-    column already there is left alone: an earlier step that creates its table
-    from today's model has made it already.
-    """
-    if column.name in {c["name"] for c in inspect(conn).get_columns(column.table.name)}:
-        return
-    kind = column.type.compile(dialect=conn.dialect)
-    conn.exec_driver_sql(f"ALTER TABLE {column.table.name} ADD COLUMN {column.name} {kind} {constraints}".rstrip())
+    metadata = _frozen_metadata()
+    _assignment_v2(metadata)  # the key `decision.assignment_id` points at
+    when = DateTime(timezone=True).compile(dialect=conn.dialect)
+    flag = Boolean().compile(dialect=conn.dialect)
+    conn.exec_driver_sql(f"ALTER TABLE assignment ADD COLUMN done_at {when}")
+    conn.exec_driver_sql(f"ALTER TABLE assignment ADD COLUMN no_code {flag} NOT NULL DEFAULT false")
+    conn.exec_driver_sql(f"ALTER TABLE assignment ADD COLUMN revealed_at {when}")
+    _decision_v3(metadata).create(conn)
 
 
 #: Ordered migrations. Version 1 is the first schema; each later version appends a
-#: `Step` with portable DDL (CREATE TABLE from the model, ALTER TABLE ... ADD ...).
-#: A new study gets the current schema from `create_all` and skips them.
+#: `Step` with its own frozen, portable DDL (CREATE TABLE written out above, ALTER
+#: TABLE ... ADD ...). A new study gets the current schema from `create_all` and skips them.
 MIGRATIONS: tuple[Step, ...] = (
     Step(2, _add_assignments, "assignments of fragments to a second coder"),
     Step(3, _add_blind_state_and_decisions, "blind-pass state and reconciliation decisions"),
@@ -99,6 +154,15 @@ def stored_version(conn: Connection) -> int | None:
     return int(row[0]) if row else None
 
 
+def _wait_for_other_migrators(conn: Connection) -> int | None:
+    """Two `coder migrate` at once on PostgreSQL: the second waits, then reads the version again.
+
+    (SQLite needs nothing: its `BEGIN IMMEDIATE` already lets one writer in at a time.)
+    """
+    conn.exec_driver_sql("LOCK TABLE meta IN SHARE ROW EXCLUSIVE MODE")
+    return stored_version(conn)
+
+
 def _set_version(conn: Connection, version: int) -> None:
     updated = conn.execute(
         text("UPDATE meta SET value = :v WHERE key = 'schema_version'"), {"v": str(version)}
@@ -119,6 +183,8 @@ def migrate(
     """
     with engine.begin() as conn:
         before = stored_version(conn)
+        if before is not None and before < target and conn.dialect.name == "postgresql":
+            before = _wait_for_other_migrators(conn)
         if before is None:
             if inspect(conn).get_table_names():
                 raise StudyError(f"{engine.url.render_as_string()}: not a coder study")
