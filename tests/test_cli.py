@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
+import click
 import pytest
 
-from coder.cli import main
+from coder.cli.app import cli, main
+from coder.storage.migrations import SCHEMA_VERSION
 from tests.conftest import REPO, SHIPPED_CODEBOOK, TRANSCRIPT, write
+from tests.old_studies import STUDY_V1, version_1_study
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
@@ -67,6 +71,7 @@ def test_errors_are_one_line_with_nonzero_exit(capsys, tmp_path, args, message):
     write(tmp_path, "bad.txt", "---\nschool_type: havo\n---\nL: hoi")
     write(tmp_path, "bad.yaml", "codes:\n  - id: a\n    kleur: x\n")
     write(tmp_path, "notes.db", b"not a database" * 200)
+    run(capsys, "--db", str(tmp_path / "s.db"), "init")
     args = [arg.format(tmp=tmp_path) for arg in args]
     if "--db" not in args:
         args = ["--db", str(tmp_path / "s.db"), *args]
@@ -164,6 +169,7 @@ def test_agreement_on_a_study(capsys, tmp_path):
 
 def test_roles_setting(capsys, tmp_path):
     db = str(tmp_path / "s.db")
+    run(capsys, "--db", db, "init")
     assert run(capsys, "--db", db, "roles")[1].strip() == "turns not coded: interviewer"
     assert run(capsys, "--db", db, "roles", "--uncodable", "interviewer,Observer")[1].strip() == (
         "turns not coded: interviewer, observer")
@@ -177,3 +183,107 @@ def test_status_as_a_table(capsys, tmp_path):
     code, out, _ = run(capsys, "--db", db, "status")
     assert code == 0
     assert f"study        {db}" in out and "transcripts  1 (po 1)" in out and "codings      none yet" in out
+
+
+def command_paths(group: click.Group | None = None, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command and group under the root, as the words that name it."""
+    group = group or cli
+    paths = []
+    for name, command in group.commands.items():
+        paths.append((*prefix, name))
+        if isinstance(command, click.Group):
+            paths += command_paths(command, (*prefix, name))
+    return paths
+
+
+def test_the_walk_finds_nested_commands():
+    assert {("codebook", "load"), ("export", "codings"), ("migrate",), ("status",)} <= set(command_paths())
+
+
+@pytest.mark.parametrize("path", command_paths(), ids=" ".join)
+def test_every_command_offers_db_and_as(capsys, path):
+    code, out, _ = run(capsys, *path, "--help")
+    assert code == 0 and "--db PATH_OR_URL" in out and "--as NAME" in out
+
+
+@pytest.fixture
+def coded_study(capsys, tmp_path):
+    """A study with the codebook and one transcript, imported as anna."""
+    db = str(tmp_path / "s.db")
+    run(capsys, "init", "--codebook", str(SHIPPED_CODEBOOK), "--db", db)
+    run(capsys, "import", str(write(tmp_path, "a.txt", TRANSCRIPT)), "--db", db, "--as", "anna")
+    return db
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["status", "--json"], ["codebook", "export", "--format", "yaml"], ["export", "codings", "--format", "json"],
+     ["log", "--json"], ["roles"]],
+    ids=" ".join,
+)
+def test_db_before_or_after_the_subcommand_is_the_same(capsys, tmp_path, monkeypatch, coded_study, command):
+    monkeypatch.setenv("CODER_DB", str(tmp_path / "elsewhere.db"))
+    before = run(capsys, "--db", coded_study, *command)
+    after = run(capsys, *command, "--db", coded_study)
+    assert before[0] == 0 and before == after
+    assert not (tmp_path / "elsewhere.db").exists()
+
+
+def test_import_with_db_after_the_paths_creates_that_study(capsys, tmp_path):
+    """What a user types first: `coder import interviews/ --db study.db`."""
+    folder = tmp_path / "interviews"
+    folder.mkdir()
+    write(folder, "a.txt", TRANSCRIPT)
+    code, out, _ = run(capsys, "import", str(folder), "--db", str(tmp_path / "study.db"))
+    assert code == 0 and "1 imported" in out and (tmp_path / "study.db").exists()
+
+
+def actors(capsys, db: str) -> list[str]:
+    return [json.loads(line)["actor"] for line in run(capsys, "log", "--json", "--db", db)[1].splitlines()]
+
+
+def test_as_before_or_after_the_subcommand_and_the_later_one_wins(capsys, monkeypatch, coded_study):
+    monkeypatch.setenv("CODER_USER", "from-env")
+    run(capsys, "--as", "bram", "roles", "--uncodable", "interviewer", "--db", coded_study)
+    run(capsys, "roles", "--uncodable", "interviewer", "--as", "carla", "--db", coded_study)
+    run(capsys, "--as", "dirk", "codebook", "load", str(SHIPPED_CODEBOOK), "--as", "eva", "--db", coded_study)
+    run(capsys, "roles", "--uncodable", "interviewer", "--db", coded_study)
+    assert actors(capsys, coded_study)[-4:] == ["bram", "carla", "eva", "from-env"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [[], ["status"], ["roles"], ["log"], ["agreement"], ["export", "codings"], ["export", "debrief"],
+     ["export", "qdpx", "-o", "{tmp}/out.qdpx"], ["codebook", "export"], ["codebook", "load", str(SHIPPED_CODEBOOK)],
+     ["assign", "--from", "anna", "--to", "bram"], ["migrate"]],
+    ids=lambda c: " ".join(c[:2]) or "workbench",
+)
+def test_a_command_on_a_study_that_does_not_exist_creates_nothing(capsys, tmp_path, command):
+    """`coder --db dmeo.db status` says there is no study there, and leaves no file or folder behind."""
+    target = tmp_path / "typo" / "dmeo.db"
+    code, out, err = run(capsys, "--db", str(target), *[arg.format(tmp=tmp_path) for arg in command])
+    assert code == 1 and out == ""
+    assert err == f"coder: error: no study at {target} (create one with `coder init`, or name another with --db)\n"
+    assert not (tmp_path / "typo").exists()
+
+
+def test_migrate_command_backs_up_and_migrates(capsys, tmp_path):
+    db = tmp_path / "old.db"
+    shutil.copy(STUDY_V1, db)
+    code, out, _ = run(capsys, "migrate", "--db", str(db))
+    assert code == 0 and out == (f"Study {db} migrated from schema version 1 to {SCHEMA_VERSION}; "
+                                 f"the file as it was is kept as {db}.bak-v1.\n")
+    assert (tmp_path / "old.db.bak-v1").read_bytes() == STUDY_V1.read_bytes()
+    assert run(capsys, "migrate", "--db", str(db))[1] == f"Study {db} is at schema version {SCHEMA_VERSION}; nothing to migrate.\n"
+
+
+def test_a_shared_study_says_to_run_coder_migrate(capsys, pg_admin_url):
+    from tests.pg import create_database
+
+    url = create_database(pg_admin_url, "coder_cli_v1")
+    version_1_study(url).dispose()
+    code, _, err = run(capsys, "status", "--db", url)
+    assert code == 1 and "schema version 1; run `coder migrate` (ask the study's owner)" in err
+    assert run(capsys, "migrate", "--db", url)[0] == 0
+    code, out, _ = run(capsys, "status", "--json", "--db", url)
+    assert code == 0 and json.loads(out)["transcripts"] == 0

@@ -24,8 +24,8 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-import xmlschema
 from sqlalchemy import select
 
 from coder.codebook.codebook_file import Codebook
@@ -53,6 +53,9 @@ from coder.storage.audit_events import ProjectImported
 from coder.storage.database import Study
 from coder.storage.models import Segment, Transcript
 from coder.storage.vocabulary import SCHOOL_TYPES, Pass
+
+if TYPE_CHECKING:  # xmlschema takes a second to import: only validating a project loads it
+    import xmlschema
 
 MAX_MEMBERS = 20_000
 MAX_UNPACKED = 512 * 1024 * 1024
@@ -219,6 +222,8 @@ def choose_unit(text: str, selections: list[Selection]) -> str:
 
 @lru_cache(maxsize=1)
 def _project_schema() -> xmlschema.XMLSchema:
+    import xmlschema
+
     return xmlschema.XMLSchema(str(Path(__file__).parent / "schemas" / "Project.xsd"))
 
 

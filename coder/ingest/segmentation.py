@@ -25,11 +25,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from itertools import islice
+from typing import TYPE_CHECKING
 
-import spacy
-from spacy.attrs import ORTH
-from spacy.language import Language
-from spacy.tokens import Doc
+if TYPE_CHECKING:  # spaCy takes seconds to import: only segmenting loads it (see `pipeline`)
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 #: Abbreviations whose period must not end a sentence. Words that are also plain
 #: Dutch words with a period after them ("zo.", "ma.", "min.") are left out.
@@ -51,7 +51,6 @@ ELLIPSES = frozenset({"...", "…", "....", ".."})
 _NEEDS_RULES = re.compile(r"\[|\.\.|…|(?:enz|etc|e\.d|e\.a|o\.i\.d)\.", re.IGNORECASE)
 
 
-@Language.component("merge_annotations")
 def merge_annotations(doc: Doc) -> Doc:
     """Make each bracketed annotation a single token so nothing splits inside it."""
     spans = [
@@ -71,7 +70,6 @@ def _starts_upper(text: str) -> bool:
     return text[:1].isupper()
 
 
-@Language.component("interview_boundaries")
 def interview_boundaries(doc: Doc) -> Doc:
     """Adjust the sentencizer's boundaries for spoken Dutch (see module docstring)."""
     if not _NEEDS_RULES.search(doc.text):
@@ -94,6 +92,12 @@ def interview_boundaries(doc: Doc) -> Doc:
 @lru_cache(maxsize=1)
 def pipeline() -> Language:
     """The segmentation pipeline, built once per process (building it takes ~0.3 s)."""
+    import spacy
+    from spacy.attrs import ORTH
+    from spacy.language import Language
+
+    Language.component("merge_annotations", func=merge_annotations)
+    Language.component("interview_boundaries", func=interview_boundaries)
     nlp = spacy.blank("nl")
     for abbreviation in ABBREVIATIONS:
         for form in {abbreviation, abbreviation.capitalize()}:

@@ -5,24 +5,31 @@ it (DESIGN §3). The same models and portable SQL serve both; the only dialect
 specifics are the SQLite pragmas set in a `connect` listener and the
 `BEGIN IMMEDIATE` that keeps two SQLite writers from deadlocking.
 
+Opening an older study brings it to today's schema (DESIGN §3): a SQLite file is
+first copied beside itself (`study.db.bak-vN`), a shared PostgreSQL study is
+migrated only when asked (`migrate_study`, which is `coder migrate`), never by
+whoever happens to open it first.
+
 No engine is made at import time: callers ask `open_study()` for one.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session
 
 from coder.errors import StudyError
-from coder.storage.migrations import migrate
+from coder.storage import migrations
 from coder.storage.visibility import blind_to_pending
 
 DEFAULT_DB = "coder.db"
@@ -39,10 +46,15 @@ def is_url(target: str) -> bool:
     return "://" in target
 
 
+def sqlite_path(target: str) -> Path | None:
+    """The file of a SQLite study target; None for a database URL."""
+    return None if is_url(target) else Path(target).expanduser()
+
+
 def engine_url(target: str) -> str:
     """Turn a study target into a SQLAlchemy URL, choosing psycopg 3 for PostgreSQL."""
-    if not is_url(target):
-        return f"sqlite:///{Path(target).expanduser()}"
+    if (path := sqlite_path(target)) is not None:
+        return f"sqlite:///{path}"
     scheme, rest = target.split("://", 1)
     if scheme in ("postgres", "postgresql"):
         return f"postgresql+psycopg://{rest}"
@@ -131,16 +143,123 @@ class Study:
         self.engine.dispose()
 
 
-def open_study(target: str | None = None) -> Study:
-    """Open (creating or migrating as needed) the study named by `target` or the defaults."""
-    resolved = resolve_target(target)
-    engine = make_engine(resolved)
+@dataclass(frozen=True)
+class Upgrade:
+    """What opening or migrating did to a study's schema."""
+
+    target: str
+    #: The version the study was at (0 for a study created just now).
+    before: int
+    after: int
+    #: The copy made before migrating a SQLite study; None when nothing was migrated, or on PostgreSQL.
+    backup: Path | None = None
+
+
+def open_study(target: str | None = None, *, create: bool = True) -> Study:
+    """Open the study named by `target` or the defaults, bringing a SQLite study up to date.
+
+    Only `create=True` makes a new study (DESIGN §3: only `init`, `import` and `demo`
+    do): with `create=False` a SQLite path that does not exist, or an empty database,
+    is a `StudyError` and nothing is created, not even the directories leading to it.
+    An older PostgreSQL study is refused with what to run: it is shared, so its owner
+    migrates it (`migrate_study`).
+    """
+    study, _ = _open(resolve_target(target), create=create, migrate_shared=False)
+    return study
+
+
+def migrate_study(target: str | None = None) -> Upgrade:
+    """Bring an existing study, SQLite or PostgreSQL, to today's schema (`coder migrate`)."""
+    study, upgrade = _open(resolve_target(target), create=False, migrate_shared=True)
+    study.close()
+    return upgrade
+
+
+def _open(target: str, *, create: bool, migrate_shared: bool) -> tuple[Study, Upgrade]:
+    path = sqlite_path(target)
+    if not create and path is not None and not path.exists():
+        raise StudyError(f"no study at {target} (create one with `coder init`, or name another with --db)")
+    engine = make_engine(target)
     try:
-        migrate(engine)
+        upgrade = _bring_up_to_date(engine, target, create=create, migrate_shared=migrate_shared)
     except DatabaseError as exc:
         engine.dispose()
-        raise StudyError(f"cannot open study {resolved}: {exc.orig}") from exc
+        raise StudyError(f"cannot open study {target}: {exc.orig}") from exc
     except StudyError:
         engine.dispose()
         raise
-    return Study(target=resolved, engine=engine)
+    return Study(target=target, engine=engine), upgrade
+
+
+def _bring_up_to_date(engine: Engine, target: str, *, create: bool, migrate_shared: bool) -> Upgrade:
+    """Create, check or migrate the schema; a SQLite study is backed up before its first step."""
+    # Read at call time, so a test can plan a step past today's schema.
+    steps, current = migrations.MIGRATIONS, migrations.SCHEMA_VERSION
+    with engine.connect() as conn:
+        version = migrations.stored_version(conn)
+        empty = version is None and not inspect(conn).get_table_names()
+    if empty and not create:
+        where = engine.url.render_as_string() if is_url(target) else target
+        raise StudyError(f"no study in {where}: it is empty (create one with `coder init`)")
+    backup = None
+    if version is not None and version < current:
+        path = sqlite_path(target)
+        if path is None and not migrate_shared:
+            raise StudyError(f"this study has schema version {version}; run `coder migrate` "
+                             f"(ask the study's owner) to bring it to {current}")
+        if path is not None:
+            backup = backup_sqlite(path, version)
+    before = migrations.migrate(engine, steps, current)
+    return Upgrade(target, before, current, backup)
+
+
+def backup_path(path: Path, version: int) -> Path:
+    """`PATH.bak-vN`, or `PATH.bak-vN.1`, `.2`, ... when an earlier backup holds that name.
+
+    An existing backup is never overwritten: it may be the only copy of the study
+    as it was before an earlier, interrupted migration.
+    """
+    candidate = path.with_name(f"{path.name}.bak-v{version}")
+    number = 0
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.name}.bak-v{version}.{number}")
+    return candidate
+
+
+def backup_sqlite(path: Path, version: int, attempts: int = 5) -> Path:
+    """Copy a SQLite study beside itself, byte for byte and mode 0600, before it is migrated.
+
+    The write-ahead log is folded into the file first, and the copy is read while a
+    read transaction on the bare file holds off any checkpoint, so it is one
+    consistent state of the study (SQLite's backup API would do that too, but it
+    rewrites the header, and a backup should be the very file that was there).
+    """
+    destination = backup_path(path, version)
+    source = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        for _ in range(attempts):
+            source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            source.execute("BEGIN")
+            source.execute("SELECT count(*) FROM sqlite_master")  # starts the read snapshot
+            if _wal_is_empty(path):
+                _copy_private(path, destination)
+                source.execute("COMMIT")
+                return destination
+            source.execute("ROLLBACK")  # a coder wrote in between: fold that in too and try again
+    finally:
+        source.close()
+    raise StudyError(f"cannot back up {path} before migrating it: it is busy; close coder elsewhere and try again")
+
+
+def _wal_is_empty(path: Path) -> bool:
+    wal = path.with_name(path.name + "-wal")
+    return not wal.exists() or wal.stat().st_size == 0
+
+
+def _copy_private(source: Path, destination: Path) -> None:
+    fd = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with open(fd, "wb") as out, open(source, "rb") as data:
+        shutil.copyfileobj(data, out)
+        out.flush()
+        os.fsync(out.fileno())

@@ -3,6 +3,12 @@
 A new study gets today's schema from the models; an older one is brought up step
 by step, each step in the same transaction, so a failed migration leaves the
 study as it was.
+
+Each step's DDL is frozen as it was at its version (DESIGN §3): the tables it
+creates are written out here on their own `MetaData`, never taken from today's
+models, so a later change to a model cannot change what an old step does. The
+models of version N must equal what the steps up to N build; a test compares a
+migrated study's schema with a new one's.
 """
 
 from __future__ import annotations
@@ -11,7 +17,23 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Boolean, Column, DateTime, Engine, Float, ForeignKey, Integer, MetaData, String, Table, inspect, text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Engine,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
@@ -34,49 +56,83 @@ class Step:
     description: str
 
 
+def _frozen_metadata() -> MetaData:
+    """A MetaData holding the version-1 tables the frozen steps point their foreign keys at.
+
+    Only their keys are written out: these tables are never created from here.
+    """
+    metadata = MetaData()
+    for name in ("coder", "transcript", "segment"):
+        Table(name, metadata, Column("id", Integer, primary_key=True))
+    return metadata
+
+
+def _assignment_v2(metadata: MetaData) -> Table:
+    """The `assignment` table as version 2 created it (coder assign, commit 1985520)."""
+    return Table(
+        "assignment", metadata,
+        Column("id", Integer, primary_key=True),
+        Column("from_coder_id", Integer, ForeignKey("coder.id"), nullable=False, index=True),
+        Column("to_coder_id", Integer, ForeignKey("coder.id"), nullable=False, index=True),
+        Column("transcript_id", Integer, ForeignKey("transcript.id"), nullable=False, index=True),
+        Column("first_segment_id", Integer, ForeignKey("segment.id"), nullable=False),
+        Column("last_segment_id", Integer, ForeignKey("segment.id"), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("created_by", String(120), nullable=False),
+        UniqueConstraint("to_coder_id", "transcript_id", "first_segment_id", "last_segment_id"),
+    )
+
+
+def _decision_v3(metadata: MetaData) -> Table:
+    """The `decision` table as version 3 created it (the blind pass and review, commit c31a193)."""
+    return Table(
+        "decision", metadata,
+        Column("id", Integer, primary_key=True),
+        Column("assignment_id", Integer, ForeignKey("assignment.id"), nullable=True, index=True),
+        Column("transcript_id", Integer, ForeignKey("transcript.id"), nullable=False, index=True),
+        Column("first_segment_id", Integer, ForeignKey("segment.id"), nullable=False),
+        Column("last_segment_id", Integer, ForeignKey("segment.id"), nullable=False),
+        Column("kind", String(16), nullable=False),
+        Column("codes", Text, nullable=False),
+        Column("note", Text, nullable=False),
+        Column("decided_by", String(120), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+
+
 def _add_assignments(conn: Connection) -> None:
-    SQLModel.metadata.tables["assignment"].create(conn)
+    """Version 2: fragments assigned to a second coder."""
+    _assignment_v2(_frozen_metadata()).create(conn)
 
 
 def _add_blind_state_and_decisions(conn: Connection) -> None:
     """Version 3: blind-pass state on assignments, and the reconciliation decisions."""
-    table = SQLModel.metadata.tables["assignment"]
-    _add_column(conn, table.c.done_at)
-    _add_column(conn, table.c.no_code, "NOT NULL DEFAULT false")
-    _add_column(conn, table.c.revealed_at)
-    SQLModel.metadata.tables["decision"].create(conn)
-
-
-def _add_column(conn: Connection, column: Column, constraints: str = "") -> None:
-    """ALTER TABLE ... ADD a model column, its type compiled for this database.
-
-    `constraints` gives a NOT NULL column the DEFAULT its existing rows take. A
-    column already there is left alone: an earlier step that creates its table
-    from today's model has made it already.
-    """
-    if column.name in {c["name"] for c in inspect(conn).get_columns(column.table.name)}:
-        return
-    kind = column.type.compile(dialect=conn.dialect)
-    conn.exec_driver_sql(f"ALTER TABLE {column.table.name} ADD COLUMN {column.name} {kind} {constraints}".rstrip())
-
+    metadata = _frozen_metadata()
+    _assignment_v2(metadata)  # the key `decision.assignment_id` points at
+    when = DateTime(timezone=True).compile(dialect=conn.dialect)
+    flag = Boolean().compile(dialect=conn.dialect)
+    conn.exec_driver_sql(f"ALTER TABLE assignment ADD COLUMN done_at {when}")
+    conn.exec_driver_sql(f"ALTER TABLE assignment ADD COLUMN no_code {flag} NOT NULL DEFAULT false")
+    conn.exec_driver_sql(f"ALTER TABLE assignment ADD COLUMN revealed_at {when}")
+    _decision_v3(metadata).create(conn)
 
 
 # --- version 4: facts that lived in the audit log get their own columns --------------
 
-_V4 = MetaData()
-Table("coder", _V4, Column("id", Integer, primary_key=True))  # only the target of the foreign keys
-_BLIND_SAMPLE_V4 = Table(
-    "blind_sample", _V4,
-    Column("id", Integer, primary_key=True),
-    Column("from_coder_id", Integer, ForeignKey("coder.id"), nullable=False, index=True),
-    Column("to_coder_id", Integer, ForeignKey("coder.id"), nullable=False, index=True),
-    Column("fraction", Float),
-    Column("seed", Integer),
-    Column("stratify", String(32)),
-    Column("chosen", Boolean, nullable=False),
-    Column("created_at", DateTime, nullable=False),
-    Column("created_by", String(120), nullable=False),
-)
+def _blind_sample_v4(metadata: MetaData) -> Table:
+    """The `blind_sample` table as version 4 created it: one row per run of `assign`."""
+    return Table(
+        "blind_sample", metadata,
+        Column("id", Integer, primary_key=True),
+        Column("from_coder_id", Integer, ForeignKey("coder.id"), nullable=False, index=True),
+        Column("to_coder_id", Integer, ForeignKey("coder.id"), nullable=False, index=True),
+        Column("fraction", Float),
+        Column("seed", Integer),
+        Column("stratify", String(32)),
+        Column("chosen", Boolean, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("created_by", String(120), nullable=False),
+    )
 
 
 def _add_samples_and_no_code_notes(conn: Connection) -> None:
@@ -86,36 +142,40 @@ def _add_samples_and_no_code_notes(conn: Connection) -> None:
     Both facts were only in the audit log before; they are carried over from it,
     an assignment going to the first draw of its pair made at or after it.
     """
-    _BLIND_SAMPLE_V4.create(conn, checkfirst=True)
-    present = {c["name"] for c in inspect(conn).get_columns("assignment")}
-    if "no_code_note" not in present:
-        conn.exec_driver_sql("ALTER TABLE assignment ADD COLUMN no_code_note TEXT NOT NULL DEFAULT ''")
-    if "sample_id" not in present:
-        conn.exec_driver_sql("ALTER TABLE assignment ADD COLUMN sample_id INTEGER REFERENCES blind_sample (id)")
-        conn.exec_driver_sql("CREATE INDEX ix_assignment_sample_id ON assignment (sample_id)")
-    _carry_over_samples(conn)
+    samples = _blind_sample_v4(_frozen_metadata())
+    samples.create(conn)
+    conn.exec_driver_sql("ALTER TABLE assignment ADD COLUMN no_code_note TEXT NOT NULL DEFAULT ''")
+    conn.exec_driver_sql("ALTER TABLE assignment ADD COLUMN sample_id INTEGER REFERENCES blind_sample (id)")
+    conn.exec_driver_sql("CREATE INDEX ix_assignment_sample_id ON assignment (sample_id)")
+    _carry_over_samples(conn, samples)
     for detail in _audit_details(conn, "blind.no_code"):
         conn.execute(text("UPDATE assignment SET no_code_note = :note WHERE id = :id"),
                      {"note": detail.get("note") or "", "id": detail["assignment"]})
 
 
 def _audit_details(conn: Connection, kind: str) -> list[dict]:
-    rows = conn.execute(text("SELECT at, actor, detail FROM audit_log WHERE kind = :kind ORDER BY id"), {"kind": kind})
+    """The JSON detail of every audit row of `kind`, oldest first, with its time and actor."""
+    audit = Table("audit_log", MetaData(), Column("id", Integer), Column("at", DateTime(timezone=True)),
+                  Column("actor", String(120)), Column("kind", String(64)), Column("detail", Text))
+    rows = conn.execute(select(audit.c.at, audit.c.actor, audit.c.detail).where(audit.c.kind == kind).order_by(audit.c.id))
     return [{"at": at, "actor": actor, **json.loads(detail)} for at, actor, detail in rows]
 
 
-def _carry_over_samples(conn: Connection) -> None:
+def _carry_over_samples(conn: Connection, samples: Table) -> None:
     coder_ids = dict(conn.execute(text("SELECT name, id FROM coder")).all())
     draws: dict[tuple[int, int], list[tuple[int, object]]] = {}
     for detail in _audit_details(conn, "assignment.add"):
         pair = (coder_ids[detail["from_coder"]], coder_ids[detail["to_coder"]])
-        sample_id = conn.execute(_BLIND_SAMPLE_V4.insert().values(
-            from_coder_id=pair[0], to_coder_id=pair[1], fraction=detail.get("fraction"), seed=detail.get("seed"),
+        sample_id = conn.execute(samples.insert().values(
+            from_coder_id=pair[0], to_coder_id=pair[1], fraction=detail.get("fraction"),
+            seed=detail.get("seed") if detail.get("fraction") is not None else None,  # no draw when all were given
             stratify=detail.get("stratify"), chosen=bool(detail.get("chosen")), created_at=detail["at"],
             created_by=detail["actor"],
         )).inserted_primary_key[0]
         draws.setdefault(pair, []).append((sample_id, detail["at"]))
-    assignments = conn.execute(text("SELECT id, from_coder_id, to_coder_id, created_at FROM assignment ORDER BY id"))
+    assignment = _assignment_v2(_frozen_metadata())  # its columns as typed then, so times compare as times
+    assignments = conn.execute(select(assignment.c.id, assignment.c.from_coder_id, assignment.c.to_coder_id,
+                                      assignment.c.created_at).order_by(assignment.c.id))
     for assignment_id, giver, taker, created in assignments.all():
         later = [sample_id for sample_id, at in draws.get((giver, taker), []) if at >= created]
         if later:
@@ -123,8 +183,8 @@ def _carry_over_samples(conn: Connection) -> None:
 
 
 #: Ordered migrations. Version 1 is the first schema; each later version appends a
-#: `Step` with portable DDL (CREATE TABLE from the model, ALTER TABLE ... ADD ...).
-#: A new study gets the current schema from `create_all` and skips them.
+#: `Step` with its own frozen, portable DDL (CREATE TABLE written out above, ALTER
+#: TABLE ... ADD ...). A new study gets the current schema from `create_all` and skips them.
 MIGRATIONS: tuple[Step, ...] = (
     Step(2, _add_assignments, "assignments of fragments to a second coder"),
     Step(3, _add_blind_state_and_decisions, "blind-pass state and reconciliation decisions"),
@@ -163,6 +223,15 @@ def stored_version(conn: Connection) -> int | None:
     return int(row[0]) if row else None
 
 
+def _wait_for_other_migrators(conn: Connection) -> int | None:
+    """Two `coder migrate` at once on PostgreSQL: the second waits, then reads the version again.
+
+    (SQLite needs nothing: its `BEGIN IMMEDIATE` already lets one writer in at a time.)
+    """
+    conn.exec_driver_sql("LOCK TABLE meta IN SHARE ROW EXCLUSIVE MODE")
+    return stored_version(conn)
+
+
 def _set_version(conn: Connection, version: int) -> None:
     updated = conn.execute(
         text("UPDATE meta SET value = :v WHERE key = 'schema_version'"), {"v": str(version)}
@@ -183,6 +252,8 @@ def migrate(
     """
     with engine.begin() as conn:
         before = stored_version(conn)
+        if before is not None and before < target and conn.dialect.name == "postgresql":
+            before = _wait_for_other_migrators(conn)
         if before is None:
             if inspect(conn).get_table_names():
                 raise StudyError(f"{engine.url.render_as_string()}: not a coder study")

@@ -1,0 +1,64 @@
+"""`coder import`: transcripts, or a REFI-QDA project, into the study (creating it if need be)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from coder.cli.context import Context, pass_context, shared_options
+from coder.storage.vocabulary import SCHOOL_TYPES
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--school-type", type=click.Choice(SCHOOL_TYPES),
+              help="Set the school type of every file imported.")
+@click.option("--school", help="Set the school (pseudonym) of every file imported.")
+@shared_options()
+@pass_context
+def import_command(obj: Context, paths: tuple[str, ...], school_type: str | None, school: str | None) -> None:
+    """Import transcripts (.txt, .docx, .vtt, .srt, or folders of them), or a REFI-QDA project (.qdpx).
+
+    All files go in together or none does. A file already in the study is skipped.
+    A .qdpx brings its codebook, sources, codings (its users become coders) and memos.
+    """
+    from coder.ingest.importer import Overrides, import_transcripts
+
+    projects = [p for p in paths if p.lower().endswith(".qdpx")]
+    if projects:
+        if len(projects) != len(paths):
+            raise click.BadParameter("import a .qdpx project on its own, not with transcripts", param_hint="PATHS")
+        _import_projects(obj, projects)
+        return
+    with obj.study(create=True) as study:
+        report = import_transcripts(
+            study, paths, obj.actor, Overrides(school=school, school_type=school_type), progress
+        )
+    for title, segments in report.imported:
+        click.echo(f"imported  {title} ({segments} segments)")
+    for source, reason in report.skipped:
+        click.echo(f"skipped   {source}: {reason}")
+    click.echo(f"{len(report.imported)} imported, {len(report.skipped)} skipped, {report.segments} segments.")
+
+
+def _import_projects(obj: Context, paths: list[str]) -> None:
+    """REFI-QDA projects, each all or nothing, with everything that had to be worked around."""
+    from coder.exchange.project_import import import_qdpx
+
+    with obj.study(create=True) as study:
+        for path in paths:
+            report = import_qdpx(study, path, obj.actor)
+            click.echo(f"imported  {path}: {report.sources} sources, {report.codings} codings by "
+                       f"{', '.join(sorted(report.coders)) or 'nobody'} (offsets in {report.offset_unit})")
+            for warning in report.warnings:
+                click.echo(f"warning   {warning}", err=True)
+
+
+def progress(title: str, done: int, total: int) -> None:
+    """One updating line on a terminal; one line per transcript in a log (import, demo)."""
+    line = f"importing {done}/{total}: {title[:50]}"
+    if sys.stderr.isatty():
+        click.echo(f"\r{line:<72}", nl=done == total, err=True)
+    else:
+        click.echo(line, err=True)

@@ -1,0 +1,42 @@
+"""Studies as older versions of coder wrote them, for the migration tests.
+
+The SQLite fixtures were written by that version's own code (see their
+`make_study_v*.py`). PostgreSQL has no committed file, so a version-1 study is built
+there from the tables the version-1 fixture holds.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+from sqlmodel import SQLModel
+
+from coder.storage.database import is_url, make_engine
+from tests.conftest import REPO
+
+FIXTURES = REPO / "tests" / "fixtures"
+STUDY_V1 = FIXTURES / "study-v1.db"
+STUDY_V3 = FIXTURES / "study-v3.db"
+
+
+def tables_of(path: Path) -> set[str]:
+    """The tables of a committed fixture, read as an immutable file (no -wal or -shm left beside it)."""
+    with closing(sqlite3.connect(f"file:{path}?immutable=1", uri=True)) as conn:
+        return {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def version_1_study(target: str) -> Engine:
+    """An empty-of-codings study at schema version 1 in `target` (a SQLite path or an empty PostgreSQL database)."""
+    if not is_url(target):
+        shutil.copy(STUDY_V1, target)
+        return make_engine(target)
+    engine = make_engine(target)
+    version_1 = [SQLModel.metadata.tables[name] for name in sorted(tables_of(STUDY_V1))]
+    with engine.begin() as conn:
+        SQLModel.metadata.create_all(conn, tables=version_1)
+        conn.execute(text("INSERT INTO meta (key, value) VALUES ('schema_version', '1')"))
+    return engine
