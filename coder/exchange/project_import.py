@@ -15,7 +15,6 @@ codings with their coders (the project's users) and memos.
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import re
 import zipfile
@@ -39,6 +38,7 @@ from coder.exchange.refi_codebook import (
     normalise_guid,
     parse_xml,
 )
+from coder.ingest.decoding import decode_as_written
 from coder.ingest.importer import store_parsed
 from coder.ingest.transcript_formats import (
     UNKNOWN_SPEAKER,
@@ -149,16 +149,6 @@ class Archive:
 # --- text and offsets --------------------------------------------------------------
 
 
-def decode_source(data: bytes) -> str:
-    """Source text as written: BOM removed, UTF-16 recognised; line ends are kept for now."""
-    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
 def utf16_to_code_points(text: str) -> list[int]:
     """Index map: UTF-16 code-unit offset -> code-point offset (astral characters take two units)."""
     mapping = []
@@ -245,7 +235,7 @@ def _text_of(element, archive: Archive) -> str | None:
     reference = element.get("plainTextPath")
     if reference:
         data = archive.source(reference)
-        return decode_source(data) if data is not None else None
+        return decode_as_written(data) if data is not None else None
     return None
 
 

@@ -64,12 +64,28 @@ def check_size(size: int, path: str | Path) -> None:
         )
 
 
+def has_utf16_bom(data: bytes) -> bool:
+    """Word and Windows tools write UTF-16 with a byte-order mark; nothing else starts so."""
+    return data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE)
+
+
+def decode_as_written(data: bytes) -> str:
+    """Text another program already accepted, decoded without normalising it: its offsets
+    count in this text. UTF-16 by its BOM, else UTF-8 (BOM removed), else Windows-1252."""
+    if has_utf16_bom(data):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
 def decode(data: bytes, path: str | Path) -> str:
     """Decode a transcript file's bytes, refusing empty, binary or oversized input."""
     check_size(len(data), path)
     if data.startswith(codecs.BOM_UTF32_LE) or data.startswith(codecs.BOM_UTF32_BE):
         raise TranscriptError(path, "UTF-32 text is not supported; save it as UTF-8")
-    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+    if has_utf16_bom(data):
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError:
