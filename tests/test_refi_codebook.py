@@ -125,6 +125,7 @@ def test_command_line_export_and_load(capsys, tmp_path):
     run(capsys, "--db", db, "init", "--codebook", str(SHIPPED_CODEBOOK))
     out = tmp_path / "book.qdc"
     assert run(capsys, "--db", db, "codebook", "export", "-o", str(out))[0] == 0
+    assert run(capsys, "--db", other, "init")[0] == 0  # only init, import and demo create a study
     code, stdout, _ = run(capsys, "--db", other, "codebook", "load", str(out))
     assert code == 0 and "16 added" in stdout
     code, stdout, _ = run(capsys, "--db", db, "codebook", "export", "--format", "yaml")
