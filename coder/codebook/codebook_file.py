@@ -34,6 +34,7 @@ import yaml
 
 from coder.errors import CodebookError
 from coder.ingest.decoding import read_utf8
+from coder.ingest.user_yaml import compose, line_of
 from coder.storage.models import Code
 
 CODE_KEYS = frozenset(
@@ -104,7 +105,7 @@ class _Reader:
     seen_keys: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     def fail(self, node: yaml.Node, problem: str) -> CodebookError:
-        return CodebookError(self.path, problem, line=node.start_mark.line + 1)
+        return CodebookError(self.path, problem, line=line_of(node))
 
     def mapping(self, node: yaml.Node, what: str, allowed: frozenset[str]) -> dict[str, yaml.Node]:
         if not isinstance(node, yaml.MappingNode):
@@ -149,7 +150,7 @@ class _Reader:
 
     def code(self, node: yaml.Node) -> CodeSpec:
         items = self.mapping(node, "a code", CODE_KEYS)
-        line = node.start_mark.line + 1
+        line = line_of(node)
         if "id" not in items:
             raise self.fail(node, "a code has no 'id'")
         code_id = self.text(items["id"], "id")
@@ -162,7 +163,7 @@ class _Reader:
             raise self.fail(
                 items["id"], f"duplicate code id '{code_id}' (first used on line {self.seen_ids[code_id]})"
             )
-        self.seen_ids[code_id] = items["id"].start_mark.line + 1
+        self.seen_ids[code_id] = line_of(items["id"])
         name = self.text(items["name"], "name") if "name" in items else ""
         if not name:
             raise self.fail(node, f"code '{code_id}' has no 'name'")
@@ -191,7 +192,7 @@ class _Reader:
             raise self.fail(
                 node, f"duplicate key {key}: already used by '{other}' on line {other_line}"
             )
-        self.seen_keys[key] = (code_id, node.start_mark.line + 1)
+        self.seen_keys[key] = (code_id, line_of(node))
         return key
 
     def color(self, node: yaml.Node, code_id: str) -> str:
@@ -247,12 +248,7 @@ def canonical_guid(value: str) -> str:
 
 def parse_codebook(source: str, path: str = "<codebook>") -> Codebook:
     """Parse and validate codebook YAML text; errors name `path` and the line."""
-    try:
-        root = yaml.compose(source, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise CodebookError(path, f"not valid YAML: {exc.problem}", line=line) from None
+    root = compose(source, path, CodebookError)
     if root is None:
         raise CodebookError(path, "the file is empty")
     return _Reader(path).codebook(root)

@@ -33,6 +33,7 @@ from coder.coding.blind_pass import (
 from coder.coding.review import accept_agreements, add_missed, decide, review_items
 from coder.errors import FileProblem
 from coder.ingest.decoding import read_utf8
+from coder.ingest.user_yaml import compose, line_of, to_data
 from coder.storage.database import Study
 from coder.storage.models import Segment, Transcript
 
@@ -53,7 +54,7 @@ class _LineLoader(yaml.SafeLoader):
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode):
     mapping = _Mapping()
-    mapping.line = node.start_mark.line + 1
+    mapping.line = line_of(node)
     yield mapping  # as PyYAML's own: the mapping exists before its values, for anchors
     mapping.update(loader.construct_mapping(node))
 
@@ -160,12 +161,8 @@ class _Replay:
 
 def load_demo_coding(study: Study, path: Path) -> None:
     """Replay the recorded coding in one transaction: all of it lands, or none."""
-    try:
-        data = yaml.load(read_utf8(path, DemoCodingError, "demo coding file"), Loader=_LineLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise DemoCodingError(str(path), f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                              line=mark.line + 1 if mark else None) from None
+    root = compose(read_utf8(path, DemoCodingError, "demo coding file"), str(path), DemoCodingError)
+    data = to_data(root, _LineLoader)
     with study.session() as session:
         try:
             _Replay(session, path, data).run()
