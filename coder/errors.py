@@ -47,3 +47,7 @@ class RatingsError(FileProblem):
 
 class SpansError(FileProblem):
     """A spans file for `coder agreement --spans` that cannot be read as it stands."""
+
+
+class CodingsFileError(FileProblem):
+    """A codings file for `coder code` that cannot be applied as it stands."""

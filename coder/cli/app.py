@@ -14,6 +14,7 @@ import click
 from coder import __version__
 from coder.cli.agreement import agreement_command
 from coder.cli.codebook import codebook
+from coder.cli.coding_in import code_command
 from coder.cli.context import Context, open_workbench, shared_options
 from coder.cli.demo import demo
 from coder.cli.exports import export
@@ -24,7 +25,7 @@ from coder.cli.study import init, migrate_command, roles_command, status
 from coder.errors import CoderError
 
 COMMANDS = (init, import_command, codebook, status, export, assign_command, roles_command, agreement_command,
-            log_command, migrate_command, demo)
+            log_command, migrate_command, demo, code_command)
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
