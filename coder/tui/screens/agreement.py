@@ -9,6 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 
@@ -29,6 +30,28 @@ from coder.tui.widgets.interval_bar import interval_bar
 class Loaded:
     ratings: Ratings
     report: Report
+
+
+@dataclass
+class AgreementComputed(Message):
+    """The units were built and the agreement on them computed."""
+
+    loaded: Loaded
+
+
+@dataclass
+class NoAgreement(Message):
+    """There is no agreement to compute, and this is why (one sentence for the user)."""
+
+    problem: str
+
+
+@dataclass
+class DisagreementsRead(Message):
+    """The text of the units on which the coders differ about `code`."""
+
+    code: str
+    units: list[UnitText]
 
 
 def _fmt(value: float | None) -> str:
@@ -52,6 +75,7 @@ class AgreementScreen(Screen):
         self.mode = mode
         self.level = level
         self.loaded: Loaded | None = None
+        self.code: str | None = None  # the code whose 2x2 table is shown
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -83,17 +107,17 @@ class AgreementScreen(Screen):
         try:
             with self.study.session() as session:
                 ratings = study_ratings(session, self.mode, self.level, self.coders)
-            self.app.call_from_thread(self.show, Loaded(ratings, agreement(ratings, self.level)))
+            self.post_message(AgreementComputed(Loaded(ratings, agreement(ratings, self.level))))
         except CoderError as exc:
-            self.app.call_from_thread(self.show_problem, str(exc))
+            self.post_message(NoAgreement(str(exc)))
 
-    def show_problem(self, message: str) -> None:
+    def on_no_agreement(self, message: NoAgreement) -> None:
         self.loaded = None
         self.query_one("#agreement-codes", DataTable).clear()
-        self.query_one("#agreement-summary", Static).update(f"No agreement to show: {message}")
+        self.query_one("#agreement-summary", Static).update(f"No agreement to show: {message.problem}")
 
-    def show(self, loaded: Loaded) -> None:
-        self.loaded = loaded
+    def on_agreement_computed(self, message: AgreementComputed) -> None:
+        loaded = self.loaded = message.loaded
         report = loaded.report
         overall = report.overall
         self.query_one("#agreement-summary", Static).update(
@@ -115,6 +139,7 @@ class AgreementScreen(Screen):
             self.show_code(event.row_key.value)
 
     def show_code(self, code: str) -> None:
+        self.code = code
         stats = self.loaded.report.codes[code]
         self.query_one("#agreement-table", Static).update(two_by_two(code, stats, self.loaded.report.coders))
         self.load_disagreements(code)
@@ -123,9 +148,13 @@ class AgreementScreen(Screen):
     def load_disagreements(self, code: str) -> None:
         with self.study.session() as session:
             units = unit_texts(session, disagreements(self.loaded.ratings, code))
-        self.app.call_from_thread(self.show_disagreements, units)
+        self.post_message(DisagreementsRead(code, units))
 
-    def show_disagreements(self, units: list[UnitText]) -> None:
+    def on_disagreements_read(self, message: DisagreementsRead) -> None:
+        """List the units, unless another code was highlighted while they were read."""
+        if message.code != self.code:
+            return
+        units = message.units
         options = self.query_one("#agreement-disagreements", OptionList)
         options.clear_options()
         options.add_options(
