@@ -162,3 +162,19 @@ async def test_mouse_click_selects_and_wheel_scrolls(demo):
         assert codings(demo) == [("flexibility", 6, 8, "")]
         pane._scroll_by(3)
         assert pane.top == 3 and pane.cursor == 8
+
+
+async def test_actions_asked_for_at_once_are_written_in_key_order(demo):
+    """Four actions queued before the first is written: each commits in turn, in the order asked."""
+    app = WorkbenchApp(demo, "anna")
+    async with drive(app, size=(150, 40)) as pilot:
+        pane = await open_coding(app, pilot)
+        pane.set_cursor(6)
+        screen = app.screen
+        screen.action_toggle("1")
+        screen.action_toggle("3")
+        screen.action_undo()  # takes back the 3, not the 1
+        screen.action_toggle("1")
+        said = [(await pilot.wait_for(ActionDone)).result for _ in range(4)]
+        assert said == ["applied interdependence", "applied flexibility", "undo done", "removed interdependence"]
+        assert codings(demo) == [] and pane.codings == []
