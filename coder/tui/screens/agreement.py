@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,6 +25,7 @@ from coder.stats.agreement import (
 from coder.stats.units import UnitText, study_ratings, unit_texts
 from coder.storage.database import Study
 from coder.tui.widgets.interval_bar import interval_bar
+from coder.tui.widgets.table import Table
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,12 @@ def _fmt(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
+def _row(code: str, stats: CodeStatistics) -> tuple[str | Text, ...]:
+    """A code's kappa with its interval, in figures and as a bar, and its band."""
+    interval = f"{_fmt(stats.ci95[0])} … {_fmt(stats.ci95[1])}" if stats.ci95 else "—"
+    return code, str(stats.n), _fmt(stats.kappa), interval, interval_bar(stats.kappa, stats.ci95), stats.band or "—"
+
+
 class AgreementScreen(Screen):
     """Agreement between the study's two coders (DESIGN §4)."""
 
@@ -81,7 +89,7 @@ class AgreementScreen(Screen):
         yield Header()
         yield Static("Computing agreement…", id="agreement-summary")
         with Horizontal():
-            yield DataTable(id="agreement-codes", cursor_type="row")
+            yield Table(id="agreement-codes", cursor_type="row")
             with Vertical(id="agreement-detail"):
                 yield Static("", id="agreement-table")
                 yield Static("Fragments where the coders differ", classes="section-title")
@@ -125,12 +133,7 @@ class AgreementScreen(Screen):
             f"left out: {report.left_out()}) · level {self.level} · overall kappa {_fmt(overall.kappa)} "
             f"({report.method}) · {overall.band or overall.reason or ''}"
         )
-        table = self.query_one("#agreement-codes", DataTable)
-        table.clear()
-        for code, stats in report.codes.items():
-            interval = f"{_fmt(stats.ci95[0])} … {_fmt(stats.ci95[1])}" if stats.ci95 else "—"
-            table.add_row(code, str(stats.n), _fmt(stats.kappa), interval,
-                          interval_bar(stats.kappa, stats.ci95), stats.band or "—", key=code)
+        self.query_one("#agreement-codes", Table).fill([(code, _row(code, stats)) for code, stats in report.codes.items()])
         if report.codes:
             self.show_code(next(iter(report.codes)))
 

@@ -40,6 +40,7 @@ from coder.storage.database import Study
 from coder.storage.models import Code
 from coder.tui.actions import ActionDone, ActionScreen
 from coder.tui.screens.dialogs import CodePicker, HelpDialog, MemoDialog
+from coder.tui.widgets.table import Table
 from coder.tui.widgets.transcript_pane import TranscriptPane
 
 #: Decision keys: (decision kind, how the note dialog names it).
@@ -74,6 +75,15 @@ class FragmentRead(Message):
     consensus: list[CodingRow]
 
 
+def _row(item: ReviewItem) -> tuple[str, ...]:
+    """An item as the list shows it: where, both coders' codes, and the decision."""
+    decision = item.decision.kind if item.decision else "—"
+    if item.adjusted:
+        decision += " (bijgesteld)"
+    return (_short(item.title), f"{item.first + 1}–{item.last + 1}", ", ".join(item.a.codes) or "—",
+            ", ".join(item.b.codes) or ("revealed" if item.revealed else "no code"), decision)
+
+
 class ReviewScreen(ActionScreen):
     """Reconcile coder A's and coder B's codes into the consensus coding."""
 
@@ -103,7 +113,7 @@ class ReviewScreen(ActionScreen):
         yield Header()
         yield Static("Accepting agreements and loading the review…", id="review-summary")
         with Horizontal():
-            yield DataTable(id="review-items", cursor_type="row", zebra_stripes=True)
+            yield Table(id="review-items", cursor_type="row", zebra_stripes=True)
             with Vertical(id="review-side"):
                 yield TranscriptPane(id="review-transcript")
                 yield Static("", id="review-detail")
@@ -132,15 +142,8 @@ class ReviewScreen(ActionScreen):
 
     def show_items(self, items: list[ReviewItem], codes: list[Code], keep: int | None = None) -> None:
         self.items, self.codes = items, codes
-        table = self.query_one("#review-items", DataTable)
-        table.clear()
-        for item in self.visible():
-            decision = item.decision.kind if item.decision else "—"
-            if item.adjusted:
-                decision += " (bijgesteld)"
-            table.add_row(_short(item.title), f"{item.first + 1}–{item.last + 1}", ", ".join(item.a.codes) or "—",
-                          ", ".join(item.b.codes) or ("revealed" if item.revealed else "no code"), decision,
-                          key=str(item.assignment_id))
+        table = self.query_one("#review-items", Table)
+        table.fill([(str(item.assignment_id), _row(item)) for item in self.visible()])
         disputed = [i for i in items if not i.agreed]
         a, b = self.coders
         self.query_one("#review-summary", Static).update(

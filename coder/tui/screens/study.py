@@ -36,6 +36,7 @@ from coder.tui.screens.dialogs import (
     DebriefRequest,
 )
 from coder.tui.screens.review import ReviewScreen
+from coder.tui.widgets.table import Table
 
 #: Columns the `s` key sorts by, in turn: (label, key of a row).
 SORTS = (
@@ -66,6 +67,11 @@ class Row:
         if not self.progress or not self.progress.coded:
             return "—"
         return " · ".join(f"{coder} {self.progress.share(coder):.0%}" for coder in sorted(self.progress.coded))
+
+    def cells(self) -> tuple[str, ...]:
+        t = self.transcript
+        return (t.title, t.school_type or "", t.school or "", t.participants, str(t.words), str(t.segments),
+                self.progress_text(), self.reviewed_text())
 
     def matches(self, query: str) -> bool:
         t = self.transcript
@@ -122,7 +128,7 @@ class StudyScreen(ActionScreen):
         yield Header()
         yield Static("Loading the study…", id="study-summary")
         yield Input(placeholder="filter by title, school, type or participant; escape clears", id="study-filter")
-        yield DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
+        yield Table(id="transcripts", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -260,10 +266,5 @@ class StudyScreen(ActionScreen):
         )
 
     def fill(self) -> None:
-        table = self.query_one("#transcripts", DataTable)
-        table.clear()
         shown = sorted((r for r in self.rows if r.matches(self.query_text)), key=SORTS[self.sort_index][1])
-        for row in shown:
-            t = row.transcript
-            table.add_row(t.title, t.school_type or "", t.school or "", t.participants,
-                          str(t.words), str(t.segments), row.progress_text(), row.reviewed_text(), key=str(t.id))
+        self.query_one("#transcripts", Table).fill([(str(row.transcript.id), row.cells()) for row in shown])
