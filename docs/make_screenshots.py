@@ -22,27 +22,39 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from textual.message import Message  # noqa: E402
+
 from coder.coding.assignments import assign  # noqa: E402
 from coder.demo.demo_study import build_demo  # noqa: E402
 from coder.report.debrief_export import debrief_document, write_debrief  # noqa: E402
 from coder.storage.database import open_study  # noqa: E402
 from coder.tui.app import WorkbenchApp  # noqa: E402
-from coder.tui.pilot import settle  # noqa: E402
+from coder.tui.pilot import drive  # noqa: E402
+from coder.tui.screens.agreement import DisagreementsRead  # noqa: E402
+from coder.tui.screens.blind_coding import QueueRead  # noqa: E402
+from coder.tui.screens.coding import TranscriptOpened  # noqa: E402
+from coder.tui.screens.review import FragmentRead  # noqa: E402
+from coder.tui.screens.study import StudyRead  # noqa: E402
 
 SIZE = (140, 40)
 
+#: A run of keys, the message that says their work is on screen (None: nothing to wait for),
+#: and the name of the screenshot to save after it (None: none).
+Step = tuple[tuple[str, ...], type[Message] | None, str | None]
 
-async def shoot(target: str, coder: str, keys: list[tuple[tuple[str, ...], str | None]]) -> None:
-    """Open the workbench as `coder`, press each run of keys and save a screenshot after it."""
+
+async def shoot(target: str, coder: str, steps: list[Step]) -> None:
+    """Open the workbench as `coder`, and take each step, saving a screenshot after it."""
     study = open_study(target)
     app = WorkbenchApp(study, coder)
     app.theme = "textual-dark"
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        for presses, name in keys:
-            await pilot.press(*presses)
-            await settle(app, pilot)
+    async with drive(app, size=SIZE) as pilot:
+        await pilot.wait_for(StudyRead)
+        for presses, until, name in steps:
+            await pilot.press(*presses, until=until)
             if name:
+                await pilot.wait_for_scheduled_animations()  # and the repaint after them, as snap_compare does
+                await pilot.pause()
                 app.save_screenshot(str(HERE / f"{name}.svg"))
     study.close()
 
@@ -71,12 +83,13 @@ def main() -> None:
             assign(session, "marieke", "lotte", "lead", fraction=0.25, seed=3)
         study.close()
         asyncio.run(shoot(target, "marieke", [
-            ((), "study-screen"),
-            (("enter", *["down"] * 13, "shift+down"), "coding-screen"),
-            (("q", "a"), "agreement-screen"),
+            ((), None, "study-screen"),
+            (("enter",), TranscriptOpened, None),
+            ((*["down"] * 13, "shift+down"), None, "coding-screen"),
+            (("q", "a"), DisagreementsRead, "agreement-screen"),
         ]))
-        asyncio.run(shoot(target, "sander", [(("v",), "review-screen")]))
-        asyncio.run(shoot(target, "lotte", [(("b",), "blind-screen")]))
+        asyncio.run(shoot(target, "sander", [(("v",), FragmentRead, "review-screen")]))
+        asyncio.run(shoot(target, "lotte", [(("b",), QueueRead, "blind-screen")]))
 
 
 if __name__ == "__main__":

@@ -11,13 +11,14 @@ from textual.widgets import Checkbox, DataTable, Input, Static, TextArea
 
 from coder.coding.queries import transcript_view
 from coder.storage.models import AuditEntry, Coding, Decision
+from coder.tui.actions import ActionDone
 from coder.tui.app import WorkbenchApp
-from coder.tui.pilot import settle
-from coder.tui.screens.agreement import AgreementScreen
-from coder.tui.screens.blind_coding import BlindScreen
-from coder.tui.screens.coding import CodingScreen
-from coder.tui.screens.review import ReviewScreen
-from coder.tui.screens.study import StudyScreen
+from coder.tui.pilot import drive
+from coder.tui.screens.agreement import AgreementComputed, AgreementScreen
+from coder.tui.screens.blind_coding import BlindScreen, QueueRead
+from coder.tui.screens.coding import CodingScreen, TranscriptOpened
+from coder.tui.screens.review import FragmentRead, ReviewScreen
+from coder.tui.screens.study import StudyRead, StudyScreen
 from coder.tui.widgets.transcript_pane import TranscriptPane
 
 #: Codes anna applies (keys of the shipped codebook: 1 interdependence, 3 flexibility, 4 reflection).
@@ -34,34 +35,30 @@ async def code_as_anna(study, pilot, app) -> None:
     with study.session() as session:
         view = transcript_view(session, 1)
     codable = [p for p in range(len(view.segments)) if view.codable(p)][: 2 * len(ANNA_KEYS) : 2]
-    await pilot.press("enter")  # the first transcript
-    await settle(app, pilot)
+    await pilot.press("enter", until=TranscriptOpened)  # the first transcript
     assert isinstance(app.screen, CodingScreen)
     pane = app.screen.query_one(TranscriptPane)
     for position, key in zip(codable, ANNA_KEYS, strict=False):
         pane.set_cursor(position)
-        await pilot.press(key)
-        await settle(app, pilot)
-    await pilot.press("q")
-    await settle(app, pilot)
+        await pilot.press(key, until=ActionDone)
+    await pilot.press("q", until=StudyRead)  # progress has moved
 
 
 async def test_two_coders_carry_out_the_method_in_the_workbench(demo):
     study = demo
     # --- anna codes ten fragments and hands half of them to bram -------------------
     app = WorkbenchApp(study, "anna")
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
+    async with drive(app, size=(160, 45)) as pilot:
+        await pilot.wait_for(StudyRead)
         await code_as_anna(study, pilot, app)
         await pilot.press("A")
-        await settle(app, pilot)
         dialog = app.screen
         dialog.query_one("#assign-to", Input).value = "bram"
         dialog.query_one("#assign-sample", Input).value = "50"
         dialog.query_one("#assign-seed", Input).value = "7"
         dialog.query_one("#assign-stratify", Checkbox).value = True
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        assigned = await pilot.press("ctrl+s", until=ActionDone)
+        assert assigned.result == "bram now has 5 of anna's fragments (5 new)"
         assert isinstance(app.screen, StudyScreen)
     with study.session() as session:
         anna_codings = session.exec(select(Coding).where(Coding.pass_ == "primary")).all()
@@ -69,10 +66,9 @@ async def test_two_coders_carry_out_the_method_in_the_workbench(demo):
 
     # --- bram codes blind: he never sees anna's codes on what he still has to code ----
     app = WorkbenchApp(study, "bram")
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("b")
-        await settle(app, pilot)
+    async with drive(app, size=(160, 45)) as pilot:
+        await pilot.wait_for(StudyRead)
+        await pilot.press("b", until=QueueRead)
         screen = app.screen
         assert isinstance(screen, BlindScreen)
         assert len(screen.loaded.queue) == 5
@@ -83,38 +79,33 @@ async def test_two_coders_carry_out_the_method_in_the_workbench(demo):
             assert "Fragment" in str(screen.query_one("#blind-summary", Static).render())
             if step == 4:
                 await pilot.press("x")  # no code applies, with a note
-                await settle(app, pilot)
                 app.screen.query_one(TextArea).text = "only about the children #question"
-                await pilot.press("ctrl+s")
+                await pilot.press("ctrl+s", until=AgreementComputed)
             else:
-                await pilot.press("3" if step % 2 else "1", "enter")
-            await settle(app, pilot)
+                await pilot.press("3" if step % 2 else "1", until=ActionDone)
+                await pilot.press("enter", until=ActionDone)
         assert isinstance(app.screen, AgreementScreen)  # the last one finished: kappa appears
         summary = str(app.screen.query_one("#agreement-summary", Static).render())
         assert "anna vs bram · 5 units" in summary and "kappa" in summary
-        await pilot.press("escape", "escape")
-        await settle(app, pilot)
+        await pilot.press("escape", "escape", until=StudyRead)
 
         # --- bram reconciles ----------------------------------------------------------
         before = originals(study)
-        await pilot.press("v")
-        await settle(app, pilot)
+        await pilot.press("v", until=FragmentRead)
         review = app.screen
         assert isinstance(review, ReviewScreen)
         table = review.query_one("#review-items", DataTable)
         disputed = table.row_count
         assert disputed >= 1
-        for _ in range(disputed):
+        for row in range(disputed):
+            if row:
+                await pilot.press("down", until=FragmentRead)
             await pilot.press("a")  # keep anna's codes
-            await settle(app, pilot)
             review.app.screen.query_one(TextArea).text = "anna's code fits the definition"
-            await pilot.press("ctrl+s")
-            await settle(app, pilot)
-            await pilot.press("down")
-            await settle(app, pilot)
+            await pilot.press("ctrl+s", until=ActionDone)
+            await pilot.wait_for(FragmentRead)  # the list redrawn, the fragment read again
         assert "decided" in str(review.query_one("#review-summary", Static).render())
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await pilot.press("escape", until=StudyRead)
         reviewed = app.screen.query_one("#transcripts", DataTable).get_row_at(0)[-1]
         assert reviewed == "5/5"
 
@@ -148,19 +139,16 @@ async def test_a_reveal_is_asked_for_twice_and_then_recorded(demo):
         add_coding(session, "anna", "reflection", 1, 6, 7)
         assign(session, "anna", "bram", "lead")
     app = WorkbenchApp(demo, "bram")
-    async with app.run_test(size=(140, 40)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("b")
-        await settle(app, pilot)
+    async with drive(app, size=(140, 40)) as pilot:
+        await pilot.wait_for(StudyRead)
+        await pilot.press("b", until=QueueRead)
         await pilot.press("R")
-        await settle(app, pilot)
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("n")
-        await settle(app, pilot)
+        await app.workers.wait_for_complete()  # no message to wait for: a reveal would be a worker
         with demo.session() as session:
             assert blind_queue(session, "bram")[0].state == PENDING
-        await pilot.press("R", "y")
-        await settle(app, pilot)
+        await pilot.press("R", "y", until=ActionDone)
         assert "revealed" in str(app.screen.query_one("#blind-summary", Static).render())
     with demo.session() as session:
         assert blind_queue(session, "bram")[0].state == REVEALED

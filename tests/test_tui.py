@@ -5,17 +5,16 @@ from __future__ import annotations
 from textual.widgets import DataTable, Static
 
 from coder.tui.app import WorkbenchApp
-from coder.tui.pilot import settle
-from coder.tui.screens.study import StudyScreen
+from coder.tui.pilot import drive
+from coder.tui.screens.agreement import AgreementComputed, DisagreementsRead, NoAgreement
+from coder.tui.screens.study import StudyRead, StudyScreen
 
 
 async def test_study_screen_lists_the_demo_transcripts(demo):
     study = demo
     app = WorkbenchApp(study)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+    async with drive(app, size=(120, 30)) as pilot:
+        await pilot.wait_for(StudyRead)
         screen = app.screen
         assert isinstance(screen, StudyScreen)
         table = screen.query_one("#transcripts", DataTable)
@@ -43,10 +42,9 @@ async def test_agreement_screen_shows_kappa_2x2_and_disagreements(demo):
             add_coding(session, "anna", a_code, 1, first, first + 1)
             add_coding(session, "bram", b_code, 1, first, first + 1, pass_="blind")
     app = WorkbenchApp(study)
-    async with app.run_test(size=(160, 40)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("a")
-        await settle(app, pilot)
+    async with drive(app, size=(160, 40)) as pilot:
+        await pilot.wait_for(StudyRead)
+        await pilot.press("a", until=DisagreementsRead)
         screen = app.screen
         assert isinstance(screen, AgreementScreen)
         table = screen.query_one("#agreement-codes", DataTable)
@@ -58,12 +56,11 @@ async def test_agreement_screen_shows_kappa_2x2_and_disagreements(demo):
         assert detail.startswith("interdependence") and "bram yes" in detail
         disagreements = screen.query_one("#agreement-disagreements", OptionList)
         assert disagreements.option_count == 1  # unit 10: mutual-trust counts as interdependence
-        await pilot.press("down", "down", "down")  # reflection
-        await settle(app, pilot)
+        await pilot.press("down", "down", "down", until=DisagreementsRead,  # reflection
+                          where=lambda read: read.code == "reflection")
         assert str(screen.query_one("#agreement-table", Static).render()).startswith("reflection")
         assert disagreements.option_count == 1
-        await pilot.press("l")  # code level: every code
-        await settle(app, pilot)
+        await pilot.press("l", until=AgreementComputed)  # code level: every code
         assert table.row_count == 16
         await pilot.press("escape")
         assert isinstance(app.screen, StudyScreen)
@@ -72,10 +69,9 @@ async def test_agreement_screen_shows_kappa_2x2_and_disagreements(demo):
 async def test_agreement_screen_says_why_when_there_is_nothing_to_compare(demo):
     study = demo
     app = WorkbenchApp(study)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("a")
-        await settle(app, pilot)
+    async with drive(app, size=(120, 30)) as pilot:
+        await pilot.wait_for(StudyRead)
+        await pilot.press("a", until=NoAgreement)
         summary = str(app.screen.query_one("#agreement-summary", Static).render())
         assert "No agreement to show" in summary and "0 coders" in summary
 
@@ -91,8 +87,8 @@ async def test_study_screen_progress_sort_and_filter(demo):
         progress = coding_progress(session)[1]
     assert progress.coded == {"anna": 4, "bram": 1} and progress.codable > 100
     app = WorkbenchApp(study)
-    async with app.run_test(size=(160, 30)) as pilot:
-        await settle(app, pilot)
+    async with drive(app, size=(160, 30)) as pilot:
+        await pilot.wait_for(StudyRead)
         table = app.screen.query_one("#transcripts", DataTable)
         first = table.get_row_at(0)
         assert first[0].startswith("Basisschool Noord")

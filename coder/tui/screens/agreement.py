@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 
@@ -23,6 +25,7 @@ from coder.stats.agreement import (
 from coder.stats.units import UnitText, study_ratings, unit_texts
 from coder.storage.database import Study
 from coder.tui.widgets.interval_bar import interval_bar
+from coder.tui.widgets.table import Table
 
 
 @dataclass(frozen=True)
@@ -31,8 +34,36 @@ class Loaded:
     report: Report
 
 
+@dataclass
+class AgreementComputed(Message):
+    """The units were built and the agreement on them computed."""
+
+    loaded: Loaded
+
+
+@dataclass
+class NoAgreement(Message):
+    """There is no agreement to compute, and this is why (one sentence for the user)."""
+
+    problem: str
+
+
+@dataclass
+class DisagreementsRead(Message):
+    """The text of the units on which the coders differ about `code`."""
+
+    code: str
+    units: list[UnitText]
+
+
 def _fmt(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
+
+
+def _row(code: str, stats: CodeStatistics) -> tuple[str | Text, ...]:
+    """A code's kappa with its interval, in figures and as a bar, and its band."""
+    interval = f"{_fmt(stats.ci95[0])} … {_fmt(stats.ci95[1])}" if stats.ci95 else "—"
+    return code, str(stats.n), _fmt(stats.kappa), interval, interval_bar(stats.kappa, stats.ci95), stats.band or "—"
 
 
 class AgreementScreen(Screen):
@@ -52,12 +83,13 @@ class AgreementScreen(Screen):
         self.mode = mode
         self.level = level
         self.loaded: Loaded | None = None
+        self.code: str | None = None  # the code whose 2x2 table is shown
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Computing agreement…", id="agreement-summary")
         with Horizontal():
-            yield DataTable(id="agreement-codes", cursor_type="row")
+            yield Table(id="agreement-codes", cursor_type="row")
             with Vertical(id="agreement-detail"):
                 yield Static("", id="agreement-table")
                 yield Static("Fragments where the coders differ", classes="section-title")
@@ -83,17 +115,17 @@ class AgreementScreen(Screen):
         try:
             with self.study.session() as session:
                 ratings = study_ratings(session, self.mode, self.level, self.coders)
-            self.app.call_from_thread(self.show, Loaded(ratings, agreement(ratings, self.level)))
+            self.post_message(AgreementComputed(Loaded(ratings, agreement(ratings, self.level))))
         except CoderError as exc:
-            self.app.call_from_thread(self.show_problem, str(exc))
+            self.post_message(NoAgreement(str(exc)))
 
-    def show_problem(self, message: str) -> None:
+    def on_no_agreement(self, message: NoAgreement) -> None:
         self.loaded = None
         self.query_one("#agreement-codes", DataTable).clear()
-        self.query_one("#agreement-summary", Static).update(f"No agreement to show: {message}")
+        self.query_one("#agreement-summary", Static).update(f"No agreement to show: {message.problem}")
 
-    def show(self, loaded: Loaded) -> None:
-        self.loaded = loaded
+    def on_agreement_computed(self, message: AgreementComputed) -> None:
+        loaded = self.loaded = message.loaded
         report = loaded.report
         overall = report.overall
         self.query_one("#agreement-summary", Static).update(
@@ -101,12 +133,7 @@ class AgreementScreen(Screen):
             f"left out: {report.left_out()}) · level {self.level} · overall kappa {_fmt(overall.kappa)} "
             f"({report.method}) · {overall.band or overall.reason or ''}"
         )
-        table = self.query_one("#agreement-codes", DataTable)
-        table.clear()
-        for code, stats in report.codes.items():
-            interval = f"{_fmt(stats.ci95[0])} … {_fmt(stats.ci95[1])}" if stats.ci95 else "—"
-            table.add_row(code, str(stats.n), _fmt(stats.kappa), interval,
-                          interval_bar(stats.kappa, stats.ci95), stats.band or "—", key=code)
+        self.query_one("#agreement-codes", Table).fill([(code, _row(code, stats)) for code, stats in report.codes.items()])
         if report.codes:
             self.show_code(next(iter(report.codes)))
 
@@ -115,6 +142,7 @@ class AgreementScreen(Screen):
             self.show_code(event.row_key.value)
 
     def show_code(self, code: str) -> None:
+        self.code = code
         stats = self.loaded.report.codes[code]
         self.query_one("#agreement-table", Static).update(two_by_two(code, stats, self.loaded.report.coders))
         self.load_disagreements(code)
@@ -123,9 +151,13 @@ class AgreementScreen(Screen):
     def load_disagreements(self, code: str) -> None:
         with self.study.session() as session:
             units = unit_texts(session, disagreements(self.loaded.ratings, code))
-        self.app.call_from_thread(self.show_disagreements, units)
+        self.post_message(DisagreementsRead(code, units))
 
-    def show_disagreements(self, units: list[UnitText]) -> None:
+    def on_disagreements_read(self, message: DisagreementsRead) -> None:
+        """List the units, unless another code was highlighted while they were read."""
+        if message.code != self.code:
+            return
+        units = message.units
         options = self.query_one("#agreement-disagreements", OptionList)
         options.clear_options()
         options.add_options(

@@ -9,20 +9,19 @@ finished the agreement on the blind fragments opens.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlmodel import Session
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import Footer, Header, Static
 
 from coder.codebook.study_codebook import active_codes
-from coder.coding.actions import set_memo
 from coder.coding.blind_pass import (
     BlindItem,
     blind_queue,
@@ -39,13 +38,12 @@ from coder.coding.queries import (
 )
 from coder.storage.database import Study
 from coder.storage.models import Code
-from coder.tui.actions import transact
+from coder.tui.actions import ActionDone
 from coder.tui.screens.agreement import AgreementScreen
-from coder.tui.screens.dialogs import CodePicker, ConfirmDialog, HelpDialog, MemoDialog
+from coder.tui.screens.coding_base import BACK, HELP, MEMO, PICK, TOGGLE, CodingBase
+from coder.tui.screens.dialogs import ConfirmDialog, MemoDialog
 from coder.tui.widgets.codebook_panel import CodebookPanel
 from coder.tui.widgets.transcript_pane import TranscriptPane
-
-DIGITS = "1234567890"
 
 
 @dataclass(frozen=True)
@@ -61,30 +59,41 @@ class Loaded:
         return self.queue[self.index]
 
 
-class BlindScreen(Screen):
+@dataclass
+class QueueRead(Message):
+    """The coder's queue was read, with the fragment to show; None when nothing is assigned."""
+
+    loaded: Loaded | None
+
+
+class Outcome(NamedTuple):
+    """What an action tells the coder, and whether it finished the fragment (then the next pending one opens)."""
+
+    said: str
+    advance: bool
+
+
+class BlindScreen(CodingBase):
     """Coder B's queue of assigned fragments, coded without seeing coder A's codes."""
 
     AUTO_FOCUS = "#blind-transcript"
     BINDINGS = [
-        *(Binding(d, f"toggle('{d}')", "Toggle code", show=d == "1", key_display="0-9") for d in DIGITS),
-        Binding("c", "pick", "Pick code"),
+        *TOGGLE,
+        PICK,
         Binding("x", "no_code", "No code applies"),
         Binding("enter", "finish", "Finish, next"),
-        Binding("m", "memo", "Memo"),
+        MEMO,
         Binding("right_square_bracket", "step(1)", "Next fragment"),
         Binding("left_square_bracket", "step(-1)", "Previous fragment"),
         Binding("R", "reveal", "Reveal A's codes"),
         Binding("a", "agreement", "Agreement"),
-        Binding("question_mark", "help", "Help"),
-        Binding("escape,q", "app.pop_screen", "Back"),
+        HELP,
+        BACK,
     ]
 
     def __init__(self, study: Study, coder: str) -> None:
-        super().__init__()
-        self.study = study
-        self.coder = coder
+        super().__init__(study, coder)
         self.loaded: Loaded | None = None
-        self._writing = threading.Lock()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -115,7 +124,10 @@ class BlindScreen(Screen):
     def load(self, index: int | None = None, first_pending: bool = False) -> None:
         with self.study.session() as session:
             loaded = self._read(session, None if first_pending else index)
-        self.app.call_from_thread(self.show, loaded)
+        self.post_message(QueueRead(loaded))
+
+    def on_queue_read(self, message: QueueRead) -> None:
+        self.show(message.loaded)
 
     def show(self, loaded: Loaded | None) -> None:
         if loaded is None:
@@ -145,104 +157,79 @@ class BlindScreen(Screen):
 
     # --- acting ----------------------------------------------------------------------------
 
-    @work(thread=True, group="write")
-    def write(self, change: Callable[[Session, BlindItem], str], advance: bool = False) -> None:
-        """One action in its own transaction, then a redraw from the database."""
-        if self.loaded is None:
-            return
-        item, index = self.loaded.item, self.loaded.index
-        outcome = transact(self.app, self.study, self._writing, lambda session: change(session, item),
-                           lambda session: self._read(session, None if advance else index))
-        if outcome is not None:
-            message, loaded = outcome
-            self.app.call_from_thread(self.after_write, loaded, message, advance)
+    def commit(self, change: Callable[[Session], str], advance: bool = False) -> None:
+        """Write `change` on the fragment shown; after a finishing one, open the next pending fragment."""
+        index = None if advance else self.loaded.index
+        self.write(lambda session: Outcome(change(session), advance), lambda session: self._read(session, index))
 
-    def after_write(self, loaded: Loaded, message: str, advance: bool) -> None:
+    def on_action_done(self, message: ActionDone[Outcome, Loaded]) -> None:
+        outcome, loaded = message.result, message.shown
         self.show(loaded)
-        self.notify(message)
-        if advance and not any(i.pending for i in loaded.queue):
+        self.notify(outcome.said)
+        if outcome.advance and not any(i.pending for i in loaded.queue):
             self.notify("Every assigned fragment is finished: here is the agreement.")
             self.action_agreement()
 
-    def _apply(self, code_id: str) -> None:
-        coder = self.coder
+    def apply(self, code_id: str) -> None:
+        coder, assignment = self.coder, self.loaded.item.assignment_id
 
-        def change(session: Session, item: BlindItem) -> str:
-            added = toggle_blind_code(session, coder, item.assignment_id, code_id)
+        def change(session: Session) -> str:
+            added = toggle_blind_code(session, coder, assignment, code_id)
             return f"{'applied' if added else 'took back'} {code_id}"
 
-        self.write(change)
-
-    def action_toggle(self, key: str) -> None:
-        code = next((c for c in self.loaded.codes if c.key == key), None) if self.loaded else None
-        if code is None:
-            self.notify(f"No code has key {key}; press c to pick any code.", severity="warning")
-        else:
-            self._apply(code.code_id)
-
-    def action_pick(self) -> None:
-        if self.loaded:
-            self.app.push_screen(CodePicker(self.loaded.codes), lambda code: code and self._apply(code))
+        self.commit(change)
 
     def action_finish(self) -> None:
-        coder = self.coder
+        if not self.can_write():
+            return
+        coder, assignment = self.coder, self.loaded.item.assignment_id
 
-        def change(session: Session, item: BlindItem) -> str:
-            return f"finished with {', '.join(finish(session, coder, item.assignment_id))}"
+        def change(session: Session) -> str:
+            return f"finished with {', '.join(finish(session, coder, assignment))}"
 
-        self.write(change, advance=True)
+        self.commit(change, advance=True)
 
     def action_no_code(self) -> None:
-        coder = self.coder
+        if not self.can_write():
+            return
+        coder, assignment = self.coder, self.loaded.item.assignment_id
 
         def noted(note: str | None) -> None:
             if note is None:
                 return
 
-            def change(session: Session, item: BlindItem) -> str:
-                no_code_applies(session, coder, item.assignment_id, note)
+            def change(session: Session) -> str:
+                no_code_applies(session, coder, assignment, note)
                 return "finished: no code applies"
 
-            self.write(change, advance=True)
+            self.commit(change, advance=True)
 
         self.app.push_screen(MemoDialog("No code applies. Why? (optional; #debrief or #question flags it)", ""),
                              noted)
 
     def action_reveal(self) -> None:
-        if self.loaded is None:
+        if not self.can_write():
             return
-        coder, other = self.coder, self.loaded.item.from_coder
+        coder, item = self.coder, self.loaded.item
 
-        def change(session: Session, item: BlindItem) -> str:
+        def change(session: Session) -> str:
             reveal(session, coder, item.assignment_id)
-            return f"revealed {other}'s codes; this fragment leaves the statistics"
+            return f"revealed {item.from_coder}'s codes; this fragment leaves the statistics"
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.write(change)
+                self.commit(change)
 
-        self.app.push_screen(ConfirmDialog(f"See {other}'s codes before finishing? The fragment then leaves "
-                                           "the agreement statistics, and this cannot be undone."), confirmed)
+        self.app.push_screen(ConfirmDialog(f"See {item.from_coder}'s codes before finishing? The fragment then "
+                                           "leaves the agreement statistics, and this cannot be undone."), confirmed)
 
-    def action_memo(self) -> None:
-        item = self.loaded.item if self.loaded else None
-        coding = next((c for c in self.loaded.mine if (c.first, c.last) == (item.first, item.last)), None) \
-            if item else None
+    def memo_target(self) -> tuple[CodingRow, str] | None:
+        item = self.loaded.item
+        coding = next((c for c in self.loaded.mine if (c.first, c.last) == (item.first, item.last)), None)
         if coding is None:
             self.notify("Apply a code first; the memo goes with your coding.", severity="warning")
-            return
-
-        def save(memo: str | None) -> None:
-            if memo is None or memo == coding.memo:
-                return
-
-            def change(session: Session, _: BlindItem) -> str:
-                set_memo(session, coding.id, memo, self.coder)
-                return "memo saved"
-
-            self.write(change)
-
-        self.app.push_screen(MemoDialog(f"Memo on {coding.name}", coding.memo), save)
+            return None
+        return coding, f"Memo on {coding.name}"
 
     def action_step(self, step: int) -> None:
         if self.loaded:
@@ -252,7 +239,3 @@ class BlindScreen(Screen):
         if self.loaded:
             coders = (self.loaded.item.from_coder, self.coder)
             self.app.push_screen(AgreementScreen(self.study, "fragments", "theme", coders))
-
-    def action_help(self) -> None:
-        rows = [(b.key_display or b.key, b.description) for b in self.BINDINGS if b.key not in DIGITS[1:]]
-        self.app.push_screen(HelpDialog(rows))

@@ -1,13 +1,13 @@
 """The coding screen: a transcript, a cursor, digit keys that toggle codes.
 
 Every action is one transaction in the core (`coder.coding`), run in a worker
-thread; the screen redraws from what the database then holds, so what is shown
-has been committed.
+thread (`coder.tui.actions`); the screen redraws from what the database then holds,
+so what is shown has been committed. Reading a transcript is a worker too, which
+posts what it read (`TranscriptOpened`, then `TranscriptCompleted` for a long one).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -16,11 +16,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import Footer, Header, Input, Static
 
 from coder.codebook.study_codebook import active_codes
-from coder.coding.actions import Action, redo, set_memo, toggle_code, undo
+from coder.coding.actions import Action, redo, toggle_code, undo
 from coder.coding.queries import (
     CodingRow,
     TranscriptView,
@@ -31,12 +31,11 @@ from coder.coding.queries import (
 from coder.coding.search import search_texts
 from coder.storage.database import Study
 from coder.storage.models import Code
-from coder.tui.actions import transact
-from coder.tui.screens.dialogs import CodePicker, HelpDialog, MemoDialog
+from coder.tui.actions import ActionDone
+from coder.tui.screens.coding_base import BACK, HELP, MEMO, PICK, TOGGLE, CodingBase
 from coder.tui.widgets.codebook_panel import CodebookPanel
 from coder.tui.widgets.transcript_pane import TranscriptPane
 
-DIGITS = "1234567890"
 #: Segments loaded before the first frame; the rest of a long interview follows.
 FIRST_PAGE = 400
 
@@ -49,6 +48,7 @@ class Codings:
     transcript on their own, and the other's work must not steer them.
     """
 
+    transcript_id: int
     mine: list[CodingRow]
     coded: frozenset[int]
 
@@ -63,14 +63,29 @@ class Loaded:
     codes: list[Code]
 
 
-class CodingScreen(Screen):
+@dataclass
+class TranscriptOpened(Message):
+    """A transcript was read to show it: its first screenfuls, when it is long."""
+
+    loaded: Loaded
+    cursor: int
+
+
+@dataclass
+class TranscriptCompleted(Message):
+    """The whole of a long transcript was read, after its first screenfuls were shown."""
+
+    view: TranscriptView
+
+
+class CodingScreen(CodingBase):
     """Primary coding of one transcript by one coder."""
 
     AUTO_FOCUS = "#transcript"
     BINDINGS = [
-        *(Binding(d, f"toggle('{d}')", "Toggle code", show=d == "1", key_display="0-9") for d in DIGITS),
-        Binding("c", "pick", "Pick code"),
-        Binding("m", "memo", "Memo"),
+        *TOGGLE,
+        PICK,
+        MEMO,
         Binding("u", "undo", "Undo"),
         Binding("U", "redo", "Redo"),
         Binding("slash", "search", "Search"),
@@ -79,17 +94,14 @@ class CodingScreen(Screen):
         Binding("n", "next_uncoded", "Next uncoded"),
         Binding("left_square_bracket", "transcript(-1)", "Previous transcript"),
         Binding("right_square_bracket", "transcript(1)", "Next transcript"),
-        Binding("question_mark", "help", "Help"),
-        Binding("escape,q", "back", "Back"),
+        HELP,
+        BACK,
     ]
 
     def __init__(self, study: Study, coder: str | None, transcript_id: int) -> None:
-        super().__init__()
-        self.study = study
-        self.coder = coder
+        super().__init__(study, coder)
         self.transcript_id = transcript_id
         self.loaded: Loaded | None = None
-        self._writing = threading.Lock()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -107,7 +119,7 @@ class CodingScreen(Screen):
 
     def _codings(self, session: Session, transcript_id: int) -> Codings:
         mine = [c for c in transcript_codings(session, transcript_id, self.coder) if c.pass_ == "primary"]
-        return Codings(mine=mine, coded=frozenset(p for c in mine for p in range(c.first, c.last + 1)))
+        return Codings(transcript_id, mine, frozenset(p for c in mine for p in range(c.first, c.last + 1)))
 
     @work(thread=True, exclusive=True, group="load")
     def load(self, transcript_id: int, cursor: int = 0) -> None:
@@ -118,19 +130,14 @@ class CodingScreen(Screen):
                 codings=self._codings(session, transcript_id),
                 transcripts=transcript_ids(session), codes=active_codes(session),
             )
-        self.app.call_from_thread(self.show, loaded, cursor)
+        self.post_message(TranscriptOpened(loaded, cursor))
         if len(loaded.view.segments) == FIRST_PAGE:
             with self.study.session() as session:
                 whole = transcript_view(session, transcript_id)
-            self.app.call_from_thread(self.show_rest, whole)
+            self.post_message(TranscriptCompleted(whole))
 
-    def show_rest(self, view: TranscriptView) -> None:
-        if self.loaded is not None and self.loaded.view.id == view.id:
-            self.loaded = replace(self.loaded, view=view)
-            self.query_one(TranscriptPane).extend(view)
-            self.update_status()
-
-    def show(self, loaded: Loaded, cursor: int) -> None:
+    def on_transcript_opened(self, message: TranscriptOpened) -> None:
+        loaded, cursor = message.loaded, message.cursor
         first_load = self.loaded is None
         self.loaded = loaded
         self.transcript_id = loaded.view.id
@@ -141,6 +148,13 @@ class CodingScreen(Screen):
             self.query_one(CodebookPanel).show_codes(loaded.codes)
         pane.focus()
         self.update_status()
+
+    def on_transcript_completed(self, message: TranscriptCompleted) -> None:
+        view = message.view
+        if self.loaded is not None and self.loaded.view.id == view.id:
+            self.loaded = replace(self.loaded, view=view)
+            self.query_one(TranscriptPane).extend(view)
+            self.update_status()
 
     def update_status(self, message: str = "") -> None:
         if self.loaded is None:
@@ -162,28 +176,18 @@ class CodingScreen(Screen):
 
     # --- writing ------------------------------------------------------------------------
 
-    def _can_write(self) -> bool:
-        if self.coder is None:
-            self.notify("Start coder with --as NAME (or set CODER_USER) to code.", severity="error")
-            return False
-        return self.loaded is not None
+    def commit(self, change: Callable[[Session], str]) -> None:
+        transcript = self.transcript_id
+        self.write(change, lambda session: self._codings(session, transcript))
 
-    @work(thread=True, group="write")
-    def write(self, change: Callable[[Session], str]) -> None:
-        """Run one action in its own transaction, then redraw from the database."""
-        outcome = transact(self.app, self.study, self._writing, change,
-                           lambda session: self._codings(session, self.transcript_id))
-        if outcome is not None:
-            message, codings = outcome
-            self.app.call_from_thread(self.refresh_codings, codings, message)
-
-    def refresh_codings(self, codings: Codings, message: str) -> None:
+    def on_action_done(self, message: ActionDone[str, Codings]) -> None:
+        """Redraw the codings the action left, unless another transcript has opened since."""
+        codings = message.shown
+        if self.loaded is None or codings.transcript_id != self.loaded.view.id:
+            return
         self.loaded = replace(self.loaded, codings=codings)
         self.query_one(TranscriptPane).show_codings(codings.mine)
-        self.update_status(message)
-
-    def _code_for_key(self, key: str) -> Code | None:
-        return next((c for c in self.loaded.codes if c.key == key), None) if self.loaded else None
+        self.update_status(message.result)
 
     def apply(self, code_id: str) -> None:
         first, last = self.query_one(TranscriptPane).selection
@@ -193,25 +197,10 @@ class CodingScreen(Screen):
             added, _ = toggle_code(session, coder, code_id, transcript, first, last)
             return f"{'applied' if added else 'removed'} {code_id}"
 
-        self.write(change)
-
-    def action_toggle(self, key: str) -> None:
-        code = self._code_for_key(key)
-        if code is None:
-            self.notify(f"No code has key {key}; press c to pick any code.", severity="warning")
-        elif self._can_write():
-            self.apply(code.code_id)
-
-    def action_pick(self) -> None:
-        if self._can_write():
-            self.app.push_screen(CodePicker(self.loaded.codes), self._picked)
-
-    def _picked(self, code_id: str | None) -> None:
-        if code_id:
-            self.apply(code_id)
+        self.commit(change)
 
     def _history(self, step: Callable[[Session, str], Action | None], verb: str) -> None:
-        if not self._can_write():
+        if not self.can_write():
             return
         coder, here = self.coder, self.transcript_id
 
@@ -222,7 +211,7 @@ class CodingScreen(Screen):
             elsewhere = "" if action.transcript_id == here else f" (in transcript {action.transcript_id})"
             return f"{verb} done{elsewhere}"
 
-        self.write(change)
+        self.commit(change)
 
     def action_undo(self) -> None:
         self._history(undo, "undo")
@@ -230,28 +219,14 @@ class CodingScreen(Screen):
     def action_redo(self) -> None:
         self._history(redo, "redo")
 
-    def action_memo(self) -> None:
-        if not self._can_write():
-            return
+    def memo_target(self) -> tuple[CodingRow, str] | None:
         pane = self.query_one(TranscriptPane)
         mine = pane.covering(pane.cursor)
         if not mine:
             self.notify("No coding of yours under the cursor to write a memo on.", severity="warning")
-            return
+            return None
         coding = mine[-1]
-        title = f"Memo on {coding.name}, segments {coding.first + 1}–{coding.last + 1}"
-
-        def save(memo: str | None) -> None:
-            if memo is None or memo == coding.memo:
-                return
-
-            def change(session: Session) -> str:
-                set_memo(session, coding.id, memo, self.coder)
-                return "memo saved"
-
-            self.write(change)
-
-        self.app.push_screen(MemoDialog(title, coding.memo), save)
+        return coding, f"Memo on {coding.name}, segments {coding.first + 1}–{coding.last + 1}"
 
     # --- finding ---------------------------------------------------------------------------
 
@@ -316,10 +291,6 @@ class CodingScreen(Screen):
         else:
             self.notify("No more transcripts that way.")
 
-    def action_help(self) -> None:
-        rows = [(b.key_display or b.key, b.description) for b in TranscriptPane.BINDINGS]
-        rows += [(b.key_display or b.key, b.description) for b in self.BINDINGS if b.key not in DIGITS[1:]]
-        self.app.push_screen(HelpDialog(rows))
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
+    def help_rows(self) -> list[tuple[str, str]]:
+        """The transcript's movement keys first, then this screen's."""
+        return [(b.key_display or b.key, b.description) for b in TranscriptPane.BINDINGS] + super().help_rows()

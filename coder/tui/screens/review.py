@@ -10,15 +10,15 @@ selection as a fragment A missed ("aangevuld").
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlmodel import Session
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
 from coder.codebook.study_codebook import active_codes
@@ -36,11 +36,11 @@ from coder.coding.review import (
     decide,
     review_items,
 )
-from coder.errors import CoderError
 from coder.storage.database import Study
 from coder.storage.models import Code
-from coder.tui.actions import transact
+from coder.tui.actions import ActionDone, ActionScreen
 from coder.tui.screens.dialogs import CodePicker, HelpDialog, MemoDialog
+from coder.tui.widgets.table import Table
 from coder.tui.widgets.transcript_pane import TranscriptPane
 
 #: Decision keys: (decision kind, how the note dialog names it).
@@ -58,7 +58,33 @@ def _short(title: str) -> str:
     return title if len(title) <= TITLE_WIDTH else title[: TITLE_WIDTH - 1] + "…"
 
 
-class ReviewScreen(Screen):
+@dataclass(frozen=True)
+class Review:
+    """The fragments to review, as the database holds them, and the codes to choose from."""
+
+    items: list[ReviewItem]
+    codes: list[Code]
+
+
+@dataclass
+class FragmentRead(Message):
+    """The transcript around a fragment (`view`, None when it is already shown) and its consensus codes."""
+
+    item: ReviewItem
+    view: TranscriptView | None
+    consensus: list[CodingRow]
+
+
+def _row(item: ReviewItem) -> tuple[str, ...]:
+    """An item as the list shows it: where, both coders' codes, and the decision."""
+    decision = item.decision.kind if item.decision else "—"
+    if item.adjusted:
+        decision += " (bijgesteld)"
+    return (_short(item.title), f"{item.first + 1}–{item.last + 1}", ", ".join(item.a.codes) or "—",
+            ", ".join(item.b.codes) or ("revealed" if item.revealed else "no code"), decision)
+
+
+class ReviewScreen(ActionScreen):
     """Reconcile coder A's and coder B's codes into the consensus coding."""
 
     AUTO_FOCUS = "#review-items"
@@ -75,21 +101,19 @@ class ReviewScreen(Screen):
     ]
 
     def __init__(self, study: Study, reviewer: str, coders: tuple[str, str]) -> None:
-        super().__init__()
-        self.study = study
+        super().__init__(study)
         self.reviewer = reviewer
         self.coders = coders
         self.items: list[ReviewItem] = []
         self.codes: list[Code] = []
         self.disputed_only = True
         self.current: ReviewItem | None = None
-        self._writing = threading.Lock()
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Accepting agreements and loading the review…", id="review-summary")
         with Horizontal():
-            yield DataTable(id="review-items", cursor_type="row", zebra_stripes=True)
+            yield Table(id="review-items", cursor_type="row", zebra_stripes=True)
             with Vertical(id="review-side"):
                 yield TranscriptPane(id="review-transcript")
                 yield Static("", id="review-detail")
@@ -103,32 +127,23 @@ class ReviewScreen(Screen):
 
     # --- loading ------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="load")
     def start(self) -> None:
-        """Accept the agreements (one transaction), then list the items."""
-        try:
-            with self.study.session() as session:
-                accepted = accept_agreements(session, self.reviewer, *self.coders)
-        except CoderError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
-            accepted = 0
-        with self.study.session() as session:
-            items, codes = review_items(session, *self.coders), active_codes(session)
-        self.app.call_from_thread(self.show_items, items, codes)
-        if accepted:
-            self.app.call_from_thread(self.notify, f"{accepted} agreements accepted into the consensus")
+        """Accept the agreements (the screen's first action), then list the items."""
+        reviewer, (a, b) = self.reviewer, self.coders
+
+        def change(session: Session) -> str:
+            accepted = accept_agreements(session, reviewer, a, b)
+            return f"{accepted} agreements accepted into the consensus" if accepted else ""
+
+        self.write(change, self._review)
+
+    def _review(self, session: Session) -> Review:
+        return Review(review_items(session, *self.coders), active_codes(session))
 
     def show_items(self, items: list[ReviewItem], codes: list[Code], keep: int | None = None) -> None:
         self.items, self.codes = items, codes
-        table = self.query_one("#review-items", DataTable)
-        table.clear()
-        for item in self.visible():
-            decision = item.decision.kind if item.decision else "—"
-            if item.adjusted:
-                decision += " (bijgesteld)"
-            table.add_row(_short(item.title), f"{item.first + 1}–{item.last + 1}", ", ".join(item.a.codes) or "—",
-                          ", ".join(item.b.codes) or ("revealed" if item.revealed else "no code"), decision,
-                          key=str(item.assignment_id))
+        table = self.query_one("#review-items", Table)
+        table.fill([(str(item.assignment_id), _row(item)) for item in self.visible()])
         disputed = [i for i in items if not i.agreed]
         a, b = self.coders
         self.query_one("#review-summary", Static).update(
@@ -160,9 +175,11 @@ class ReviewScreen(Screen):
         with self.study.session() as session:
             view = transcript_view(session, item.transcript_id) if whole else None
             consensus = [c for c in transcript_codings(session, item.transcript_id) if c.pass_ == "consensus"]
-        self.app.call_from_thread(self.show_transcript, item, view, consensus)
+        self.post_message(FragmentRead(item, view, consensus))
 
-    def show_transcript(self, item: ReviewItem, view: TranscriptView | None, consensus: list[CodingRow]) -> None:
+    def on_fragment_read(self, message: FragmentRead) -> None:
+        """Select the fragment in its transcript, at its decided boundaries once decided."""
+        item, view, consensus = message.item, message.view, message.consensus
         pane = self.query_one(TranscriptPane)
         first, last = (item.decision.first, item.decision.last) if item.decision else (item.first, item.last)
         if view is not None:
@@ -192,19 +209,16 @@ class ReviewScreen(Screen):
 
     # --- deciding -----------------------------------------------------------------------------
 
-    @work(thread=True, group="write")
-    def write(self, change: Callable[[Session], str]) -> None:
-        outcome = transact(self.app, self.study, self._writing, change,
-                           lambda session: review_items(session, *self.coders))
-        if outcome is not None:
-            message, items = outcome
-            self.app.call_from_thread(self.after_write, items, message)
+    def commit(self, change: Callable[[Session], str]) -> None:
+        self.write(change, self._review)
 
-    def after_write(self, items: list[ReviewItem], message: str) -> None:
+    def on_action_done(self, message: ActionDone[str, Review]) -> None:
+        """Redraw the list where the reviewer was; the fragment shown is read again."""
         row = self.query_one("#review-items", DataTable).cursor_row
         self.current = None
-        self.show_items(items, self.codes, keep=row)
-        self.notify(message)
+        self.show_items(message.shown.items, message.shown.codes, keep=row)
+        if message.result:
+            self.notify(message.result)
 
     def _span(self, item: ReviewItem) -> tuple[int, int] | None:
         """The pane's selection when the reviewer moved it off the fragment: new boundaries."""
@@ -231,7 +245,7 @@ class ReviewScreen(Screen):
                 decide(session, self.reviewer, item.assignment_id, kind, note, codes, span)
                 return f"decided: {label}"
 
-            self.write(change)
+            self.commit(change)
 
         self.app.push_screen(MemoDialog(f"Note on the decision: {label}", old), save)
 
@@ -260,7 +274,7 @@ class ReviewScreen(Screen):
                     add_missed(session, self.reviewer, item.transcript_id, first, last, (code,), note)
                     return f"added {code} to segments {first + 1}–{last + 1} (aangevuld)"
 
-                self.write(change)
+                self.commit(change)
 
             self.app.push_screen(MemoDialog(f"Note: {code} on segments {first + 1}–{last + 1}, missed", ""), save)
 

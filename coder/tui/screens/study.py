@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlmodel import Session
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from coder.coding.assignments import assign, assignment_pairs
@@ -24,6 +25,7 @@ from coder.coding.review import review_progress
 from coder.errors import CoderError
 from coder.report.debrief_export import debrief_document, format_for, write_debrief
 from coder.storage.database import Study
+from coder.tui.actions import ActionDone, ActionScreen
 from coder.tui.screens.agreement import AgreementScreen
 from coder.tui.screens.blind_coding import BlindScreen
 from coder.tui.screens.coding import CodingScreen
@@ -34,6 +36,7 @@ from coder.tui.screens.dialogs import (
     DebriefRequest,
 )
 from coder.tui.screens.review import ReviewScreen
+from coder.tui.widgets.table import Table
 
 #: Columns the `s` key sorts by, in turn: (label, key of a row).
 SORTS = (
@@ -65,13 +68,40 @@ class Row:
             return "—"
         return " · ".join(f"{coder} {self.progress.share(coder):.0%}" for coder in sorted(self.progress.coded))
 
+    def cells(self) -> tuple[str, ...]:
+        t = self.transcript
+        return (t.title, t.school_type or "", t.school or "", t.participants, str(t.words), str(t.segments),
+                self.progress_text(), self.reviewed_text())
+
     def matches(self, query: str) -> bool:
         t = self.transcript
         haystack = " ".join(str(x) for x in (t.title, t.school, t.school_type, t.participants) if x).lower()
         return all(word in haystack for word in query.lower().split())
 
 
-class StudyScreen(Screen):
+@dataclass(frozen=True)
+class Overview:
+    """What the study screen shows: a row per transcript and the study's totals."""
+
+    rows: list[Row]
+    counts: StudyStatus
+
+
+@dataclass
+class StudyRead(Message):
+    """The study was read for the screen."""
+
+    overview: Overview
+
+
+@dataclass
+class PairFound(Message):
+    """The pair of coders to review (A, B), or None when nothing was assigned yet."""
+
+    pair: tuple[str, str] | None
+
+
+class StudyScreen(ActionScreen):
     """The transcripts of the study; enter codes one, `a` opens the agreement screen."""
 
     AUTO_FOCUS = "#transcripts"
@@ -88,8 +118,7 @@ class StudyScreen(Screen):
     ]
 
     def __init__(self, study: Study, coder: str | None = None) -> None:
-        super().__init__()
-        self.study = study
+        super().__init__(study)
         self.coder = coder
         self.rows: list[Row] = []
         self.sort_index = 0
@@ -99,7 +128,7 @@ class StudyScreen(Screen):
         yield Header()
         yield Static("Loading the study…", id="study-summary")
         yield Input(placeholder="filter by title, school, type or participant; escape clears", id="study-filter")
-        yield DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
+        yield Table(id="transcripts", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -136,50 +165,51 @@ class StudyScreen(Screen):
         with self.study.session() as session:
             pairs = assignment_pairs(session)
         mine = [p for p in pairs if p[1] == self.coder] + [p for p in pairs if p[0] == self.coder]
-        pair = (mine or pairs or [None])[0]
-        if pair is None:
-            self.app.call_from_thread(self.notify, "Nothing to review: no fragments were assigned yet (A).",
-                                      severity="warning")
+        self.post_message(PairFound((mine or pairs or [None])[0]))
+
+    def on_pair_found(self, message: PairFound) -> None:
+        if message.pair is None:
+            self.notify("Nothing to review: no fragments were assigned yet (A).", severity="warning")
         else:
-            self.app.call_from_thread(self.app.push_screen, ReviewScreen(self.study, self.coder, pair))
+            self.app.push_screen(ReviewScreen(self.study, self.coder, message.pair))
 
     def action_assign(self) -> None:
         coders = [self.coder] if self.coder else []
         self.app.push_screen(AssignDialog(coders), self.assign)
 
-    @work(thread=True, group="write")
     def assign(self, request: AssignRequest | None) -> None:
         if request is None:
             return
-        try:
-            with self.study.session() as session:
-                result = assign(session, request.from_coder, request.to_coder, self.coder or request.from_coder,
-                                fraction=request.fraction, seed=request.seed,
-                                stratify="school_type" if request.stratify else None)
-        except CoderError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        self.app.call_from_thread(
-            self.notify, f"{request.to_coder} now has {result.assigned} of {request.from_coder}'s fragments "
-                         f"({result.added} new)")
-        self.app.call_from_thread(self.load)
+        actor = self.coder or request.from_coder
+
+        def change(session: Session) -> str:
+            result = assign(session, request.from_coder, request.to_coder, actor, fraction=request.fraction,
+                            seed=request.seed, stratify="school_type" if request.stratify else None)
+            return f"{request.to_coder} now has {result.assigned} of {request.from_coder}'s fragments ({result.added} new)"
+
+        self.write(change, self._overview)
 
     def action_debrief(self) -> None:
         self.app.push_screen(DebriefDialog(), self.export_debrief)
 
-    @work(thread=True, group="write")
     def export_debrief(self, request: DebriefRequest | None) -> None:
-        """Build and write the summary off the UI thread; it reads the whole study."""
+        """Build and write the summary off the UI thread, as an action: it reads the whole study."""
         if request is None:
             return
-        try:
-            with self.study.session() as session:
+
+        def change(session: Session) -> str:
+            try:
                 document = debrief_document(session, format_for(request.path), request.level, request.lang)
-            write_debrief(request.path, document)
-        except (CoderError, OSError) as exc:
-            self.app.call_from_thread(self.notify, f"No summary written: {exc}", severity="error")
-            return
-        self.app.call_from_thread(self.notify, f"Wrote the peer-debriefing summary to {request.path}")
+                write_debrief(request.path, document)
+            except (CoderError, OSError) as exc:
+                raise CoderError(f"No summary written: {exc}") from exc
+            return f"Wrote the peer-debriefing summary to {request.path}"
+
+        self.write(change, self._overview)
+
+    def on_action_done(self, message: ActionDone[str, Overview]) -> None:
+        self.notify(message.result)
+        self.show(message.shown)
 
     def action_reload(self) -> None:
         self.load()
@@ -215,15 +245,20 @@ class StudyScreen(Screen):
     def load(self) -> None:
         """Read the study off the UI thread; the database may be a remote PostgreSQL."""
         with self.study.session() as session:
-            overview = transcript_overview(session)
-            progress = coding_progress(session)
-            counts = study_status(session)
-            reviewed = review_progress(session)
-        rows = [Row(t, progress.get(t.id), order, reviewed.get(t.id, (0, 0))) for order, t in enumerate(overview)]
-        self.app.call_from_thread(self.show, rows, counts)
+            overview = self._overview(session)
+        self.post_message(StudyRead(overview))
 
-    def show(self, rows: list[Row], counts: StudyStatus) -> None:
-        self.rows = rows
+    def _overview(self, session: Session) -> Overview:
+        progress, reviewed = coding_progress(session), review_progress(session)
+        rows = [Row(t, progress.get(t.id), order, reviewed.get(t.id, (0, 0)))
+                for order, t in enumerate(transcript_overview(session))]
+        return Overview(rows, study_status(session))
+
+    def on_study_read(self, message: StudyRead) -> None:
+        self.show(message.overview)
+
+    def show(self, overview: Overview) -> None:
+        self.rows, counts = overview.rows, overview.counts
         self.fill()
         self.query_one("#study-summary", Static).update(
             f"{counts.transcripts} transcripts · {counts.segments} segments · "
@@ -231,10 +266,5 @@ class StudyScreen(Screen):
         )
 
     def fill(self) -> None:
-        table = self.query_one("#transcripts", DataTable)
-        table.clear()
         shown = sorted((r for r in self.rows if r.matches(self.query_text)), key=SORTS[self.sort_index][1])
-        for row in shown:
-            t = row.transcript
-            table.add_row(t.title, t.school_type or "", t.school or "", t.participants,
-                          str(t.words), str(t.segments), row.progress_text(), row.reviewed_text(), key=str(t.id))
+        self.query_one("#transcripts", Table).fill([(str(row.transcript.id), row.cells()) for row in shown])
