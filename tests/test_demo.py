@@ -61,22 +61,21 @@ async def test_a_newcomer_sees_agreement_and_review_in_the_demo_workbench(coded_
 
     from coder.demo.demo_study import DEMO_CODER
     from coder.tui.app import WorkbenchApp
-    from coder.tui.pilot import settle
-    from coder.tui.screens.agreement import AgreementScreen
-    from coder.tui.screens.review import ReviewScreen
+    from coder.tui.pilot import drive
+    from coder.tui.screens.agreement import AgreementComputed, AgreementScreen
+    from coder.tui.screens.review import FragmentRead, ReviewScreen
+    from coder.tui.screens.study import StudyRead
 
     app = WorkbenchApp(coded_demo, DEMO_CODER)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
+    async with drive(app, size=(160, 45)) as pilot:
+        await pilot.wait_for(StudyRead)
         table = app.screen.query_one("#transcripts", DataTable)
         assert table.get_row_at(0)[-1] == "10/10"  # reviewed fragments of the first interview
-        await pilot.press("a")
-        await settle(app, pilot)
+        await pilot.press("a", until=AgreementComputed)
         assert isinstance(app.screen, AgreementScreen)
         summary = str(app.screen.query_one("#agreement-summary", Static).render())
         assert "marieke vs sander · 15 units" in summary and "1 revealed" in summary
-        await pilot.press("escape", "v")
-        await settle(app, pilot)
+        await pilot.press("escape", "v", until=FragmentRead)
         assert isinstance(app.screen, ReviewScreen)
         assert app.screen.query_one("#review-items", DataTable).row_count == 6  # the disputed ones
         detail = str(app.screen.query_one("#review-detail", Static).render())

@@ -38,6 +38,7 @@ from coder.coding.queries import (
 )
 from coder.storage.database import Study
 from coder.storage.models import Code
+from coder.storage.vocabulary import Pass
 from coder.tui.actions import ActionDone
 from coder.tui.screens.agreement import AgreementScreen
 from coder.tui.screens.coding_base import BACK, HELP, MEMO, PICK, TOGGLE, CodingBase
@@ -117,7 +118,7 @@ class BlindScreen(CodingBase):
             index = next((i for i, item in enumerate(queue) if item.pending), 0)
         index = max(0, min(index, len(queue) - 1))
         item = queue[index]
-        mine = [c for c in transcript_codings(session, item.transcript_id, self.coder) if c.pass_ == "blind"]
+        mine = [c for c in transcript_codings(session, item.transcript_id, self.coder) if c.pass_ == Pass.BLIND]
         return Loaded(queue, index, transcript_view(session, item.transcript_id), mine, active_codes(session))
 
     @work(thread=True, exclusive=True, group="load")

@@ -31,6 +31,7 @@ from coder.coding.queries import (
 from coder.coding.search import search_texts
 from coder.storage.database import Study
 from coder.storage.models import Code
+from coder.storage.vocabulary import Pass
 from coder.tui.actions import ActionDone
 from coder.tui.screens.coding_base import BACK, HELP, MEMO, PICK, TOGGLE, CodingBase
 from coder.tui.widgets.codebook_panel import CodebookPanel
@@ -118,7 +119,7 @@ class CodingScreen(CodingBase):
     # --- loading ----------------------------------------------------------------------
 
     def _codings(self, session: Session, transcript_id: int) -> Codings:
-        mine = [c for c in transcript_codings(session, transcript_id, self.coder) if c.pass_ == "primary"]
+        mine = [c for c in transcript_codings(session, transcript_id, self.coder) if c.pass_ == Pass.PRIMARY]
         return Codings(transcript_id, mine, frozenset(p for c in mine for p in range(c.first, c.last + 1)))
 
     @work(thread=True, exclusive=True, group="load")

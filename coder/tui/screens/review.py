@@ -38,6 +38,7 @@ from coder.coding.review import (
 )
 from coder.storage.database import Study
 from coder.storage.models import Code
+from coder.storage.vocabulary import DecisionKind, Pass
 from coder.tui.actions import ActionDone, ActionScreen
 from coder.tui.screens.dialogs import CodePicker, HelpDialog, MemoDialog
 from coder.tui.widgets.table import Table
@@ -45,8 +46,9 @@ from coder.tui.widgets.transcript_pane import TranscriptPane
 
 #: Decision keys: (decision kind, how the note dialog names it).
 DECISION_LABELS = {
-    "keep_a": "keep {a}'s codes", "take_b": "take {b}'s codes", "both": "keep both coders' codes",
-    "neither": "neither: no code applies", "other": "other code: {code}",
+    DecisionKind.KEEP_A: "keep {a}'s codes", DecisionKind.TAKE_B: "take {b}'s codes",
+    DecisionKind.BOTH: "keep both coders' codes", DecisionKind.NEITHER: "neither: no code applies",
+    DecisionKind.OTHER: "other code: {code}",
 }
 
 
@@ -174,7 +176,7 @@ class ReviewScreen(ActionScreen):
     def load_transcript(self, item: ReviewItem, whole: bool) -> None:
         with self.study.session() as session:
             view = transcript_view(session, item.transcript_id) if whole else None
-            consensus = [c for c in transcript_codings(session, item.transcript_id) if c.pass_ == "consensus"]
+            consensus = [c for c in transcript_codings(session, item.transcript_id) if c.pass_ == Pass.CONSENSUS]
         self.post_message(FragmentRead(item, view, consensus))
 
     def on_fragment_read(self, message: FragmentRead) -> None:
@@ -254,7 +256,7 @@ class ReviewScreen(ActionScreen):
 
     def action_other(self) -> None:
         if self.current is not None:
-            self.app.push_screen(CodePicker(self.codes), lambda code: code and self._ask_note("other", (code,)))
+            self.app.push_screen(CodePicker(self.codes), lambda code: code and self._ask_note(DecisionKind.OTHER, (code,)))
 
     def action_add_missed(self) -> None:
         item = self.current
