@@ -35,6 +35,32 @@ def test_dutch_interview_rules(text, expected):
     assert sentences(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (",,Ik kom morgen,'' zei ze. ,,Tot dan.'' Daarna ging ze.",
+         [",,Ik kom morgen,'' zei ze.", ",,Tot dan.''", "Daarna ging ze."]),
+        (",,Kom je?'' vroeg ze. ,,Nee!'', riep hij.", [",,Kom je?'' vroeg ze.", ",,Nee!'', riep hij."]),
+        ("Ze zei: 'Ik ga.' Toen was het stil.", ["Ze zei: 'Ik ga.'", "Toen was het stil."]),
+        ('Hij riep: "Nee!" en liep weg. Klaar.', ['Hij riep: "Nee!" en liep weg.', "Klaar."]),
+        ('Dat was het. " " Nieuw citaat. "', ['Dat was het. "', '" Nieuw citaat. "']),
+        ("Het boek verscheen in 1989. « Weg met ons? » volgde.", ["Het boek verscheen in 1989.", "« Weg met ons? » volgde."]),
+        ("Dat zag je (1) al. (zie 3.) Ook dit.", ["Dat zag je (1) al.", "(zie 3.)", "Ook dit."]),
+        ("Hij vroeg het (waarom?) aan mij. Ja.", ["Hij vroeg het (waarom?) aan mij.", "Ja."]),
+        ("Wat zei je? (lacht) Nee, grapje.", ["Wat zei je? (lacht)", "Nee, grapje."]),
+        ("Hij is een vernieuwer (...) We zagen het.", ["Hij is een vernieuwer (...)", "We zagen het."]),
+        ("Kom je? - Ja, zei ik.", ["Kom je?", "- Ja, zei ik."]),
+        ("O.J. Simpson kwam. Dhr. De Vries ook.", ["O.J. Simpson kwam.", "Dhr. De Vries ook."]),
+        ("Ik ben er al. Dank u. Zo is 't. Dan dat. Klaar.", ["Ik ben er al.", "Dank u.", "Zo is 't.", "Dan dat.", "Klaar."]),
+        ("Ze is 1.40 m. Dat is klein. Het was 40 v. Chr. in Gent.", ["Ze is 1.40 m.", "Dat is klein.", "Het was 40 v. Chr. in Gent."]),
+        ("Kop zonder punt\n\nDe tekst begint.", ["Kop zonder punt", "De tekst begint."]),
+    ],
+)
+def test_quotes_brackets_and_plain_words(text, expected):
+    """Issue 12, point 7: quotes and asides split as a Dutch reader splits them."""
+    assert sentences(text) == expected
+
+
 def test_annotations_are_never_split():
     assert sentences("Nou. [lange pauze, kijkt weg] Ja. [onverstaanbaar] Dus.") == [
         "Nou. [lange pauze, kijkt weg]", "Ja. [onverstaanbaar]", "Dus."]
