@@ -26,7 +26,12 @@ def export() -> None:
 @shared_options()
 @pass_context
 def export_codings(obj: Context, fmt: str, output: str | None, bom: bool, coder: str | None, pass_: str | None) -> None:
-    """One row per coding: transcript, speaker, segments, offsets, code, theme, coder, pass, memo, text."""
+    """One row per coding: transcript, speaker, segments, offsets, code, theme, coder, pass, memo, text.
+
+    In CSV, a text cell starting with =, +, -, @, a tab or a carriage return gets a
+    leading ' so that a spreadsheet shows it instead of running it as a formula
+    (OWASP's advice on CSV injection); JSON keeps every value as it is.
+    """
     from coder.files import write_file
     from coder.report.codings_export import WRITERS, coding_rows
 
