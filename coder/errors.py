@@ -47,3 +47,7 @@ class RatingsError(FileProblem):
 
 class SpansError(FileProblem):
     """A spans file for `coder agreement --spans` that cannot be read as it stands."""
+
+
+class StudyBusy(StudyError):
+    """A SQLite study another coder or command kept locked past the busy timeout: trying again works."""

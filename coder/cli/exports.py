@@ -35,7 +35,7 @@ def export_codings(obj: Context, fmt: str, output: str | None, bom: bool, coder:
     from coder.files import write_file
     from coder.report.codings_export import WRITERS, coding_rows
 
-    with obj.session() as session:
+    with obj.reader() as session:
         rows = coding_rows(session, coder, pass_)
     write = partial(WRITERS[fmt], rows)
     if output:
@@ -69,7 +69,7 @@ def export_debrief(obj: Context, fmt: str | None, output: str | None, level: str
     from coder.report.debrief_export import debrief_document, format_for, write_debrief
 
     fmt = fmt or (format_for(output) if output else "md")
-    with obj.session() as session:
+    with obj.reader() as session:
         document = debrief_document(session, fmt, level, lang, coder_pair(coders))
     if output:
         write_debrief(output, document)
@@ -86,7 +86,7 @@ def export_qdpx_command(obj: Context, output: str) -> None:
     """The whole study as a REFI-QDA project, for ATLAS.ti, MAXQDA, NVivo and QualCoder."""
     from coder.exchange.project_export import export_qdpx
 
-    with obj.session() as session:
+    with obj.reader() as session:
         summary = export_qdpx(session, output)
     click.echo(f"{output}: {summary.sources} sources, {summary.selections} coded selections, "
                f"{summary.users} users, {summary.notes} memos")

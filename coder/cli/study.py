@@ -40,7 +40,7 @@ def status(obj: Context, as_json: bool) -> None:
     from coder.coding.review import pair_progress
     from coder.storage.database import resolve_target
 
-    with obj.session() as session:
+    with obj.reader() as session:
         counts = study_status(session)
         pairs = pair_progress(session)
     if as_json:

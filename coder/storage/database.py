@@ -2,8 +2,10 @@
 
 A study is one SQLite file by default, or a PostgreSQL database when a team shares
 it (DESIGN §3). The same models and portable SQL serve both; the only dialect
-specifics are the SQLite pragmas set in a `connect` listener and the
-`BEGIN IMMEDIATE` that keeps two SQLite writers from deadlocking.
+specifics are the SQLite pragmas set in a `connect` listener and how a
+transaction begins: `BEGIN IMMEDIATE` keeps two SQLite writers from deadlocking,
+and a reader (`Study.reader`) begins DEFERRED so that, in WAL mode, it reads its
+snapshot beside a writer instead of queueing for the write lock.
 
 Opening an older study brings it to today's schema (DESIGN §3): a SQLite file is
 first copied beside itself (`study.db.bak-vN`), a shared PostgreSQL study is
@@ -25,15 +27,17 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session
 
-from coder.errors import StudyError
+from coder.errors import StudyBusy, StudyError
 from coder.storage import migrations
 from coder.storage.visibility import blind_to_pending
 
 DEFAULT_DB = "coder.db"
 BUSY_TIMEOUT_MS = 10_000
+#: The execution option that marks a connection's transactions as reads only (`Study.reader`).
+READING = "coder_reading"
 
 
 def resolve_target(cli_value: str | None) -> str:
@@ -81,9 +85,25 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
 
 
 def _sqlite_on_begin(conn: Connection) -> None:
-    # IMMEDIATE takes the write lock up front, so two coders writing to one file
-    # wait for each other (busy timeout) instead of failing on lock upgrade.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A writer's IMMEDIATE takes the write lock up front, so two coders writing to
+    # one file wait for each other (busy timeout) instead of failing on lock upgrade.
+    # A reader's plain BEGIN takes no lock until it reads, and then only a WAL
+    # snapshot; query_only makes sure it never needs the upgrade.
+    reading = bool(conn.get_execution_options().get(READING))
+    conn.exec_driver_sql(f"PRAGMA query_only={int(reading)}")
+    conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def reading_engine(engine: Engine) -> Engine:
+    """The same engine (and pool) for transactions that only read, each one snapshot of the study.
+
+    SQLite: DEFERRED and query-only (see `_sqlite_on_begin`). PostgreSQL reads
+    never wait for writers anyway; REPEATABLE READ gives a long export one
+    snapshot instead of one per statement, and READ ONLY refuses a write.
+    """
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(**{READING: True})
+    return engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
 
 
 def make_engine(target: str) -> Engine:
@@ -127,17 +147,49 @@ class Study:
         Every user action goes through one of these, so it is one transaction.
         A session for a `viewer` (the coder at the keyboard) cannot read other
         coders' codes on fragments the viewer still codes blind (`blindness`).
+        On SQLite it takes the write lock when it begins; a SQLite study another
+        process keeps locked past the busy timeout is a `StudyBusy`.
         """
+        with self._transaction(self.engine, viewer) as session:
+            yield session
+
+    @contextmanager
+    def reader(self, viewer: str | None = None) -> Iterator[Session]:
+        """A transaction that only reads: one snapshot of the study, taken beside any writer.
+
+        What only reads (status, log, exports, a screen's redraw) uses this, so a
+        long export neither waits for a coder at work nor makes them wait, and it
+        sees the study as it was when it began from its first query to its last.
+        Writing in it is refused by the database.
+        """
+        with self._transaction(reading_engine(self.engine), viewer) as session:
+            yield session
+
+    @contextmanager
+    def _transaction(self, bind: Engine, viewer: str | None) -> Iterator[Session]:
         viewer = viewer or self.viewer
-        with Session(self.engine, expire_on_commit=False) as session:
+        with Session(bind, expire_on_commit=False) as session:
             if viewer is not None:
                 blind_to_pending(session, viewer)
             try:
                 yield session
                 session.commit()
+            except OperationalError as exc:
+                session.rollback()
+                if (problem := self._problem(exc)) is None:
+                    raise
+                raise problem from exc
             except BaseException:
                 session.rollback()
                 raise
+
+    def _problem(self, exc: OperationalError) -> StudyError | None:
+        """What a SQLite failure means to the user, when it is one they can act on."""
+        code = getattr(exc.orig, "sqlite_errorcode", None)
+        if code is not None and code & 0xFF == sqlite3.SQLITE_BUSY:
+            return StudyBusy(f"{self.target} is busy: another coder or command has kept it locked for "
+                             f"{BUSY_TIMEOUT_MS / 1000:g} s; try again in a moment")
+        return None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -195,9 +247,11 @@ def _bring_up_to_date(engine: Engine, target: str, *, create: bool, migrate_shar
     """Create, check or migrate the schema; a SQLite study is backed up before its first step."""
     # Read at call time, so a test can plan a step past today's schema.
     steps, current = migrations.MIGRATIONS, migrations.SCHEMA_VERSION
-    with engine.connect() as conn:
+    with reading_engine(engine).connect() as conn:
         version = migrations.stored_version(conn)
         empty = version is None and not inspect(conn).get_table_names()
+    if version == current:  # the usual case writes nothing, so opening waits for no writer
+        return Upgrade(target, current, current)
     if empty and not create:
         where = engine.url.render_as_string() if is_url(target) else target
         raise StudyError(f"no study in {where}: it is empty (create one with `coder init`)")
