@@ -11,6 +11,7 @@ against real permissions.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -39,10 +40,10 @@ def forbid_writing(monkeypatch, *forbidden: Path) -> None:
     monkeypatch.setattr(database, "_writable", lambda path: Path(path) not in forbidden and real(path))
 
 
-@pytest.fixture
-def made(tmp_path) -> Path:
-    """A study with one coder in it, closed again."""
-    path = tmp_path / "study.db"
+@pytest.fixture(params=["plain", "odd name"])
+def made(request, tmp_path) -> Path:
+    """A study with one coder in it, closed again; its path may hold what a file URI must escape."""
+    path = tmp_path / ("study.db" if request.param == "plain" else "my study #1 (50%).db")
     study = open_study(str(path))
     with study.session() as session:
         session.add(Coder(name="anna"))
@@ -76,7 +77,7 @@ def test_a_write_to_a_read_only_study_is_a_clear_error(capsys, monkeypatch, made
     forbid_writing(monkeypatch, made)
     study = open_study(str(made), create=False)
     try:
-        with pytest.raises(StudyError, match=rf"this study is read-only for you: you may not write {made}"):
+        with pytest.raises(StudyError, match=re.escape(f"this study is read-only for you: you may not write {made}")):
             with study.session() as session:
                 set_uncodable_roles(session, ["interviewer"], "anna")
     finally:

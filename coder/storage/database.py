@@ -87,6 +87,11 @@ def _create_private_file(path: Path) -> None:
         os.close(fd)
 
 
+def sidecar(path: Path, suffix: str) -> Path:
+    """A file SQLite keeps beside a study in WAL mode: `-wal` (the log) or `-shm` (its index)."""
+    return path.with_name(path.name + suffix)
+
+
 def _writable(path: Path) -> bool:
     """Whether this user may write `path` (the tests replace it: root may write anything)."""
     return os.access(path, os.W_OK)
@@ -98,7 +103,7 @@ def read_only_reason(path: Path) -> str | None:
     SQLite writes the file, its `-wal` and `-shm` files when they are there, and
     the directory, where it creates and removes them.
     """
-    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+    for part in (path, sidecar(path, "-wal"), sidecar(path, "-shm")):
         if part.exists() and not _writable(part):
             return f"you may not write {part}"
     if not _writable(path.parent):
@@ -165,7 +170,7 @@ def make_engine(target: str, *, read_only: bool = False) -> Engine:
         path = Path(url.removeprefix("sqlite:///"))
         if read_only:
             query = {"mode": "ro", "uri": "true"}
-            if not path.with_name(path.name + "-shm").exists():
+            if not sidecar(path, "-shm").exists():
                 query["immutable"] = "1"
             file_uri = URL.create("sqlite", database=path.absolute().as_uri(), query=query)
             engine = create_engine(file_uri, connect_args=timeout, execution_options={READING: True})
@@ -386,7 +391,7 @@ def backup_sqlite(path: Path, version: int, attempts: int = 5) -> Path:
 
 
 def _wal_is_empty(path: Path) -> bool:
-    wal = path.with_name(path.name + "-wal")
+    wal = sidecar(path, "-wal")
     return not wal.exists() or wal.stat().st_size == 0
 
 
