@@ -51,3 +51,7 @@ class SpansError(FileProblem):
 
 class CodingsFileError(FileProblem):
     """A codings file for `coder code` that cannot be applied as it stands."""
+
+
+class StudyBusy(StudyError):
+    """A SQLite study another coder or command kept locked past the busy timeout: trying again works."""

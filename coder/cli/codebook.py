@@ -44,7 +44,7 @@ def codebook_export(obj: Context, fmt: str, output: str | None) -> None:
     from coder.exchange.refi_codebook import codebook_to_qdc
     from coder.files import write_file
 
-    with obj.session() as session:
+    with obj.reader() as session:
         codes = active_codes(session)
     if fmt == "qdc":
         data = codebook_to_qdc(codes)

@@ -51,6 +51,13 @@ class Context:
         with self.study() as opened, opened.session(viewer=self.actor) as session:
             yield session
 
+    @contextmanager
+    def reader(self) -> Iterator[Session]:
+        """A transaction that only reads (`Study.reader`): it waits for no coder at work, and
+        a long export reads one snapshot of the study."""
+        with self.study() as opened, opened.reader(viewer=self.actor) as session:
+            yield session
+
     @property
     def actor(self) -> str:
         """Who the audit log names: `--as`/`CODER_USER`, else the login name."""

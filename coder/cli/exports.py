@@ -26,11 +26,16 @@ def export() -> None:
 @shared_options()
 @pass_context
 def export_codings(obj: Context, fmt: str, output: str | None, bom: bool, coder: str | None, pass_: str | None) -> None:
-    """One row per coding: transcript, speaker, segments, offsets, code, theme, coder, pass, memo, text."""
+    """One row per coding: transcript, speaker, segments, offsets, code, theme, coder, pass, memo, text.
+
+    In CSV, a text cell starting with =, +, -, @, a tab or a carriage return gets a
+    leading ' so that a spreadsheet shows it instead of running it as a formula
+    (OWASP's advice on CSV injection); JSON keeps every value as it is.
+    """
     from coder.files import write_file
     from coder.report.codings_export import WRITERS, coding_rows
 
-    with obj.session() as session:
+    with obj.reader() as session:
         rows = coding_rows(session, coder, pass_)
     write = partial(WRITERS[fmt], rows)
     if output:
@@ -64,7 +69,7 @@ def export_debrief(obj: Context, fmt: str | None, output: str | None, level: str
     from coder.report.debrief_export import debrief_document, format_for, write_debrief
 
     fmt = fmt or (format_for(output) if output else "md")
-    with obj.session() as session:
+    with obj.reader() as session:
         document = debrief_document(session, fmt, level, lang, coder_pair(coders))
     if output:
         write_debrief(output, document)
@@ -81,7 +86,7 @@ def export_qdpx_command(obj: Context, output: str) -> None:
     """The whole study as a REFI-QDA project, for ATLAS.ti, MAXQDA, NVivo and QualCoder."""
     from coder.exchange.project_export import export_qdpx
 
-    with obj.session() as session:
+    with obj.reader() as session:
         summary = export_qdpx(session, output)
     click.echo(f"{output}: {summary.sources} sources, {summary.selections} coded selections, "
                f"{summary.users} users, {summary.notes} memos")

@@ -21,7 +21,7 @@ def log_command(obj: Context, coder: str | None, transcript: str | None, kind: s
     """Print the audit trail: who did what, when (oldest first)."""
     from coder.storage.audit import audit_trail
 
-    with obj.session() as session:
+    with obj.reader() as session:
         lines = audit_trail(session, actor=coder, transcript=transcript, kind=kind)
     for line in lines:
         if as_json:

@@ -35,26 +35,29 @@ def init(obj: Context, codebook_path: str | None) -> None:
 @shared_options()
 @pass_context
 def status(obj: Context, as_json: bool) -> None:
-    """Show what the study holds: transcripts, segments, codings per coder and pass."""
+    """Show what the study holds: transcripts, segments, codings per coder and pass,
+    and whether it is read-only for you."""
     from coder.coding.queries import study_status
     from coder.coding.review import pair_progress
     from coder.storage.database import resolve_target
 
-    with obj.session() as session:
+    with obj.study() as opened, opened.reader(viewer=obj.actor) as session:
         counts = study_status(session)
         pairs = pair_progress(session)
     if as_json:
-        click.echo(json.dumps(asdict(counts) | {"second_coding": [asdict(p) for p in pairs]}, indent=2))
+        click.echo(json.dumps(asdict(counts) | {"second_coding": [asdict(p) for p in pairs],
+                                                "read_only": opened.read_only}, indent=2))
     else:
-        click.echo(format_status(resolve_target(obj.db), counts, pairs))
+        click.echo(format_status(resolve_target(obj.db), counts, pairs, opened.read_only))
 
 
-def format_status(target: str, counts: StudyStatus, pairs: list[PairProgress]) -> str:
-    """The human-readable form of `coder status`."""
+def format_status(target: str, counts: StudyStatus, pairs: list[PairProgress], read_only: str | None = None) -> str:
+    """The human-readable form of `coder status`; `read_only` is why the user may not write the study."""
     types = ", ".join(f"{k} {v}" for k, v in counts.transcripts_by_school_type.items()) or "none"
     roles = ", ".join(f"{k} {v}" for k, v in counts.participants_by_role.items()) or "none"
     lines = [
         f"study        {target}",
+        *([f"access       read-only for you ({read_only})"] if read_only else []),
         f"transcripts  {counts.transcripts} ({types})",
         f"participants {roles}",
         f"segments     {counts.segments} ({counts.words} words)",

@@ -4,6 +4,13 @@ The rows carry what an analysis in pandas, R or SPSS needs without the study:
 where the fragment is, who said it, which code and theme, who coded it in which
 pass, the memo and the text itself. `transcript_id` (last, an extension of the
 contract) tells apart transcripts that share a title.
+
+In CSV, a text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
+return starts with a single quote `'` as well (OWASP, "CSV Injection"): a
+spreadsheet would run it as a formula, and memos, titles and quotes come from
+interviews and colleagues, not from us. That holds for a memo "-5" too: it is
+text, and the quote keeps it text. Numbers are not touched, and JSON, read by
+programs rather than spreadsheets, keeps every value as it is.
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ COLUMNS = (
     "start", "end", "code_id", "code_name", "theme", "coder", "pass", "memo", "text", "transcript_id",
 )
 FORMATS = ("csv", "json")
+#: What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def coding_rows(session: Session, coder: str | None = None, pass_: str | None = None) -> list[dict]:
@@ -43,10 +52,17 @@ def _row(record: CodingRecord) -> dict:
     }
 
 
+def inert(value: object) -> object:
+    """A CSV cell that no spreadsheet runs: text that would start a formula gets a leading `'`."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_csv(rows: list[dict], stream: IO[str]) -> None:
     writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: inert(value) for key, value in row.items()} for row in rows)
 
 
 def write_json(rows: list[dict], stream: IO[str]) -> None:

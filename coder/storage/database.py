@@ -2,13 +2,20 @@
 
 A study is one SQLite file by default, or a PostgreSQL database when a team shares
 it (DESIGN §3). The same models and portable SQL serve both; the only dialect
-specifics are the SQLite pragmas set in a `connect` listener and the
-`BEGIN IMMEDIATE` that keeps two SQLite writers from deadlocking.
+specifics are the SQLite pragmas set in a `connect` listener and how a
+transaction begins: `BEGIN IMMEDIATE` keeps two SQLite writers from deadlocking,
+and a reader (`Study.reader`) begins DEFERRED so that, in WAL mode, it reads its
+snapshot beside a writer instead of queueing for the write lock.
 
 Opening an older study brings it to today's schema (DESIGN §3): a SQLite file is
 first copied beside itself (`study.db.bak-vN`), a shared PostgreSQL study is
 migrated only when asked (`migrate_study`, which is `coder migrate`), never by
 whoever happens to open it first.
+
+A study file the user may not write (a colleague's, or one made read-only on
+purpose) opens read-only when it is at today's schema: everything that reads
+works, and a write is a `StudyError` that says so. coder never changes the mode
+of a file it did not create: only a new study file is made private (0600).
 
 No engine is made at import time: callers ask `open_study()` for one.
 """
@@ -24,16 +31,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.engine import URL, Connection
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session
 
-from coder.errors import StudyError
+from coder.errors import StudyBusy, StudyError
 from coder.storage import migrations
 from coder.storage.visibility import blind_to_pending
 
 DEFAULT_DB = "coder.db"
 BUSY_TIMEOUT_MS = 10_000
+#: The execution option that marks a connection's transactions as reads only (`Study.reader`).
+READING = "coder_reading"
 
 
 def resolve_target(cli_value: str | None) -> str:
@@ -62,37 +71,117 @@ def engine_url(target: str) -> str:
 
 
 def _create_private_file(path: Path) -> None:
-    """Create the SQLite file with mode 0600 before SQLite does: interview data is personal."""
+    """Create the SQLite file with mode 0600 before SQLite does: interview data is personal.
+
+    A file that exists keeps its mode: it may be shared with a group on purpose,
+    and only its owner may change it anyway.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    try:
+        os.fchmod(fd, 0o600)  # whatever the umask
+    finally:
+        os.close(fd)
 
 
-def _sqlite_on_connect(dbapi_connection, _record) -> None:
+def sidecar(path: Path, suffix: str) -> Path:
+    """A file SQLite keeps beside a study in WAL mode: `-wal` (the log) or `-shm` (its index)."""
+    return path.with_name(path.name + suffix)
+
+
+def _writable(path: Path) -> bool:
+    """Whether this user may write `path` (the tests replace it: root may write anything)."""
+    return os.access(path, os.W_OK)
+
+
+def read_only_reason(path: Path) -> str | None:
+    """Why this user may only read the SQLite study at `path`; None when they may write it.
+
+    SQLite writes the file, its `-wal` and `-shm` files when they are there, and
+    the directory, where it creates and removes them.
+    """
+    for part in (path, sidecar(path, "-wal"), sidecar(path, "-shm")):
+        if part.exists() and not _writable(part):
+            return f"you may not write {part}"
+    if not _writable(path.parent):
+        return f"you may not write its directory {path.parent}"
+    return None
+
+
+def _pragmas(dbapi_connection, *statements: str) -> None:
     # Let SQLAlchemy's "begin" event issue BEGIN itself (see _sqlite_on_begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA synchronous=FULL")
+    for statement in ("PRAGMA foreign_keys=ON", f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}", *statements):
+        cursor.execute(statement)
     cursor.close()
 
 
+def _sqlite_on_connect(dbapi_connection, _record) -> None:
+    _pragmas(dbapi_connection, "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL")
+
+
+def _sqlite_on_connect_read_only(dbapi_connection, _record) -> None:
+    # A file we may not write keeps the journal mode its owner gave it.
+    _pragmas(dbapi_connection)
+
+
 def _sqlite_on_begin(conn: Connection) -> None:
-    # IMMEDIATE takes the write lock up front, so two coders writing to one file
-    # wait for each other (busy timeout) instead of failing on lock upgrade.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A writer's IMMEDIATE takes the write lock up front, so two coders writing to
+    # one file wait for each other (busy timeout) instead of failing on lock upgrade.
+    # A reader's plain BEGIN takes no lock until it reads, and then only a WAL
+    # snapshot; query_only makes sure it never needs the upgrade.
+    reading = bool(conn.get_execution_options().get(READING))
+    conn.exec_driver_sql(f"PRAGMA query_only={int(reading)}")
+    conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
-def make_engine(target: str) -> Engine:
-    """Build the engine for a study target (a path or a URL), with SQLite pragmas set."""
+def reading_engine(engine: Engine) -> Engine:
+    """The same engine (and pool) for transactions that only read, each one snapshot of the study.
+
+    SQLite: DEFERRED and query-only (see `_sqlite_on_begin`). PostgreSQL reads
+    never wait for writers anyway; REPEATABLE READ gives a long export one
+    snapshot instead of one per statement, and READ ONLY refuses a write.
+    """
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(**{READING: True})
+    return engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+
+
+def make_engine(target: str, *, read_only: bool = False) -> Engine:
+    """Build the engine for a study target (a path or a URL), with SQLite pragmas set.
+
+    A `read_only` SQLite engine opens the existing file with `mode=ro`, and
+    every transaction on it is a reader's (`_sqlite_on_begin`). A WAL reader
+    needs the `-shm` file. When it is there, someone has the study open, and we
+    read beside them. When it is not, nobody has, and the file is read as
+    `immutable`, without locks, as it stands: SQLite cannot create `-wal` and
+    `-shm` in a directory we may not write, and where it can, it would leave them
+    behind, ours, in the way of the file's owner. The owner's new work goes to
+    their `-wal` and is not seen; only if they checkpoint it into the file during
+    a long read could that read fail (SQLite: "malformed") or mix old and new.
+    """
     url = engine_url(target)
     if url.startswith("sqlite:///"):
-        _create_private_file(Path(url.removeprefix("sqlite:///")))
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-        event.listen(engine, "connect", _sqlite_on_connect)
+        timeout = {"timeout": BUSY_TIMEOUT_MS / 1000}
+        path = Path(url.removeprefix("sqlite:///"))
+        if read_only:
+            query = {"mode": "ro", "uri": "true"}
+            if not sidecar(path, "-shm").exists():
+                query["immutable"] = "1"
+            file_uri = URL.create("sqlite", database=path.absolute().as_uri(), query=query)
+            engine = create_engine(file_uri, connect_args=timeout, execution_options={READING: True})
+            event.listen(engine, "connect", _sqlite_on_connect_read_only)
+        else:
+            try:
+                _create_private_file(path)
+            except OSError as exc:
+                raise StudyError(f"cannot create a study at {target}: {exc.strerror}") from exc
+            engine = create_engine(url, connect_args=timeout)
+            event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
     try:
@@ -115,6 +204,8 @@ class Study:
     target: str
     engine: Engine
     viewer: str | None = None
+    #: Why this user may only read the study (`read_only_reason`); None when they may write it.
+    read_only: str | None = None
 
     def as_viewer(self, name: str) -> Study:
         """The same open study, seen by coder `name`."""
@@ -127,17 +218,52 @@ class Study:
         Every user action goes through one of these, so it is one transaction.
         A session for a `viewer` (the coder at the keyboard) cannot read other
         coders' codes on fragments the viewer still codes blind (`blindness`).
+        On SQLite it takes the write lock when it begins; a SQLite study another
+        process keeps locked past the busy timeout is a `StudyBusy`.
         """
+        with self._transaction(self.engine, viewer) as session:
+            yield session
+
+    @contextmanager
+    def reader(self, viewer: str | None = None) -> Iterator[Session]:
+        """A transaction that only reads: one snapshot of the study, taken beside any writer.
+
+        What only reads (status, log, exports, a screen's redraw) uses this, so a
+        long export neither waits for a coder at work nor makes them wait, and it
+        sees the study as it was when it began from its first query to its last.
+        Writing in it is refused by the database. On a `read_only` study every
+        session is a reader, and a write is a `StudyError` that says why.
+        """
+        with self._transaction(reading_engine(self.engine), viewer) as session:
+            yield session
+
+    @contextmanager
+    def _transaction(self, bind: Engine, viewer: str | None) -> Iterator[Session]:
         viewer = viewer or self.viewer
-        with Session(self.engine, expire_on_commit=False) as session:
+        with Session(bind, expire_on_commit=False) as session:
             if viewer is not None:
                 blind_to_pending(session, viewer)
             try:
                 yield session
                 session.commit()
+            except OperationalError as exc:
+                session.rollback()
+                if (problem := self._problem(exc)) is None:
+                    raise
+                raise problem from exc
             except BaseException:
                 session.rollback()
                 raise
+
+    def _problem(self, exc: OperationalError) -> StudyError | None:
+        """What a SQLite failure means to the user, when it is one they can act on."""
+        code = getattr(exc.orig, "sqlite_errorcode", None)
+        if code is not None and code & 0xFF == sqlite3.SQLITE_BUSY:
+            return StudyBusy(f"{self.target} is busy: another coder or command has kept it locked for "
+                             f"{BUSY_TIMEOUT_MS / 1000:g} s; try again in a moment")
+        if code is not None and code & 0xFF == sqlite3.SQLITE_READONLY and self.read_only:
+            return StudyError(f"this study is read-only for you: {self.read_only}; nothing was written")
+        return None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -179,28 +305,40 @@ def _open(target: str, *, create: bool, migrate_shared: bool) -> tuple[Study, Up
     path = sqlite_path(target)
     if not create and path is not None and not path.exists():
         raise StudyError(f"no study at {target} (create one with `coder init`, or name another with --db)")
-    engine = make_engine(target)
+    read_only = read_only_reason(path) if path is not None and path.exists() else None
+    engine = make_engine(target, read_only=read_only is not None)
     try:
-        upgrade = _bring_up_to_date(engine, target, create=create, migrate_shared=migrate_shared)
+        upgrade = _bring_up_to_date(engine, target, create=create, migrate_shared=migrate_shared, read_only=read_only)
     except DatabaseError as exc:
         engine.dispose()
         raise StudyError(f"cannot open study {target}: {exc.orig}") from exc
     except StudyError:
         engine.dispose()
         raise
-    return Study(target=target, engine=engine), upgrade
+    return Study(target=target, engine=engine, read_only=read_only), upgrade
 
 
-def _bring_up_to_date(engine: Engine, target: str, *, create: bool, migrate_shared: bool) -> Upgrade:
-    """Create, check or migrate the schema; a SQLite study is backed up before its first step."""
+def _bring_up_to_date(engine: Engine, target: str, *, create: bool, migrate_shared: bool,
+                      read_only: str | None) -> Upgrade:
+    """Create, check or migrate the schema; a SQLite study is backed up before its first step.
+
+    A study the user may not write can only be checked: creating or migrating it is refused.
+    """
     # Read at call time, so a test can plan a step past today's schema.
     steps, current = migrations.MIGRATIONS, migrations.SCHEMA_VERSION
-    with engine.connect() as conn:
+    with reading_engine(engine).connect() as conn:
         version = migrations.stored_version(conn)
         empty = version is None and not inspect(conn).get_table_names()
+    if version == current:  # the usual case writes nothing, so opening waits for no writer
+        return Upgrade(target, current, current)
     if empty and not create:
         where = engine.url.render_as_string() if is_url(target) else target
         raise StudyError(f"no study in {where}: it is empty (create one with `coder init`)")
+    if read_only and empty:
+        raise StudyError(f"cannot create a study in {target}: it is read-only for you ({read_only})")
+    if read_only and version is not None and version < current:
+        raise StudyError(f"this study has schema version {version} and needs migrating to {current}, but it is "
+                         f"read-only for you ({read_only}); ask its owner to run `coder migrate`")
     backup = None
     if version is not None and version < current:
         path = sqlite_path(target)
@@ -253,7 +391,7 @@ def backup_sqlite(path: Path, version: int, attempts: int = 5) -> Path:
 
 
 def _wal_is_empty(path: Path) -> bool:
-    wal = path.with_name(path.name + "-wal")
+    wal = sidecar(path, "-wal")
     return not wal.exists() or wal.stat().st_size == 0
 
 
