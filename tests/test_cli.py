@@ -287,3 +287,13 @@ def test_a_shared_study_says_to_run_coder_migrate(capsys, pg_admin_url):
     assert run(capsys, "migrate", "--db", url)[0] == 0
     code, out, _ = run(capsys, "status", "--json", "--db", url)
     assert code == 0 and json.loads(out)["transcripts"] == 0
+
+
+def test_an_output_file_in_a_missing_folder_is_one_line_naming_it(capsys, tmp_path):
+    db = str(tmp_path / "s.db")
+    assert run(capsys, "--db", db, "init", "--codebook", str(SHIPPED_CODEBOOK))[0] == 0
+    target = tmp_path / "no-such-folder" / "codings.csv"
+    code, out, err = run(capsys, "--db", db, "export", "codings", "-o", str(target))
+    assert code == 1 and out == ""
+    assert err.startswith("coder: error: ") and "no-such-folder" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1

@@ -60,5 +60,9 @@ def main() -> None:
     except CoderError as exc:
         click.echo(f"coder: error: {exc}", err=True)
         sys.exit(1)
+    except OSError as exc:  # a file the user named (-o into a missing folder, no permission): say which
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"coder: error: {where}{exc.strerror or exc}", err=True)
+        sys.exit(1)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
