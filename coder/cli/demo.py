@@ -29,7 +29,7 @@ def demo(obj: Context, no_tui: bool, uncoded: bool) -> None:
 
     study = build_demo(obj.db or DEMO_DB, progress=progress, coded=not uncoded)
     if no_tui:
-        with study.session() as session:
+        with study.reader() as session:
             click.echo(format_status(study.target, study_status(session), pair_progress(session)))
         study.close()
         return

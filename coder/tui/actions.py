@@ -56,15 +56,15 @@ def transact(study: Study, job: Job[Result, Shown]) -> ActionDone[Result, Shown]
     """Commit `job.change` in its own transaction, then reread in a fresh session.
 
     The second session reads what the first committed, even on a PostgreSQL study
-    another coder writes to at the same time.
+    another coder writes to at the same time; it only reads, so it takes no write lock.
     """
     try:
         with study.session() as session:
             result = job.change(session)
-    except CoderError as error:
+        with study.reader() as session:
+            return ActionDone(result, job.reread(session))
+    except CoderError as error:  # refused by the core, or the study busy or read-only
         return ActionRefused(error)
-    with study.session() as session:
-        return ActionDone(result, job.reread(session))
 
 
 class ActionQueue:

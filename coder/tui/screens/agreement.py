@@ -113,7 +113,7 @@ class AgreementScreen(Screen):
     def load(self) -> None:
         """Build the units and compute in a worker: both read the whole study."""
         try:
-            with self.study.session() as session:
+            with self.study.reader() as session:
                 ratings = study_ratings(session, self.mode, self.level, self.coders)
             self.post_message(AgreementComputed(Loaded(ratings, agreement(ratings, self.level))))
         except CoderError as exc:
@@ -149,7 +149,7 @@ class AgreementScreen(Screen):
 
     @work(thread=True, exclusive=True, group="disagreements")
     def load_disagreements(self, code: str) -> None:
-        with self.study.session() as session:
+        with self.study.reader() as session:
             units = unit_texts(session, disagreements(self.loaded.ratings, code))
         self.post_message(DisagreementsRead(code, units))
 

@@ -123,7 +123,7 @@ class BlindScreen(CodingBase):
 
     @work(thread=True, exclusive=True, group="load")
     def load(self, index: int | None = None, first_pending: bool = False) -> None:
-        with self.study.session() as session:
+        with self.study.reader() as session:
             loaded = self._read(session, None if first_pending else index)
         self.post_message(QueueRead(loaded))
 

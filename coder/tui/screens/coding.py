@@ -125,7 +125,7 @@ class CodingScreen(CodingBase):
     @work(thread=True, exclusive=True, group="load")
     def load(self, transcript_id: int, cursor: int = 0) -> None:
         """Show the first screenfuls at once, then the rest of a long interview."""
-        with self.study.session() as session:
+        with self.study.reader() as session:
             loaded = Loaded(
                 view=transcript_view(session, transcript_id, limit=FIRST_PAGE),
                 codings=self._codings(session, transcript_id),
@@ -133,7 +133,7 @@ class CodingScreen(CodingBase):
             )
         self.post_message(TranscriptOpened(loaded, cursor))
         if len(loaded.view.segments) == FIRST_PAGE:
-            with self.study.session() as session:
+            with self.study.reader() as session:
                 whole = transcript_view(session, transcript_id)
             self.post_message(TranscriptCompleted(whole))
 

@@ -174,7 +174,7 @@ class ReviewScreen(ActionScreen):
 
     @work(thread=True, exclusive=True, group="transcript")
     def load_transcript(self, item: ReviewItem, whole: bool) -> None:
-        with self.study.session() as session:
+        with self.study.reader() as session:
             view = transcript_view(session, item.transcript_id) if whole else None
             consensus = [c for c in transcript_codings(session, item.transcript_id) if c.pass_ == Pass.CONSENSUS]
         self.post_message(FragmentRead(item, view, consensus))

@@ -162,7 +162,7 @@ class StudyScreen(ActionScreen):
         """Review the pair this coder belongs to (as B, else as A), else the study's first pair."""
         if self._needs_coder():
             return
-        with self.study.session() as session:
+        with self.study.reader() as session:
             pairs = assignment_pairs(session)
         mine = [p for p in pairs if p[1] == self.coder] + [p for p in pairs if p[0] == self.coder]
         self.post_message(PairFound((mine or pairs or [None])[0]))
@@ -244,7 +244,7 @@ class StudyScreen(ActionScreen):
     @work(thread=True, exclusive=True)
     def load(self) -> None:
         """Read the study off the UI thread; the database may be a remote PostgreSQL."""
-        with self.study.session() as session:
+        with self.study.reader() as session:
             overview = self._overview(session)
         self.post_message(StudyRead(overview))
 
