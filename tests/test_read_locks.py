@@ -59,9 +59,8 @@ def coded(sample):
     return study
 
 
-def sqlite_only(study) -> None:
-    if study.engine.dialect.name != "sqlite":
-        pytest.skip("the write lock is SQLite's; PostgreSQL reads never wait for writers")
+#: The write lock is SQLite's (PostgreSQL reads never wait for writers): these run on SQLite only.
+sqlite_only = pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
 
 
 @pytest.mark.parametrize("command", [
@@ -69,8 +68,8 @@ def sqlite_only(study) -> None:
     ["export", "debrief"], ["export", "qdpx", "-o", "{tmp}/study.qdpx"], ["codebook", "export"],
     ["codebook", "export", "--format", "yaml", "-o", "{tmp}/codebook.yaml"],
 ])
+@sqlite_only
 def test_reading_commands_run_while_another_coder_writes(capsys, coded, tmp_path, command):
-    sqlite_only(coded)
     with writer_at_work(coded.target):
         started = time.monotonic()
         code, out, err = run(capsys, "--db", coded.target, *(part.format(tmp=tmp_path) for part in command))
@@ -106,8 +105,8 @@ def test_a_reader_is_blind_like_a_session(coded):
         assert session.exec(select(func.count()).select_from(Coding)).one() == 2  # nothing assigned to bram
 
 
+@sqlite_only
 def test_a_write_kept_waiting_past_the_busy_timeout_is_a_clear_error(coded):
-    sqlite_only(coded)
     with writer_at_work(coded.target), pytest.raises(StudyBusy, match=r"is busy: .* try again") as raised:
         with coded.session() as session:
             session.add(Coder(name="waiting"))
@@ -116,8 +115,8 @@ def test_a_write_kept_waiting_past_the_busy_timeout_is_a_clear_error(coded):
         assert session.exec(select(Coder).where(Coder.name == "waiting")).first() is None
 
 
+@sqlite_only
 def test_a_busy_study_is_one_line_at_the_command_line(capsys, coded):
-    sqlite_only(coded)
     with writer_at_work(coded.target):
         code, _, err = run(capsys, "--db", coded.target, "roles", "--uncodable", "interviewer")
     assert code == 1 and err.startswith("coder: error: ") and "busy" in err and "Traceback" not in err
