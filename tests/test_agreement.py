@@ -132,10 +132,13 @@ def test_per_code_kappa_matches_scikit_learn_and_alpha_matches_krippendorff(ab):
     a, b = (np.array(x, bool) for x in ab)
     ours = per_code_kappa(a[:, None], b[:, None])
     one_value = len(set(a.tolist()) | set(b.tolist())) == 1
+    one_constant = len(set(a.tolist())) == 1 or len(set(b.tolist())) == 1
     reported = agreement(Ratings(("A", "B"), tuple(map(str, range(len(a)))), ("x",), a[:, None], b[:, None]))
-    assert (reported.codes["x"].kappa is None) == one_value
+    assert (reported.codes["x"].kappa is None) == one_constant  # one coder's ratings constant: 0 by construction
     assume(not one_value)
-    assert abs(ours["kappa"][0] - cohen_kappa_score(a, b)) < 1e-9
+    assert abs(ours["kappa"][0] - cohen_kappa_score(a, b)) < 1e-9  # the raw figure stays what everyone computes
+    if one_constant:
+        assert ours["kappa"][0] == pytest.approx(0.0, abs=1e-12) and reported.codes["x"].reason is not None
     oracle = krippendorff.alpha(reliability_data=[a.astype(int), b.astype(int)], level_of_measurement="nominal")
     assert krippendorff_alpha(a, b) == pytest.approx(oracle)
 
@@ -211,7 +214,33 @@ def test_report_json_has_the_contract_shape():
     assert set(report["overall"]) >= {"kappa", "se", "ci95", "observed", "expected", "pabak", "ac1",
                                       "alpha", "method", "band", "reason"}
     assert set(report["codes"]["x"]) == {"kappa", "se", "ci95", "observed", "expected", "pabak", "ac1",
-                                         "alpha", "n", "a_yes", "b_yes", "both", "band", "reason"}
+                                         "alpha", "alpha_reason", "n", "a_yes", "b_yes", "both", "band", "reason"}
     low, high = report["codes"]["x"]["ci95"]
     se = report["codes"]["x"]["se"]
     assert low == pytest.approx(0.4 - 1.959964 * se) and high == pytest.approx(0.4 + 1.959964 * se)
+
+
+def test_one_coder_constant_gives_undefined_kappa_with_a_reason_and_keeps_the_rest():
+    """With one coder's ratings constant, p_o = p_e and kappa is 0 by construction (as
+    scikit-learn computes it): reported as null with a reason; observed, PABAK, AC1 and alpha stay."""
+    from coder.stats.agreement import REASON_ALPHA_POOLED, REASON_EVERY_UNIT, REASON_ONE_CATEGORY, REASON_ONE_CODER_USED
+
+    stats = agreement(ratings_from_table(0, 0, 1, 14)).codes["x"]
+    assert (stats.kappa, stats.se, stats.ci95, stats.band) == (None, None, None, None)
+    assert stats.reason == REASON_ONE_CODER_USED and stats.observed == pytest.approx(14 / 15)
+    assert stats.pabak == pytest.approx(2 * 14 / 15 - 1) and stats.ac1 is not None
+    assert stats.alpha == pytest.approx(krippendorff.alpha(
+        reliability_data=[[0] * 15, [1] + [0] * 14], level_of_measurement="nominal")) and stats.alpha_reason is None
+    assert cohen_kappa_score([0] * 15, [1] + [0] * 14) == 0.0  # what the raw figure is
+    assert agreement(ratings_from_table(14, 1, 0, 0)).codes["x"].reason == REASON_EVERY_UNIT
+
+    rows = [("1", "A", "x"), ("1", "B", "x"), ("2", "A", "x"), ("2", "B", "y"), ("3", "A", "x"), ("3", "B", "x")]
+    overall = agreement(build_ratings(rows, ("A", "B"))).overall
+    assert overall.kappa is None and overall.reason == REASON_ONE_CATEGORY
+    assert cohen_kappa_score(["x", "x", "x"], ["x", "y", "x"]) == 0.0
+
+    pooled = agreement(Ratings(("A", "B"), ("1", "2", "3"), ("x", "y"), np.array([[1, 1], [0, 1], [1, 0]], bool),
+                               np.array([[1, 1], [1, 0], [1, 0]], bool)))
+    assert pooled.method == "pooled" and pooled.overall.alpha is None
+    assert pooled.overall.alpha_reason == REASON_ALPHA_POOLED
+    assert report_json(pooled)["overall"]["alpha_reason"] == REASON_ALPHA_POOLED

@@ -14,7 +14,7 @@ from coder.coding.actions import add_coding
 from coder.coding.assignments import assign
 from coder.coding.blind_pass import blind_queue, finish, toggle_blind_code
 from coder.coding.queries import study_status
-from coder.coding.review import accept_agreements, decide
+from coder.coding.review import accept_agreements, decide, review_items
 from coder.report.debrief_data import build_debrief
 from coder.report.debrief_html import render_html
 from coder.report.debrief_markdown import escape, render_markdown
@@ -43,8 +43,9 @@ def test_agreement_figures_are_those_of_coder_agreement(capsys, coded_demo):
     assert list(debrief.report.codes) == list(expected["codes"]) and len(expected["codes"]) == 4
     for code, stats in debrief.report.codes.items():
         assert stats.kappa == pytest.approx(expected["codes"][code]["kappa"])
-        assert list(stats.ci95) == pytest.approx(expected["codes"][code]["ci95"])
+        assert (list(stats.ci95) if stats.ci95 else None) == pytest.approx(expected["codes"][code]["ci95"])
     assert debrief.report.overall.kappa == pytest.approx(expected["overall"]["kappa"])
+    assert vars(debrief.review) == expected["review"]
     document = render_markdown(debrief)
     kappa = f"{expected['codes']['flexibility']['kappa']:.2f}"
     assert f"| Flexibiliteit | {kappa} |" in document
@@ -229,3 +230,56 @@ def test_markdown_renders_as_commonmark_with_tables(hostile):
         assert all(len(re.findall(r"<t[hd][ >]", row)) == len(table.header) for row in rows)
     assert "Wij doen alles samen &lt;b&gt;echt&lt;/b&gt; &amp; met plezier | zonder *sterren*." in html
     assert "<script" not in html and "<img" not in html
+
+
+def test_the_demo_summary_reads_its_figures_at_a_glance(coded_demo):
+    """The coded demo: a theme one coder never gave reads undefined, clipped intervals say so,
+    alpha gives its reason, the review and the unitizing line stand beside kappa, in both languages."""
+    with coded_demo.session() as session:
+        debrief = build_debrief(session)
+    md = render_markdown(debrief)
+    assert "| Nieuw gecreëerde professionele activiteiten | — | — | 0.93 | undefined: only one coder used it | 15 |" in md
+    assert "| Onderlinge afhankelijkheid | 0.73 | 0.39 – 1.00 | 0.87 | substantial | 15 | interval clipped to \\[−1, 1\\] |" in md
+    assert "-0.00" not in md and "1.08" not in md
+    assert "Krippendorff's alpha — (not defined for pooled tables)" in md
+    assert "Fragments whose boundaries were adjusted (bijgesteld): 1; fragments marieke had missed, added in review" in md
+    assert debrief.unitizing is not None and len(debrief.unitizing.data.documents) == 2
+    assert f"Krippendorff's αu {debrief.unitizing.alpha_u.overall:.2f} (per theme: Onderlinge afhankelijkheid" in md
+    assert "This summary covers the coder pair marieke (first coder) and sander (second coder)." in md
+    assert "coder pairs" not in md  # one pair: nothing else to choose
+    nl = render_markdown(debrief, "nl")
+    assert "niet gedefinieerd: maar één codeur gebruikte hem" in nl and "interval afgekapt op" in nl
+    assert "Krippendorffs αu" in nl and "Krippendorffs alfa — (niet gedefinieerd voor gepoolde tabellen)" in nl
+    assert "<svg" in render_html(debrief, "nl")
+
+
+def test_each_pair_has_its_own_summary_and_the_summary_says_which(sample):
+    """With two second coders on the same fragments, the final coding of a pair's summary is its
+    own consensus, not the other pair's, and the summary names the pairs and what covers which."""
+    study, t = sample
+    with study.session() as session:
+        add_coding(session, "anna", "flexibility", t, 2, 3)
+        add_coding(session, "anna", "reflection", t, 4, 5)
+        assign(session, "anna", "bram", "lead")
+        assign(session, "anna", "carla", "lead")
+    with study.session() as session:
+        for coder, code in (("bram", None), ("carla", "interdependence")):
+            for item, theme in zip(blind_queue(session, coder), ("flexibility", "reflection"), strict=True):
+                toggle_blind_code(session, coder, item.assignment_id, code or theme)
+                finish(session, coder, item.assignment_id)
+    with study.session() as session:
+        accept_agreements(session, "bram", "anna", "bram")
+        for item in review_items(session, "anna", "carla"):
+            decide(session, "carla", item.assignment_id, "take_b")
+    with study.session() as session:
+        bram = build_debrief(session, coders=("anna", "bram"))
+        carla = build_debrief(session, coders=("anna", "carla"))
+    assert bram.table["flexibility"]["po"][0] == 1 and bram.table["reflection"]["po"][0] == 1
+    assert bram.table["interdependence"]["po"][0] == 0
+    assert carla.table["interdependence"]["po"][0] == 2 and carla.table["flexibility"]["po"][0] == 0
+    assert bram.pairs == (("anna", "bram"), ("anna", "carla"))
+    md = render_markdown(carla)
+    assert "covers the coder pair anna (first coder) and carla (second coder)" in md
+    assert "The study has 2 coder pairs (anna and bram, anna and carla)" in md
+    assert "the memos and the open questions cover the whole study" in md
+    assert "Caution: only 2 units were compared" in md

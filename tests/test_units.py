@@ -120,3 +120,91 @@ def test_disagreeing_units_can_be_shown_with_their_text(sample):
         segments = study_ratings(session, "segments", "theme")
         texts = [u.text for u in unit_texts(session, segments.units)]
         assert texts[0] == "Goed hoor." and len(texts) == 4
+
+
+def segment_lengths(study, t) -> list[int]:
+    from coder.storage.models import Segment
+
+    with study.session() as session:
+        rows = session.exec(select(Segment).where(Segment.transcript_id == t).order_by(Segment.position)).all()
+        return [s.end - s.start for s in rows]
+
+
+def test_study_spans_lay_the_codable_text_end_to_end(sample):
+    """The continuum is the non-interviewer segments' text: offsets and length count only it,
+    a coding across an interviewer turn keeps its codable part, and the level maps the codes."""
+    from coder.stats.study_spans import study_spans, study_unitizing
+    from coder.stats.unitizing import Span, alpha_u, continuum, u_alpha
+
+    study, t = sample
+    with study.session() as session:
+        set_uncodable_roles(session, [], "test")
+    code(study, "anna", "joint-actions", t, 2, 3)        # new-activities at theme level
+    code(study, "anna", "mutual-trust", t, 1, 2)         # starts in the interviewer's turn
+    code(study, "bram", "new-activities", t, 3, 4, pass_="blind")
+    code(study, "carla", "flexibility", t, 2, 2)         # not of the pair
+    lengths = segment_lengths(study, t)
+    l2, l3, l4 = lengths[2:5]
+    with study.session() as session:
+        data = study_spans(session, ("anna", "bram"), "theme")
+        result = study_unitizing(session, "theme", ("anna", "bram"))
+    expected = continuum(
+        [Span("Proefinterview", "anna", "new-activities", 0, l2 + l3), Span("Proefinterview", "anna", "interdependence", 0, l2),
+         Span("Proefinterview", "bram", "new-activities", l2, l2 + l3 + l4)],
+        {"Proefinterview": sum(lengths[2:])}, coders=("anna", "bram"),
+        codes=("interdependence", "new-activities", "flexibility", "reflection"))
+    assert data.length == sum(lengths[2:]) < sum(lengths)
+    assert data.documents == ("Proefinterview",) and data.coders == ("anna", "bram")
+    assert (data.start.tolist(), data.end.tolist(), data.code.tolist()) == (
+        expected.start.tolist(), expected.end.tolist(), expected.code.tolist())
+    assert result.alpha_u == alpha_u(expected) and result.u_alpha == u_alpha(expected)
+    assert result.alpha_u.codes["flexibility"].reason is not None  # nobody of the pair used it
+
+
+def test_study_spans_only_on_transcripts_both_coded(sample, tmp_path):
+    from coder.ingest.importer import import_transcripts
+    from coder.stats.study_spans import study_spans
+    from tests.conftest import TRANSCRIPT, write
+
+    study, t = sample
+    import_transcripts(study, [write(tmp_path, "second.txt", TRANSCRIPT.replace("Proefinterview", "Tweede"))], "test")
+    code(study, "anna", "flexibility", t, 2, 3)
+    code(study, "bram", "flexibility", t, 2, 3, pass_="blind")
+    code(study, "anna", "flexibility", t + 1, 2, 3)      # bram never coded this one
+    with study.session() as session:
+        data = study_spans(session, ("anna", "bram"), "code")
+    assert data.documents == ("Proefinterview",) and len(data.start) == 2
+
+
+def test_review_counts_adjusted_and_added_fragments_and_the_pairs(sample):
+    from coder.coding.assignments import assign
+    from coder.coding.blind_pass import blind_queue, finish, toggle_blind_code
+    from coder.coding.review import accept_agreements, add_missed, decide
+    from coder.stats.units import ReviewCounts, coder_pairs, review_counts
+
+    study, t = sample
+    code(study, "anna", "flexibility", t, 2, 3)
+    code(study, "anna", "reflection", t, 4, 5)
+    with study.session() as session:
+        assert coder_pairs(session) == []  # one coder: no pair yet
+        assign(session, "anna", "bram", "lead")
+    with study.session() as session:
+        first, second = (item.assignment_id for item in blind_queue(session, "bram"))
+        toggle_blind_code(session, "bram", first, "flexibility")
+        finish(session, "bram", first)
+        toggle_blind_code(session, "bram", second, "interdependence")
+        finish(session, "bram", second)
+    with study.session() as session:
+        assert review_counts(session, ("anna", "bram")) == ReviewCounts(ready=2, decided=0, adjusted=0, added=0)
+        accept_agreements(session, "bram", "anna", "bram")
+        decide(session, "bram", second, "keep_a", span=(4, 4))        # bijgesteld
+        add_missed(session, "bram", t, 3, 3, ("mutual-trust",))        # aangevuld ...
+        add_missed(session, "bram", t, 3, 3, ("shared-norms",))        # ... once, however often
+    with study.session() as session:
+        counts = review_counts(session, ("anna", "bram"))
+        assert (counts.ready, counts.decided, counts.adjusted, counts.added) == (2, 2, 1, 1)
+        assert review_counts(session, ("anna", "bram"), UnitFilter(school_types=("vo",))) == ReviewCounts(0, 0, 0, 0)
+        assign(session, "anna", "carla", "lead")
+    with study.session() as session:
+        assert coder_pairs(session) == [("anna", "bram"), ("anna", "carla")]
+        assert review_counts(session, ("anna", "carla")).decided == 0

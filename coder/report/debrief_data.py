@@ -4,9 +4,12 @@ Markdown or HTML by `debrief_markdown` and `debrief_html`.
 Everything here is plain data taken from the study, so both formats say the same
 thing and a test can check the figures against the database and `coder agreement`.
 
-The final coding the counts and quotes come from: the consensus where a fragment
-was reviewed (including fragments added in review), and the first coder's own
-coding where it was not (fragments outside the blind sample, or not yet decided).
+The summary covers one coder pair (the first with assignments unless another is
+asked for) and says so. The final coding the counts and quotes come from is that
+pair's: the consensus where the pair's review decided a fragment (including the
+fragments added in review in the pair's transcripts, `units.added_in_review`), and
+the first coder's own coding where it did not (fragments outside the blind sample,
+or not yet decided). Another pair's review of the same fragments is not mixed in.
 
 Coders flag a memo or note for the summary by writing a tag in it: `#debrief`
 brings it to "memos for the debriefing", `#question` (or `#vraag`) to "open
@@ -27,9 +30,18 @@ from sqlmodel import Session
 from coder.codebook.study_codebook import active_codes
 from coder.coding.assignments import pair_assignments
 from coder.coding.queries import CodingRecord, StudyStatus, coding_records, study_status, transcript_segments
-from coder.coding.review import ReviewItem, pair_progress, review_items
+from coder.coding.review import ReviewItem, latest_decisions, pair_progress, review_items
 from coder.stats.agreement import Report, agreement
-from coder.stats.units import pick_coders, study_ratings
+from coder.stats.study_spans import StudyUnitizing, study_unitizing
+from coder.stats.units import (
+    ReviewCounts,
+    added_in_review,
+    code_names,
+    coder_pairs,
+    pick_coders,
+    review_counts,
+    study_ratings,
+)
 from coder.storage.models import Assignment, BlindSample, Coder, Coding, Decision, Transcript, utcnow
 from coder.storage.vocabulary import INTERVIEWER, DecisionKind, FragmentRef, Pass
 
@@ -140,15 +152,33 @@ class Debrief:
     flagged: list[Note]
     questions: list[Note]
     code_names: dict[str, str]
+    #: Every coder pair of the study, the one covered among them.
+    pairs: tuple[tuple[str, str], ...]
+    review: ReviewCounts
+    #: Agreement on the fragments themselves, on the transcripts both coded; None where there are none.
+    unitizing: StudyUnitizing | None
 
 
-def final_coding(records: list[CodingRecord], first_coder: str, reviewed: set[FragmentRef]) -> list[CodingRecord]:
-    """The consensus where a fragment was reviewed, the first coder's coding elsewhere."""
+def final_coding(records: list[CodingRecord], first_coder: str, reviewed: set[FragmentRef],
+                 consensus: set[tuple[FragmentRef, str]]) -> list[CodingRecord]:
+    """The pair's consensus where it reviewed a fragment, the first coder's coding elsewhere.
+
+    `consensus` holds the (fragment, reviewer) of each decision of the pair that holds: a
+    consensus coding is written on the decided span in the reviewer's name.
+    """
     return [
         record for record in records
-        if record.pass_ == Pass.CONSENSUS
+        if (record.pass_ == Pass.CONSENSUS and (record.fragment, record.coder) in consensus)
         or (record.pass_ == Pass.PRIMARY and record.coder == first_coder and record.fragment not in reviewed)
     ]
+
+
+def pair_consensus(session: Session, pair: tuple[str, str], items: list[ReviewItem]) -> set[tuple[FragmentRef, str]]:
+    """The (fragment, reviewer) of the decisions that make the pair's consensus: the latest
+    decision on each of its reviewed fragments, and the fragments added in its transcripts."""
+    decisions = latest_decisions(session)
+    held = [decisions[i.assignment_id] for i in items if i.assignment_id in decisions] + added_in_review(session, pair)
+    return {(FragmentRef(d.transcript_id, d.first_segment_id, d.last_segment_id), d.decided_by) for d in held}
 
 
 def _sample(session: Session, coders: tuple[str, str], fragments: int) -> Sample:
@@ -262,7 +292,7 @@ def build_debrief(session: Session, level: str = "theme", coders: tuple[str, str
     reviewed = {i.fragment for i in items if i.decision is not None}
     agreed = {i.fragment for i in items if i.decision and i.decision.kind == DecisionKind.AGREED}
     records = coding_records(session)
-    final = final_coding(records, pair[0], reviewed)
+    final = final_coding(records, pair[0], reviewed, pair_consensus(session, pair, items))
     codes = active_codes(session)
     themes = [c for c in codes if c.parent_id is None]
     exemplary = {fragment for fragment, group in _fragments(records).items()
@@ -271,6 +301,7 @@ def build_debrief(session: Session, level: str = "theme", coders: tuple[str, str
     glance = _glance(session, _sample(session, pair, len(primary)))
     school_types = tuple(glance.status.transcripts_by_school_type)
     disputes = _disputes(session, items)
+    unitizing = study_unitizing(session, level, pair)
     return Debrief(
         generated_at=utcnow(), level=level, coders=pair, report=report, glance=glance,
         school_types=school_types,
@@ -278,5 +309,6 @@ def build_debrief(session: Session, level: str = "theme", coders: tuple[str, str
         themes=[ThemeSection(t.code_id, t.name, t.definition, _quotes(final, agreed, exemplary, t.code_id)) for t in themes],
         disputes=disputes, most_disputed=_most_disputed(disputes),
         flagged=_notes(session, records, DEBRIEF_TAGS), questions=_notes(session, records, QUESTION_TAGS),
-        code_names={c.code_id: c.name for c in codes},
+        code_names=code_names(session), pairs=tuple(coder_pairs(session)), review=review_counts(session, pair),
+        unitizing=unitizing if unitizing.data.documents else None,
     )

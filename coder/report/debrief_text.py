@@ -12,7 +12,16 @@ from dataclasses import dataclass
 
 from coder import __version__
 from coder.report.debrief_data import QUOTES_PER_CELL, Debrief, Dispute
-from coder.stats.agreement import REASON_NO_VARIATION, REASON_TOO_FEW, Statistics
+from coder.stats.agreement import (
+    REASON_ALPHA_NO_VARIATION,
+    REASON_ALPHA_POOLED,
+    REASON_EVERY_UNIT,
+    REASON_NO_VARIATION,
+    REASON_ONE_CATEGORY,
+    REASON_ONE_CODER_USED,
+    REASON_TOO_FEW,
+)
+from coder.stats.presentation import ENGLISH, Reading, Wording, readings
 from coder.storage.vocabulary import Pass
 
 LANGUAGES = ("en", "nl")
@@ -81,9 +90,23 @@ LABELS: dict[str, dict[str, str]] = {
         "questions": "Open questions",
         "source_memo": "memo", "source_decision": "review note", "source_no code": "note on “no code”",
         "none": "None.",
-        "undefined": "not defined",
-        REASON_TOO_FEW: "fewer than two units were rated by both coders",
-        REASON_NO_VARIATION: "both coders gave every unit the same rating",
+        **ENGLISH,
+        "notes": "Notes",
+        "pair": "This summary covers the coder pair {a} (first coder) and {b} (second coder).",
+        "pairs": "The study has {count} coder pairs ({pairs}). The agreement, the review, the themes per school"
+                 " type, the quotes and the disputed fragments here are those of {a} and {b}; the study at a"
+                 " glance, the memos and the open questions cover the whole study. Another pair's summary:"
+                 " coder export debrief --coders A,B.",
+        "pair_names": "{first} and {second}",
+        "review": "In the review, {decided} of the {ready} fragments ready for it were decided. Fragments whose"
+                  " boundaries were adjusted (bijgesteld): {adjusted}; fragments {a} had missed, added in review"
+                  " (aangevuld): {added}.",
+        "unitizing": "Agreement on the fragments themselves: Krippendorff's αu {overall} (per {level}: {per}),"
+                     " with each coder's own codings as character spans on the {documents} transcripts both"
+                     " coded, interviewer turns left out (Krippendorff 2004, as DKPro Agreement computes it).",
+        "u_alpha": "The uα family of Krippendorff et al. (2016): uα {u}, |uα {binary}, cuα {coded}.",
+        "u_alpha_undefined": "The uα family of Krippendorff et al. (2016) is not defined on these spans;"
+                             " coder agreement --mode unitizing says why.",
         "poor": "poor", "slight": "slight", "fair": "fair", "moderate": "moderate",
         "substantial": "substantial", "almost perfect": "almost perfect",
         "unknown": "unknown",
@@ -151,9 +174,39 @@ LABELS: dict[str, dict[str, str]] = {
         "questions": "Open vragen",
         "source_memo": "memo", "source_decision": "toelichting bij besluit", "source_no code": "toelichting bij “geen code”",
         "none": "Geen.",
-        "undefined": "niet gedefinieerd",
-        REASON_TOO_FEW: "minder dan twee eenheden zijn door beide codeurs beoordeeld",
-        REASON_NO_VARIATION: "beide codeurs gaven elke eenheid hetzelfde oordeel",
+        "undefined": "niet gedefinieerd: {reason}",
+        "clipped": "interval afgekapt op [−1, 1]",
+        "prevalence": "hoge overeenstemming maar lage kappa (een zeldzame of bijna altijd gegeven code):"
+                      " PABAK {pabak}, AC1 {ac1}",
+        "caution": "Let op: er zijn maar {units} eenheden vergeleken; bij minder dan {least} verschuift één"
+                   " eenheid de kappa flink en is het interval onbetrouwbaar.",
+        "beside": "PABAK {pabak} · AC1 {ac1} · Krippendorffs alfa {alpha}",
+        "mean": "Gemiddelde van de gedefinieerde kappa's per {level} {mean}",
+        "alpha_missing": "— ({reason})",
+        REASON_TOO_FEW: "minder dan twee eenheden",
+        REASON_NO_VARIATION: "elke eenheid door beiden hetzelfde beoordeeld",
+        REASON_ONE_CODER_USED: "maar één codeur gebruikte hem",
+        REASON_EVERY_UNIT: "één codeur gaf hem aan elke eenheid",
+        REASON_ONE_CATEGORY: "één codeur gaf elke eenheid dezelfde code",
+        REASON_ALPHA_POOLED: "niet gedefinieerd voor gepoolde tabellen",
+        REASON_ALPHA_NO_VARIATION: "geen variatie in de oordelen",
+        "notes": "Opmerkingen",
+        "pair": "Deze samenvatting gaat over het codeurspaar {a} (eerste codeur) en {b} (tweede codeur).",
+        "pairs": "De studie heeft {count} codeursparen ({pairs}). De overeenstemming, de bespreking, de thema's"
+                 " per schooltype, de citaten en de fragmenten waarover verschil was, zijn hier die van {a} en"
+                 " {b}; de studie in één oogopslag, de memo's en de open vragen gaan over de hele studie. De"
+                 " samenvatting van een ander paar: coder export debrief --coders A,B.",
+        "pair_names": "{first} en {second}",
+        "review": "In de bespreking is over {decided} van de {ready} fragmenten die klaar waren besloten."
+                  " Fragmenten met bijgestelde grenzen: {adjusted}; fragmenten die {a} had gemist, aangevuld in"
+                  " de bespreking: {added}.",
+        "unitizing": "Overeenstemming over de fragmenten zelf: Krippendorffs αu {overall} (per {level}: {per}),"
+                     " met de eigen coderingen van elke codeur als tekenreeksen op de {documents} transcripten"
+                     " die beiden codeerden, zonder de beurten van de interviewer (Krippendorff 2004, zoals"
+                     " DKPro Agreement hem berekent).",
+        "u_alpha": "De uα-familie van Krippendorff e.a. (2016): uα {u}, |uα {binary}, cuα {coded}.",
+        "u_alpha_undefined": "De uα-familie van Krippendorff e.a. (2016) is op deze fragmenten niet gedefinieerd;"
+                             " coder agreement --mode unitizing zegt waarom.",
         "poor": "slecht", "slight": "gering", "fair": "redelijk", "moderate": "matig",
         "substantial": "substantieel", "almost perfect": "bijna perfect",
         "unknown": "onbekend",
@@ -169,25 +222,19 @@ class Words:
         self.labels = LABELS[lang]
         self.debrief = debrief
         self.a, self.b = debrief.coders
+        self.wording = Wording(self.labels, "," if lang == "nl" else ".")
 
     def __call__(self, key: str, **values: object) -> str:
         return self.labels[key].format(a=self.a, b=self.b, **values)
 
-    def number(self, value: float | None, digits: int = 2) -> str:
-        if value is None:
-            return "—"
-        text = f"{value:.{digits}f}"
-        return text.replace(".", ",") if self.lang == "nl" else text
+    def number(self, value: float | None) -> str:
+        return self.wording.number(value)
 
-    def interval(self, stats: Statistics) -> str:
-        if stats.ci95 is None:
-            return "—"
-        return f"{self.number(stats.ci95[0])} – {self.number(stats.ci95[1])}"
+    def interval(self, row: Reading) -> str:
+        return self.wording.interval(row, "{low} – {high}")
 
-    def band(self, stats: Statistics) -> str:
-        if stats.band:
-            return self.labels[stats.band]
-        return f"{self('undefined')}: {self.labels.get(stats.reason or '', stats.reason or '')}"
+    def band(self, row: Reading) -> str:
+        return self.wording.band(row, self.labels)
 
     def level(self) -> str:
         return self(f"level_{self.debrief.level}")
@@ -246,14 +293,40 @@ class Words:
         roles = ", ".join(self.labels.get(role, role) for role in quote.role.split("+") if role)
         return f"{quote.speaker} ({roles}), {quote.transcript}"
 
-    def rows(self) -> list[tuple[str, Statistics, int | None]]:
-        """The agreement table's rows: each theme or code, then overall (n: units)."""
-        report = self.debrief.report
-        rows: list[tuple[str, Statistics, int | None]] = [
-            (self.debrief.code_names.get(code, code), stats, stats.n) for code, stats in report.codes.items()
-        ]
-        rows.append((self("overall"), report.overall, report.units))
-        return rows
+    def rows(self) -> list[Reading]:
+        """The agreement table's rows: each theme or code by its codebook name, then overall."""
+        return readings(self.debrief.report, self.debrief.code_names, self("overall"))
+
+    def pair(self) -> str:
+        """Which coder pair the summary covers, and, where there are more, what covers the whole study."""
+        d = self.debrief
+        text = self("pair")
+        if len(d.pairs) > 1:
+            names = ", ".join(self("pair_names", first=first, second=second) for first, second in d.pairs)
+            text += " " + self("pairs", count=len(d.pairs), pairs=names)
+        return text
+
+    def figures(self) -> list[str]:
+        """What stands beside the table: the caution for few units, the overall figures, the review."""
+        d = self.debrief
+        caution = self.wording.caution(d.report.units)
+        review = self("review", decided=d.review.decided, ready=d.review.ready, adjusted=d.review.adjusted,
+                      added=d.review.added)
+        return [*([caution] if caution else []), self.wording.beside(d.report, self.level()) + ".", review]
+
+    def unitizing(self) -> list[str]:
+        """Agreement on the fragments themselves, when both coders coded some transcript."""
+        result = self.debrief.unitizing
+        if result is None:
+            return []
+        per = ", ".join(f"{self.debrief.code_names.get(code, code)} {self.number(figures.alpha)}"
+                        for code, figures in result.alpha_u.codes.items())
+        family = result.u_alpha
+        values = (family.u_alpha.value, family.binary_u_alpha.value, family.c_u_alpha.value)
+        second = (self("u_alpha_undefined") if all(value is None for value in values)
+                  else self("u_alpha", u=self.number(values[0]), binary=self.number(values[1]), coded=self.number(values[2])))
+        return [self("unitizing", overall=self.number(result.alpha_u.overall), level=self.level(), per=per,
+                     documents=len(result.data.documents)), second]
 
 
 # --- the summary as a sequence of blocks, the same for every format --------------------------
@@ -325,12 +398,15 @@ def _agreement(w: Words) -> list[Block]:
     return [
         Heading(2, w("agreement")),
         _table([w("theme") if w.debrief.level == "theme" else w("code"), w("kappa"), w("interval"), w("observed"),
-                w("band"), w("n")],
-               [[name, w.number(s.kappa), w.interval(s), w.number(s.observed), w.band(s), n] for name, s, n in rows],
-               [False, True, True, True, False, True]),
+                w("band"), w("n"), w("notes")],
+               [[r.name, w.number(r.stats.kappa), w.interval(r), w.number(r.stats.observed), w.band(r), r.n,
+                 w.wording.notes(r)] for r in rows],
+               [False, True, True, True, False, True, False]),
         Chart(w("chart", level=w.level()),
-              tuple((name, s.kappa, *(s.ci95 or (None, None))) for name, s, _ in rows)),
+              tuple((r.name, r.stats.kappa, *(r.interval or (None, None))) for r in rows)),
+        Para(" ".join(w.figures())),
         Para(w.method()),
+        *([Para(" ".join(w.unitizing()))] if w.debrief.unitizing else []),
     ]
 
 
@@ -386,5 +462,6 @@ def summary_blocks(debrief: Debrief, lang: str) -> list[Block]:
     return [
         Heading(1, w("title")),
         Para(w("made", date=debrief.generated_at.date().isoformat(), version=__version__)),
+        Para(w.pair()),
         *_glance(w), *_agreement(w), *_themes(w), *_disputes(w), *_notes(w),
     ]

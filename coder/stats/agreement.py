@@ -25,7 +25,11 @@ Statistics and their sources:
 - Landis & Koch (1977) bands for reading a kappa.
 
 Undefined cases never produce NaN or infinity: the statistic is None and
-`reason` says why in one sentence.
+`reason` says why in one sentence. Kappa is undefined where chance agreement is 1
+(both coders' ratings constant and equal) and, reported so here, where one coder's
+ratings are constant: then p_o = p_e and kappa is 0 by construction, whatever the
+agreement (statsmodels and scikit-learn return that 0; `cohen_kappa` still does).
+Alpha carries its own `alpha_reason`.
 """
 
 from __future__ import annotations
@@ -47,6 +51,14 @@ REASON_TOO_FEW = "fewer than two units were rated by both coders"
 REASON_NO_VARIATION = (
     "both coders gave every unit the same rating, so chance agreement is 1 and kappa is undefined"
 )
+#: Where one coder's ratings do not vary, p_o = p_e and kappa is 0 by construction, however
+#: often the coders agree (statsmodels and scikit-learn report that 0); it says nothing, so
+#: it is reported as undefined, with the figures that still speak (observed, PABAK, AC1, alpha).
+REASON_ONE_CODER_USED = "only one coder used this code, so kappa is 0 by construction and says nothing about agreement"
+REASON_EVERY_UNIT = "one coder gave this code to every unit, so kappa is 0 by construction and says nothing about agreement"
+REASON_ONE_CATEGORY = "one coder gave every unit the same code, so kappa is 0 by construction and says nothing about agreement"
+REASON_ALPHA_POOLED = "Krippendorff's alpha is not defined for pooled 2x2 tables; each code has its own"
+REASON_ALPHA_NO_VARIATION = "the coders' ratings take a single value, so alpha has no variation to compare"
 
 
 @dataclass(frozen=True)
@@ -63,6 +75,8 @@ class Statistics:
     alpha: float | None
     band: str | None
     reason: str | None
+    #: Why `alpha` is None (a REASON_* sentence), else None.
+    alpha_reason: str | None
 
 
 @dataclass(frozen=True)
@@ -185,6 +199,14 @@ def krippendorff_alpha(a: np.ndarray, b: np.ndarray) -> float | None:
     return _finite(value)
 
 
+def _alpha(a: np.ndarray, b: np.ndarray) -> tuple[float | None, str | None]:
+    """Alpha with the reason it is None: too few units, or no variation (the only ways it fails)."""
+    if len(a) < 2:
+        return None, REASON_TOO_FEW
+    value = krippendorff_alpha(a, b)
+    return value, REASON_ALPHA_NO_VARIATION if value is None else None
+
+
 def binary_tables(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The 2x2 table of every code: a (m, 2, 2) stack, index 0 = has the code."""
     a, b = np.asarray(a, dtype=bool), np.asarray(b, dtype=bool)
@@ -210,13 +232,18 @@ def per_code_kappa(a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
 # --- turning arrays into reported statistics -----------------------------------------
 
 
-def _statistics(kappa, se, observed, expected, n, pabak_value, ac1, alpha) -> dict:
-    """Apply the undefined-case rules to one set of figures."""
+def _statistics(kappa, se, observed, expected, n, pabak_value, ac1, alpha, alpha_reason, constant=None) -> dict:
+    """Apply the undefined-case rules to one set of figures.
+
+    `constant` is the reason to give when one coder's ratings do not vary (and the other's do):
+    kappa is then 0 by construction and is reported as undefined.
+    """
     if n < 2:
         return dict(kappa=None, se=None, ci95=None, observed=_finite(observed) if n else None,
                     expected=_finite(expected) if n else None, pabak=None, ac1=None, alpha=None,
-                    band=None, reason=REASON_TOO_FEW)
-    defined = expected < 1 - 1e-12 and np.isfinite(kappa)
+                    band=None, reason=REASON_TOO_FEW, alpha_reason=REASON_TOO_FEW)
+    varies = expected < 1 - 1e-12 and np.isfinite(kappa)
+    defined = varies and constant is None
     kappa_value = _finite(kappa) if defined else None
     se_value = _finite(se) if defined and se is not None else None
     ci = (kappa_value - Z95 * se_value, kappa_value + Z95 * se_value) if se_value is not None else None
@@ -224,8 +251,18 @@ def _statistics(kappa, se, observed, expected, n, pabak_value, ac1, alpha) -> di
         kappa=kappa_value, se=se_value, ci95=ci, observed=_finite(observed),
         expected=_finite(expected), pabak=_finite(pabak_value),
         ac1=_finite(ac1) if ac1 is not None else None, alpha=alpha,
-        band=landis_koch(kappa_value), reason=None if defined else REASON_NO_VARIATION,
+        band=landis_koch(kappa_value), reason=None if defined else constant if varies else REASON_NO_VARIATION,
+        alpha_reason=alpha_reason,
     )
+
+
+def _constant_code(a_yes: int, b_yes: int, n: int) -> str | None:
+    """The reason a code's kappa is 0 by construction: one coder never, or always, gave it."""
+    if min(a_yes, b_yes) == 0:
+        return REASON_ONE_CODER_USED
+    if max(a_yes, b_yes) == n:
+        return REASON_EVERY_UNIT
+    return None
 
 
 def code_statistics(ratings: Ratings) -> dict[str, CodeStatistics]:
@@ -236,13 +273,12 @@ def code_statistics(ratings: Ratings) -> dict[str, CodeStatistics]:
     result = {}
     for index, code in enumerate(ratings.codes):
         n = int(k["n"][index]) if ratings.a.shape[0] else 0
-        alpha = krippendorff_alpha(ratings.a[:, index], ratings.b[:, index]) if n >= 2 else None
-        figures = _statistics(k["kappa"][index], k["se"][index], k["observed"][index],
-                              k["expected"][index], n, pabak(k["observed"][index], 2), ac1[index], alpha)
         table = tables[index]
-        result[code] = CodeStatistics(
-            **figures, n=n, a_yes=int(table[0].sum()), b_yes=int(table[:, 0].sum()), both=int(table[0, 0]),
-        )
+        a_yes, b_yes = int(table[0].sum()), int(table[:, 0].sum())
+        figures = _statistics(k["kappa"][index], k["se"][index], k["observed"][index], k["expected"][index], n,
+                              pabak(k["observed"][index], 2), ac1[index], *_alpha(ratings.a[:, index], ratings.b[:, index]),
+                              _constant_code(a_yes, b_yes, n))
+        result[code] = CodeStatistics(**figures, n=n, a_yes=a_yes, b_yes=b_yes, both=int(table[0, 0]))
     return result
 
 
@@ -267,12 +303,12 @@ def cohen_overall(ratings: Ratings) -> Statistics:
     q = ratings.categories or int(np.count_nonzero(table.sum(axis=0) + table.sum(axis=1)))
     n = len(a_cat)
     if n == 0:
-        return Statistics(**_statistics(np.nan, np.nan, np.nan, np.nan, 0, np.nan, None, None))
+        return Statistics(**_statistics(np.nan, np.nan, np.nan, np.nan, 0, np.nan, None, None, REASON_TOO_FEW))
     k = cohen_kappa(table[None])
-    alpha = krippendorff_alpha(a_cat, b_cat) if n >= 2 else None
+    constant = REASON_ONE_CATEGORY if min(len(set(a_cat.tolist())), len(set(b_cat.tolist()))) == 1 else None
     figures = _statistics(k["kappa"][0], k["se"][0], k["observed"][0], k["expected"][0], n,
                           pabak(k["observed"][0], q) if q > 1 else np.nan,
-                          gwet_ac1(table[None], q)[0] if q > 1 else None, alpha)
+                          gwet_ac1(table[None], q)[0] if q > 1 else None, *_alpha(a_cat, b_cat), constant)
     return Statistics(**figures)
 
 
@@ -299,12 +335,12 @@ def pooled_overall(ratings: Ratings, samples: int = BOOTSTRAP_SAMPLES, seed: int
     a, b = ratings.a.astype(float), ratings.b.astype(float)
     n = a.shape[0]
     if n < 2 or not ratings.codes:
-        return Statistics(**_statistics(np.nan, np.nan, np.nan, np.nan, min(n, 1), np.nan, None, None))
+        return Statistics(**_statistics(np.nan, np.nan, np.nan, np.nan, min(n, 1), np.nan, None, None, REASON_TOO_FEW))
     kappa, observed, expected = _pooled_kappa((a * b).sum(0), a.sum(0), b.sum(0), np.asarray(float(n)))
     ac1 = gwet_ac1(binary_tables(ratings.a, ratings.b)).mean()
     boot = _bootstrap(a, b, samples, seed)
     defined = boot[np.isfinite(boot)]
-    figures = _statistics(kappa, None, observed, expected, n, pabak(observed, 2), ac1, None)
+    figures = _statistics(kappa, None, observed, expected, n, pabak(observed, 2), ac1, None, REASON_ALPHA_POOLED)
     if figures["kappa"] is not None and defined.size > 1:
         figures["se"] = float(defined.std(ddof=1))
         low, high = np.percentile(defined, [2.5, 97.5])
@@ -348,11 +384,16 @@ def disagreements(ratings: Ratings, code: str) -> list[str]:
 
 
 def report_json(report: Report) -> dict:
-    """The DESIGN §4 JSON object (plus `excluded`, `revealed` and `mean_kappa`)."""
+    """The DESIGN §4 JSON object (plus `excluded`, `revealed`, `mean_kappa` and `alpha_reason`).
+
+    The figures are as computed: `ci95` is kappa ± 1.96·SE even where that passes ±1, and a
+    code one coder never used keeps its kappa of 0; how to read them is `presentation`'s
+    business, and a script reading this JSON can apply its own.
+    """
 
     def figures(stats: Statistics) -> dict:
         data = {name: getattr(stats, name) for name in
-                ("kappa", "se", "ci95", "observed", "expected", "pabak", "ac1", "alpha")}
+                ("kappa", "se", "ci95", "observed", "expected", "pabak", "ac1", "alpha", "alpha_reason")}
         data["ci95"] = list(stats.ci95) if stats.ci95 else None
         return data
 

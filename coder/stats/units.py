@@ -4,6 +4,8 @@
   a unit are the codes B gave exactly that fragment in the blind pass.
 - *segments* mode: every non-interviewer segment of the transcripts both coders
   coded; a coder's codes on a segment are the codes of every coding covering it.
+- *unitizing* mode compares the spans themselves, on the same transcripts as the
+  segments mode (`study_spans`).
 
 At `level="theme"` a core element counts as its theme; at `level="code"` every
 code counts on its own. Interviewer turns are never units.
@@ -20,6 +22,7 @@ from sqlmodel import Session
 from coder.codebook.study_codebook import active_codes, code_themes
 from coder.coding.assignments import assignment_pairs, pair_assignments
 from coder.coding.queries import FIRST, LAST, live_codings, with_speaker
+from coder.coding.review import review_items
 from coder.errors import StudyError
 from coder.stats.agreement import Ratings
 from coder.stats.ratings_file import build_ratings
@@ -28,13 +31,17 @@ from coder.storage.models import (
     Code,
     Coder,
     Coding,
+    Decision,
     Participant,
     Segment,
     Transcript,
 )
-from coder.storage.vocabulary import INTERVIEWER, Pass
+from coder.storage.vocabulary import INTERVIEWER, DecisionKind, Pass
 
-MODES = ("fragments", "segments")
+#: The modes that compare codes on units (`study_ratings`), and all modes of `coder agreement`.
+RATING_MODES = ("fragments", "segments")
+UNITIZING = "unitizing"
+MODES = (*RATING_MODES, UNITIZING)
 LEVELS = ("theme", "code")
 
 
@@ -65,6 +72,21 @@ def level_codes(session: Session, level: str) -> tuple[tuple[str, ...], dict[int
     return columns, dict(session.execute(select(Code.id, Code.code_id)).all())
 
 
+def code_names(session: Session) -> dict[str, str]:
+    """Every active code's codebook name by its id: how the faces name codes."""
+    return {code.code_id: code.name for code in active_codes(session)}
+
+
+def coder_pairs(session: Session) -> list[tuple[str, str]]:
+    """The coder pairs a reader can choose from: those with assignments, in the order they
+    began, else the study's two coders (none when it has more and no assignments)."""
+    pairs = assignment_pairs(session)
+    if pairs:
+        return pairs
+    names = list(session.execute(select(Coder.name).order_by(Coder.id)).scalars())
+    return [(names[0], names[1])] if len(names) == 2 else []
+
+
 def pick_coders(session: Session, coders: tuple[str, str] | None) -> tuple[str, str]:
     """The coder pair: as given, else the first pair with assignments, else the study's
     two coders in the order they started."""
@@ -74,31 +96,38 @@ def pick_coders(session: Session, coders: tuple[str, str] | None) -> tuple[str, 
         if missing:
             raise StudyError(f"no coder named {', '.join(missing)} in this study (coders: {', '.join(names) or 'none'})")
         return coders
-    pairs = assignment_pairs(session)
+    pairs = coder_pairs(session)
     if pairs:
         return pairs[0]
-    if len(names) != 2:
-        raise StudyError(
-            f"this study has {len(names)} coders ({', '.join(names) or 'none'}); name the pair with --coders A,B"
-        )
-    return names[0], names[1]
+    raise StudyError(
+        f"this study has {len(names)} coders ({', '.join(names) or 'none'}); name the pair with --coders A,B"
+    )
 
 
-def _interviewer_segments(session: Session, transcript_ids: list[int]) -> set[int]:
+def interviewer_segments(session: Session, transcript_ids: Iterable[int]) -> set[int]:
+    """The ids of the segments the interviewer speaks: never units (DESIGN §4)."""
     rows = session.execute(
         with_speaker(select(Segment.id))
-        .where(Participant.role == INTERVIEWER, Segment.transcript_id.in_(transcript_ids))
+        .where(Participant.role == INTERVIEWER, Segment.transcript_id.in_(list(transcript_ids)))
     )
     return set(rows.scalars())
 
 
 def _live_codings(session: Session, coder: str, passes: Iterable[str], transcript_ids: list[int]):
-    """(transcript, first, last, first position, last position, code row id) of a coder's live codings."""
+    """(transcript, first, last, first position, last position, code row id, start, end) of a
+    coder's live codings; start and end are character offsets."""
     return session.execute(
         live_codings(Coding.transcript_id, Coding.first_segment_id, Coding.last_segment_id,
-                     FIRST.position, LAST.position, Coding.code_id)
+                     FIRST.position, LAST.position, Coding.code_id, Coding.start, Coding.end)
         .where(Coder.name == coder, Coding.pass_.in_(tuple(passes)), Coding.transcript_id.in_(transcript_ids))
     ).all()
+
+
+def double_coded(session: Session, coders: tuple[str, str], transcript_ids: list[int]) -> tuple[dict, set[int]]:
+    """Each coder's own codings (primary and blind pass, see `_live_codings`), and the transcripts
+    both coded: those where each has at least one live coding. Segments and unitizing mode compare these."""
+    codings = {coder: _live_codings(session, coder, (Pass.PRIMARY, Pass.BLIND), transcript_ids) for coder in coders}
+    return codings, set.intersection(*({row[0] for row in rows} for rows in codings.values()))
 
 
 def unit_key(transcript_id: int, first_segment_id: int, last_segment_id: int) -> str:
@@ -147,13 +176,13 @@ def fragment_rows(session, coders, mapping, transcript_ids) -> tuple[list[tuple[
     Without assignments (a project imported with both passes), B rated a unit
     when B has a blind coding on exactly it. Returns the rows and the revealed count.
     """
-    interviewer = _interviewer_segments(session, transcript_ids)
+    interviewer = interviewer_segments(session, transcript_ids)
     assignments = pair_assignments(session, *coders, Assignment.transcript_id.in_(transcript_ids))
     revealed = {unit_key(a.transcript_id, a.first_segment_id, a.last_segment_id)
                 for a in assignments if a.revealed_at is not None}
     rows = []
     for coder, passes in ((coders[0], (Pass.PRIMARY,)), (coders[1], (Pass.BLIND,))):
-        for transcript, first, last, _, _, code in _live_codings(session, coder, passes, transcript_ids):
+        for transcript, first, last, _, _, code, _, _ in _live_codings(session, coder, passes, transcript_ids):
             if first in interviewer and last in interviewer:
                 continue
             rows.append((unit_key(transcript, first, last), coder, mapping[code]))
@@ -168,10 +197,8 @@ def fragment_rows(session, coders, mapping, transcript_ids) -> tuple[list[tuple[
 
 def segment_rows(session, coders, mapping, transcript_ids) -> tuple[list[tuple[str, str, str]], int]:
     """Units = every non-interviewer segment of transcripts both coders coded (none revealed)."""
-    passes = (Pass.PRIMARY, Pass.BLIND)
-    codings = {coder: _live_codings(session, coder, passes, transcript_ids) for coder in coders}
-    shared = set.intersection(*({row[0] for row in rows} for rows in codings.values()))
-    interviewer = _interviewer_segments(session, list(shared))
+    codings, shared = double_coded(session, coders, transcript_ids)
+    interviewer = interviewer_segments(session, shared)
     segments = session.execute(
         select(Segment.id, Segment.transcript_id, Segment.position)
         .where(Segment.transcript_id.in_(shared))
@@ -180,7 +207,7 @@ def segment_rows(session, coders, mapping, transcript_ids) -> tuple[list[tuple[s
     rows = [(unit_key(t, sid, sid), coder, "") for sid, t, _ in segments if sid not in interviewer
             for coder in coders]
     for coder, coder_codings in codings.items():
-        for transcript, _, _, first_pos, last_pos, code in coder_codings:
+        for transcript, _, _, first_pos, last_pos, code, _, _ in coder_codings:
             if transcript not in shared:
                 continue
             for position in range(first_pos, last_pos + 1):
@@ -198,8 +225,8 @@ def study_ratings(
     where: UnitFilter = UnitFilter(),
 ) -> Ratings:
     """The ratings of a coder pair in a study, ready for `agreement.agreement`."""
-    if mode not in MODES:
-        raise StudyError(f"mode must be one of {', '.join(MODES)}, not '{mode}'")
+    if mode not in RATING_MODES:
+        raise StudyError(f"codes on units are compared in mode {' or '.join(RATING_MODES)}, not '{mode}'")
     pair = pick_coders(session, coders)
     columns, mapping = level_codes(session, level)
     transcript_ids = where.transcript_ids(session)
@@ -207,3 +234,45 @@ def study_ratings(
     rows, revealed = build(session, pair, mapping, transcript_ids)
     ratings = build_ratings(rows, pair, codes=columns, categories=len(columns) + 1)
     return replace(ratings, revealed=revealed)
+
+
+@dataclass(frozen=True)
+class ReviewCounts:
+    """What the review did to a pair's fragments, reported beside kappa in fragments mode.
+
+    `ready`: fragments the second coder finished or revealed; `decided`: those with a decision;
+    `adjusted` ("bijgesteld"): decided with boundaries other than the assigned fragment's;
+    `added` ("aangevuld"): fragments the first coder missed, added in review, in the
+    transcripts where the pair has assigned fragments (an added fragment names no pair).
+    """
+
+    ready: int
+    decided: int
+    adjusted: int
+    added: int
+
+
+def added_in_review(session: Session, coders: tuple[str, str], transcript_ids: Iterable[int] | None = None) -> list[Decision]:
+    """The fragments added in review ("aangevuld") that count for a pair, the latest decision on each span.
+
+    An added fragment names no pair; it counts for a pair in the transcripts where the pair
+    has assigned fragments (of those in `transcript_ids`, when given).
+    """
+    paired = {a.transcript_id for a in pair_assignments(session, *coders)}
+    if transcript_ids is not None:
+        paired &= set(transcript_ids)
+    latest: dict[tuple[int, int, int], Decision] = {}
+    for decision in session.execute(
+        select(Decision).where(Decision.kind == DecisionKind.ADDED, Decision.transcript_id.in_(paired)).order_by(Decision.id)
+    ).scalars():
+        latest[(decision.transcript_id, decision.first_segment_id, decision.last_segment_id)] = decision
+    return list(latest.values())
+
+
+def review_counts(session: Session, coders: tuple[str, str], where: UnitFilter = UnitFilter()) -> ReviewCounts:
+    """The review's decisions, boundary adjustments and added fragments for a coder pair."""
+    transcript_ids = set(where.transcript_ids(session))
+    items = [item for item in review_items(session, *coders) if item.transcript_id in transcript_ids]
+    return ReviewCounts(ready=len(items), decided=sum(item.decision is not None for item in items),
+                        adjusted=sum(item.adjusted for item in items),
+                        added=len(added_in_review(session, coders, transcript_ids)))
