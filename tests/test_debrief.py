@@ -200,17 +200,17 @@ def test_command_line_writes_the_format_the_file_asks_for(capsys, coded_demo, tm
 async def test_the_workbench_exports_the_summary(coded_demo, tmp_path):
     from textual.widgets import Input
 
+    from coder.tui.actions import ActionDone
     from coder.tui.app import WorkbenchApp
-    from coder.tui.pilot import settle
+    from coder.tui.pilot import drive
+    from coder.tui.screens.study import StudyRead
 
     app = WorkbenchApp(coded_demo, "lead")
-    async with app.run_test(size=(140, 40)) as pilot:
-        await settle(app, pilot)
+    async with drive(app, size=(140, 40)) as pilot:
+        await pilot.wait_for(StudyRead)
         await pilot.press("e")
-        await settle(app, pilot)
         app.screen.query_one("#debrief-path", Input).value = str(tmp_path / "debrief.md")
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await pilot.press("ctrl+s", until=ActionDone)
     assert (tmp_path / "debrief.md").read_text(encoding="utf-8").startswith("# Peer-debriefing summary")
 
 

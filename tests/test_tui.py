@@ -48,17 +48,19 @@ async def test_agreement_screen_shows_kappa_2x2_and_disagreements(demo):
         screen = app.screen
         assert isinstance(screen, AgreementScreen)
         table = screen.query_one("#agreement-codes", DataTable)
-        assert [table.get_row_at(i)[0] for i in range(table.row_count)] == [
-            "interdependence", "new-activities", "flexibility", "reflection"]
+        assert [table.get_row_at(i)[0] for i in range(table.row_count)] == [  # codes by their codebook names
+            "Onderlinge afhankelijkheid", "Nieuw gecreëerde professionele activiteiten", "Flexibiliteit",
+            "Reflectie op het proces"]
         summary = str(screen.query_one("#agreement-summary", Static).render())
         assert "anna vs bram · 4 units" in summary
+        assert "Caution: only 4 units were compared" in summary
         detail = str(screen.query_one("#agreement-table", Static).render())
-        assert detail.startswith("interdependence") and "bram yes" in detail
+        assert detail.startswith("Onderlinge afhankelijkheid") and "bram yes" in detail
         disagreements = screen.query_one("#agreement-disagreements", OptionList)
         assert disagreements.option_count == 1  # unit 10: mutual-trust counts as interdependence
         await pilot.press("down", "down", "down", until=DisagreementsRead,  # reflection
                           where=lambda read: read.code == "reflection")
-        assert str(screen.query_one("#agreement-table", Static).render()).startswith("reflection")
+        assert str(screen.query_one("#agreement-table", Static).render()).startswith("Reflectie op het proces")
         assert disagreements.option_count == 1
         await pilot.press("l", until=AgreementComputed)  # code level: every code
         assert table.row_count == 16

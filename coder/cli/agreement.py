@@ -90,7 +90,7 @@ def _study(obj: Context, as_json: bool, mode: str, level: str, coders: tuple[str
     from coder.stats.units import UNITIZING, UnitFilter, code_names, coder_pairs, review_counts, study_ratings
 
     where = UnitFilter(transcripts, school_types)
-    with obj.session() as session:
+    with obj.reader() as session:
         pairs = coder_pairs(session)
         names = code_names(session)
         if mode == UNITIZING:

@@ -111,15 +111,3 @@ def recording(messages: Messages) -> Iterator[None]:
         yield
     finally:
         message_hook.reset(token)
-
-
-async def settle(app: App, pilot: Pilot, rounds: int = 3) -> None:
-    """Let workers finish and their results reach the screen (for tests that do not wait for a message).
-
-    A worker's result is posted back as a message that may start another worker
-    (loading the codings after an action), hence a few rounds.
-    """
-    for _ in range(rounds):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()

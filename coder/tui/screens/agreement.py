@@ -22,7 +22,8 @@ from coder.stats.agreement import (
     agreement,
     disagreements,
 )
-from coder.stats.units import UnitText, study_ratings, unit_texts
+from coder.stats.presentation import Reading, Wording, name_of, number, reading
+from coder.stats.units import UnitText, code_names, study_ratings, unit_texts
 from coder.storage.database import Study
 from coder.tui.widgets.interval_bar import interval_bar
 from coder.tui.widgets.table import Table
@@ -32,6 +33,7 @@ from coder.tui.widgets.table import Table
 class Loaded:
     ratings: Ratings
     report: Report
+    names: dict[str, str]
 
 
 @dataclass
@@ -56,14 +58,14 @@ class DisagreementsRead(Message):
     units: list[UnitText]
 
 
-def _fmt(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
+_WORDS = Wording()
 
 
-def _row(code: str, stats: CodeStatistics) -> tuple[str | Text, ...]:
-    """A code's kappa with its interval, in figures and as a bar, and its band."""
-    interval = f"{_fmt(stats.ci95[0])} … {_fmt(stats.ci95[1])}" if stats.ci95 else "—"
-    return code, str(stats.n), _fmt(stats.kappa), interval, interval_bar(stats.kappa, stats.ci95), stats.band or "—"
+def _row(row: Reading) -> tuple[str | Text, ...]:
+    """A code's kappa with its interval (clipped to [−1, 1]), in figures and as a bar, and its band or why not."""
+    kappa = row.stats.kappa
+    return (row.name, str(row.n), number(kappa), _WORDS.interval(row, "{low} … {high}"),
+            interval_bar(kappa, row.interval), _WORDS.band(row), _WORDS.notes(row))
 
 
 class AgreementScreen(Screen):
@@ -98,7 +100,7 @@ class AgreementScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one("#agreement-codes", DataTable)
-        table.add_columns("Code", "n", "Kappa", "95% interval", "-1        0        1", "Band")
+        table.add_columns("Code", "n", "Kappa", "95% interval", "-1        0        1", "Band", "Notes")
         self.load()
 
     def action_toggle_level(self) -> None:
@@ -115,7 +117,8 @@ class AgreementScreen(Screen):
         try:
             with self.study.reader() as session:
                 ratings = study_ratings(session, self.mode, self.level, self.coders)
-            self.post_message(AgreementComputed(Loaded(ratings, agreement(ratings, self.level))))
+                names = code_names(session)
+            self.post_message(AgreementComputed(Loaded(ratings, agreement(ratings, self.level), names)))
         except CoderError as exc:
             self.post_message(NoAgreement(str(exc)))
 
@@ -130,10 +133,12 @@ class AgreementScreen(Screen):
         overall = report.overall
         self.query_one("#agreement-summary", Static).update(
             f"{report.coders[0]} vs {report.coders[1]} · {report.units} units ({self.mode}, "
-            f"left out: {report.left_out()}) · level {self.level} · overall kappa {_fmt(overall.kappa)} "
-            f"({report.method}) · {overall.band or overall.reason or ''}"
+            f"left out: {report.left_out()}) · level {self.level} · overall kappa {number(overall.kappa)} "
+            f"({report.method}) · {_WORDS.band(reading('overall', overall, report.units))}"
+            + "".join(f" · {text}" for text in (_WORDS.caution(report.units),) if text)
         )
-        self.query_one("#agreement-codes", Table).fill([(code, _row(code, stats)) for code, stats in report.codes.items()])
+        rows = [(code, _row(reading(name_of(code, loaded.names), stats, stats.n))) for code, stats in report.codes.items()]
+        self.query_one("#agreement-codes", Table).fill(rows)
         if report.codes:
             self.show_code(next(iter(report.codes)))
 
@@ -144,7 +149,7 @@ class AgreementScreen(Screen):
     def show_code(self, code: str) -> None:
         self.code = code
         stats = self.loaded.report.codes[code]
-        self.query_one("#agreement-table", Static).update(two_by_two(code, stats, self.loaded.report.coders))
+        self.query_one("#agreement-table", Static).update(two_by_two(name_of(code, self.loaded.names), stats, self.loaded.report.coders))
         self.load_disagreements(code)
 
     @work(thread=True, exclusive=True, group="disagreements")
@@ -177,8 +182,8 @@ def two_by_two(code: str, stats: CodeStatistics, coders: tuple[str, str]) -> str
         f"{'':<14}{b + ' yes':>10}{b + ' no':>10}",
         f"{a + ' yes':<14}{stats.both:>10}{a_only:>10}",
         f"{a + ' no':<14}{b_only:>10}{neither:>10}",
-        f"observed {_fmt(stats.observed)} · expected {_fmt(stats.expected)} · "
-        f"PABAK {_fmt(stats.pabak)} · AC1 {_fmt(stats.ac1)} · alpha {_fmt(stats.alpha)}",
+        f"observed {number(stats.observed)} · expected {number(stats.expected)} · "
+        f"PABAK {number(stats.pabak)} · AC1 {number(stats.ac1)} · alpha {number(stats.alpha)}",
     ]
     if stats.reason:
         lines.append(stats.reason)
