@@ -45,3 +45,15 @@ def test_plain_values_and_lines_come_back():
     participants = root.value[2][1]
     assert line_of(participants) == 4
     assert compose("", "empty.yaml", FileProblem) is None
+
+
+def test_an_alias_bomb_in_front_matter_is_refused_with_the_file_line(tmp_path):
+    from coder.errors import TranscriptError
+    from coder.ingest.transcript_formats import read_transcript
+
+    path = tmp_path / "bomb.txt"
+    path.write_text(f"---\n{ALIAS_BOMB.replace('codes: []', 'participants: []')}\n---\nL: hoi\n", encoding="utf-8")
+    started = time.perf_counter()
+    with pytest.raises(TranscriptError, match=r"bomb.txt:\d+: uses YAML anchors or aliases"):
+        read_transcript(path)
+    assert time.perf_counter() - started < 1.0

@@ -19,10 +19,9 @@ import yaml
 
 from coder.errors import TranscriptError
 from coder.ingest.decoding import decode, normalise, read_bytes
+from coder.ingest.user_yaml import compose, line_of, to_data
 from coder.storage.vocabulary import INTERVIEWER, SCHOOL_TYPES
 
-#: libyaml's loader where PyYAML was built with it: ten times faster on many files.
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 FRONT_MATTER_KEYS = ("title", "school", "school_type", "date", "participants")
 PARTICIPANT_KEYS = ("label", "role")
 INTERVIEWER_LABELS = frozenset({"i", "int", INTERVIEWER, "onderzoeker", "interviewster"})
@@ -88,47 +87,33 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
     return None, text, 1
 
 
-def _key_line(front: str, key: str) -> int:
-    """Line number (in the file) of a top-level key in the front matter."""
-    for number, line in enumerate(front.split("\n"), start=2):
-        if line.startswith(f"{key}:"):
-            return number
-    return 1
-
-
 def _front_matter(front: str, path: str) -> dict:
-    try:
-        data = yaml.load(front, Loader=YAML_LOADER) or {}
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        last_line = front.count("\n") + 2  # an error at the end belongs to the last line
-        line = min(mark.line + 2, last_line) if mark else 1
-        raise TranscriptError(path, f"front matter is not valid YAML: {exc.problem}", line) from None
-    if not isinstance(data, dict):
+    """The front matter's values, checked; a problem names its line in the file (YAML starts on line 2)."""
+    root = compose(front, path, TranscriptError, first_line=2, what="front matter")
+    if root is not None and not isinstance(root, yaml.MappingNode):
         raise TranscriptError(path, "front matter must be 'key: value' lines", 2)
+    lines = {str(key.value): line_of(key, 2) for key, _ in (root.value if root is not None else [])}
+    data = to_data(root) or {}
     for key in data:
         if key not in FRONT_MATTER_KEYS:
             raise TranscriptError(
-                path,
-                f"unknown front matter key '{key}' (known: {', '.join(FRONT_MATTER_KEYS)})",
-                _key_line(front, str(key)),
+                path, f"unknown front matter key '{key}' (known: {', '.join(FRONT_MATTER_KEYS)})", lines[str(key)],
             )
     school_type = data.get("school_type")
     if school_type is not None and str(school_type).lower() not in SCHOOL_TYPES:
         raise TranscriptError(
             path,
             f"school_type '{school_type}' is not one of {', '.join(SCHOOL_TYPES)}",
-            _key_line(front, "school_type"),
+            lines["school_type"],
         )
     date = data.get("date")
     if isinstance(date, (dt.date, dt.datetime)):
         data["date"] = date.isoformat()
-    data["participants"] = _participants(data.get("participants") or [], front, path)
+    data["participants"] = _participants(data.get("participants") or [], lines.get("participants", 2), path)
     return data
 
 
-def _participants(raw: object, front: str, path: str) -> tuple[ParticipantSpec, ...]:
-    line = _key_line(front, "participants")
+def _participants(raw: object, line: int, path: str) -> tuple[ParticipantSpec, ...]:
     if not isinstance(raw, list):
         raise TranscriptError(path, "participants must be a list of {label, role}", line)
     specs: list[ParticipantSpec] = []

@@ -25,19 +25,23 @@ def line_of(node: yaml.Node, first_line: int = 1) -> int:
     return node.start_mark.line + first_line
 
 
-def compose(text: str, path: str | Path, error: type[FileProblem], first_line: int = 1) -> yaml.Node | None:
+def compose(text: str, path: str | Path, error: type[FileProblem], first_line: int = 1,
+            what: str = "") -> yaml.Node | None:
     """The node tree of `text`, or None when it holds no document.
 
     Invalid YAML, anchors and aliases, and nesting deeper than `MAX_DEPTH` raise
-    `error` naming `path` and the line.
+    `error` naming `path` and the line; `what` names the YAML in the message
+    ("front matter"). A problem found at the very end belongs to the last line.
     """
+    invalid = f"{what} is not valid YAML" if what else "not valid YAML"
     try:
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise error(path, f"not valid YAML: {exc.problem}", mark.line + first_line if mark else None) from None
+        line = min(mark.line, text.count("\n")) + first_line if mark else None
+        raise error(path, f"{invalid}: {exc.problem}", line) from None
     except yaml.YAMLError as exc:
-        raise error(path, f"not valid YAML: {exc}") from None
+        raise error(path, f"{invalid}: {exc}") from None
     if root is not None:
         _check(root, path, error, first_line)
     return root

@@ -149,7 +149,8 @@ class AgreementScreen(Screen):
     def show_code(self, code: str) -> None:
         self.code = code
         stats = self.loaded.report.codes[code]
-        self.query_one("#agreement-table", Static).update(two_by_two(name_of(code, self.loaded.names), stats, self.loaded.report.coders))
+        name = name_of(code, self.loaded.names)
+        self.query_one("#agreement-table", Static).update(two_by_two(name, stats, self.loaded.report.coders))
         self.load_disagreements(code)
 
     @work(thread=True, exclusive=True, group="disagreements")
