@@ -105,3 +105,34 @@ async def test_study_screen_progress_sort_and_filter(demo):
         await pilot.pause()
         titles = [table.get_row_at(i)[0] for i in range(8)]
         assert titles == sorted(titles, key=str.lower)
+
+
+async def test_the_agreement_screen_says_which_pair_it_shows_and_p_shows_the_next(sample):
+    from coder.coding.actions import add_coding
+    from coder.coding.assignments import assign
+    from coder.coding.blind_pass import blind_queue, finish, toggle_blind_code
+    from coder.tui.screens.agreement import AgreementScreen
+
+    study, t = sample
+    with study.session() as session:
+        for position in (2, 4):
+            add_coding(session, "anna", "interdependence", t, position, position)
+    for second in ("bram", "carl"):
+        with study.session() as session:
+            assign(session, "anna", second, "lead")
+        with study.session() as session:
+            for item in blind_queue(session, second):
+                toggle_blind_code(session, second, item.assignment_id, "interdependence")
+                finish(session, second, item.assignment_id)
+    app = WorkbenchApp(study)
+    async with drive(app, size=(160, 40)) as pilot:
+        await pilot.wait_for(StudyRead)
+        await app.push_screen(AgreementScreen(study))
+        await pilot.wait_for(AgreementComputed)
+        summary = str(app.screen.query_one("#agreement-summary", Static).render())
+        assert "anna vs bram" in summary and "pair 1 of 2 (p: next pair)" in summary
+        await pilot.press("p", until=AgreementComputed)
+        summary = str(app.screen.query_one("#agreement-summary", Static).render())
+        assert "anna vs carl" in summary and "pair 2 of 2" in summary
+        await pilot.press("p", until=AgreementComputed)
+        assert "anna vs bram" in str(app.screen.query_one("#agreement-summary", Static).render())

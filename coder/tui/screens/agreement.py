@@ -23,7 +23,7 @@ from coder.stats.agreement import (
     disagreements,
 )
 from coder.stats.presentation import Reading, Wording, name_of, number, reading
-from coder.stats.units import UnitText, code_names, study_ratings, unit_texts
+from coder.stats.units import UnitText, code_names, coder_pairs, study_ratings, unit_texts
 from coder.storage.database import Study
 from coder.tui.widgets.interval_bar import interval_bar
 from coder.tui.widgets.table import Table
@@ -34,6 +34,8 @@ class Loaded:
     ratings: Ratings
     report: Report
     names: dict[str, str]
+    #: Every coder pair the reader can choose from with `p`.
+    pairs: list[tuple[str, str]]
 
 
 @dataclass
@@ -75,6 +77,7 @@ class AgreementScreen(Screen):
         Binding("escape,q", "app.pop_screen", "Back"),
         Binding("l", "toggle_level", "Theme/code level"),
         Binding("m", "toggle_mode", "Fragments/segments"),
+        Binding("p", "next_pair", "Next coder pair"),
     ]
 
     def __init__(self, study: Study, mode: str = "fragments", level: str = "theme",
@@ -111,14 +114,24 @@ class AgreementScreen(Screen):
         self.mode = "segments" if self.mode == "fragments" else "fragments"
         self.load()
 
+    def action_next_pair(self) -> None:
+        """Show the next coder pair of the study, when it has more than one."""
+        if self.loaded is None or len(self.loaded.pairs) < 2:
+            self.notify("this study has one coder pair")
+            return
+        pairs = self.loaded.pairs
+        shown = self.loaded.report.coders
+        self.coders = pairs[(pairs.index(shown) + 1) % len(pairs)] if shown in pairs else pairs[0]
+        self.load()
+
     @work(thread=True, exclusive=True)
     def load(self) -> None:
         """Build the units and compute in a worker: both read the whole study."""
         try:
             with self.study.reader() as session:
                 ratings = study_ratings(session, self.mode, self.level, self.coders)
-                names = code_names(session)
-            self.post_message(AgreementComputed(Loaded(ratings, agreement(ratings, self.level), names)))
+                names, pairs = code_names(session), coder_pairs(session)
+            self.post_message(AgreementComputed(Loaded(ratings, agreement(ratings, self.level), names, pairs)))
         except CoderError as exc:
             self.post_message(NoAgreement(str(exc)))
 
@@ -135,7 +148,7 @@ class AgreementScreen(Screen):
             f"{report.coders[0]} vs {report.coders[1]} · {report.units} units ({self.mode}, "
             f"left out: {report.left_out()}) · level {self.level} · overall kappa {number(overall.kappa)} "
             f"({report.method}) · {_WORDS.band(reading('overall', overall, report.units))}"
-            + "".join(f" · {text}" for text in (_WORDS.caution(report.units),) if text)
+            + "".join(f" · {text}" for text in (_WORDS.caution(report.units), _pair_hint(loaded)) if text)
         )
         rows = [(code, _row(reading(name_of(code, loaded.names), stats, stats.n))) for code, stats in report.codes.items()]
         self.query_one("#agreement-codes", Table).fill(rows)
@@ -171,6 +184,14 @@ class AgreementScreen(Screen):
         )
         if not units:
             options.add_option("(none)")
+
+
+def _pair_hint(loaded: Loaded) -> str | None:
+    """Which of several coder pairs is shown, and how to see another."""
+    pairs = loaded.pairs
+    if len(pairs) < 2 or loaded.report.coders not in pairs:
+        return None
+    return f"pair {pairs.index(loaded.report.coders) + 1} of {len(pairs)} (p: next pair)"
 
 
 def two_by_two(code: str, stats: CodeStatistics, coders: tuple[str, str]) -> str:
