@@ -88,3 +88,16 @@ def test_missing_file_and_folder_are_refused(tmp_path):
     with pytest.raises(TranscriptError, match="is a folder"):
         read_text(tmp_path)
     assert read_text(write(tmp_path, "ok.txt", DUTCH)) == DUTCH
+
+
+def test_escape_sequences_and_control_characters_never_reach_the_terminal():
+    """A transcript that would retitle the window, clear the screen or ring the bell (issue #19.5)."""
+    hostile = "Hoi\x1b]0;pwned title\x07 daar\x1b[2J, \x1b[31mrood\x1b[0m\x07 en\x00 \x9b31mklaar\x1b."
+    assert normalise(hostile) == "Hoi daar, rood en klaar."
+
+
+def test_zero_width_joiners_stay_in_emoji_and_persian_text():
+    family = "\U0001F468\u200d\U0001F469\u200d\U0001F467"
+    persian = "می\u200cخواهم"
+    assert normalise(f"{family} {persian}\u200b") == f"{family} {persian}"
+    assert normalise("kolom\ttab\nregel") == "kolom\ttab\nregel"

@@ -22,17 +22,28 @@ MAX_BYTES = 20 * 1024 * 1024
 MAX_NON_ASCII_SHARE = 0.15
 
 _LINE_BREAKS = re.compile("\r\n|\r|\u2028|\u2029|\u0085|\x0b|\x0c")
-_INVISIBLE = re.compile("[\ufeff\u200b\u200c\u200d\u2060\u00ad]")
+#: Invisible characters with no meaning in a transcript. ZWJ and ZWNJ (U+200D, U+200C) are kept:
+#: they join emoji and shape Persian and Indic script.
+_INVISIBLE = re.compile("[\ufeff\u200b\u2060\u00ad]")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+#: Terminal escape sequences (CSI `ESC [ ... final`, OSC `ESC ] ... BEL or ESC \\`, and two-character
+#: escapes): a transcript that carries them would retitle or repaint the coder's terminal.
+_ESCAPES = re.compile("\x1b\\[[0-?]*[ -/]*[@-~]|\x1b\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]")
+_STRAY_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def normalise(text: str) -> str:
-    """One line break (LF), composed characters (NFC), no invisible characters.
+    """One line break (LF), composed characters (NFC), no invisible or control characters.
+
+    Control characters and terminal escape sequences are taken out, so no text
+    can act on the terminal it is shown in (tab and line feed stay).
 
     NFC matters for offsets: a decomposed 'é' is two code points but one character
     on screen. Non-breaking and other odd spaces become plain spaces.
     """
     text = _LINE_BREAKS.sub("\n", text)
+    text = _ESCAPES.sub("", text)
+    text = _STRAY_CONTROLS.sub("", text)  # after line breaks became LF: keeps LF and tab
     text = _INVISIBLE.sub("", text)
     text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2007", " ")
     return unicodedata.normalize("NFC", text)
