@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 
 from coder.storage.database import Study
 from coder.tui.commands import BindingCommands
@@ -25,6 +26,11 @@ class WorkbenchApp(App):
         self.coder = coder
         self.transcript_id = transcript_id
         self.sub_title = study.target
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification is plain text: messages name titles, codes and coders that users typed."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def on_mount(self) -> None:
         self.push_screen(StudyScreen(self.study, self.coder))

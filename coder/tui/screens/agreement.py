@@ -26,6 +26,7 @@ from coder.stats.presentation import Reading, Wording, name_of, number, reading
 from coder.stats.units import UnitText, code_names, coder_pairs, study_ratings, unit_texts
 from coder.storage.database import Study
 from coder.tui.widgets.interval_bar import interval_bar
+from coder.tui.widgets.plain import Plain, literal
 from coder.tui.widgets.table import Table
 
 
@@ -92,12 +93,12 @@ class AgreementScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Computing agreement…", id="agreement-summary")
+        yield Plain("Computing agreement…", id="agreement-summary")
         with Horizontal():
             yield Table(id="agreement-codes", cursor_type="row")
             with Vertical(id="agreement-detail"):
-                yield Static("", id="agreement-table")
-                yield Static("Fragments where the coders differ", classes="section-title")
+                yield Plain("", id="agreement-table")
+                yield Plain("Fragments where the coders differ", classes="section-title")
                 yield OptionList(id="agreement-disagreements")
         yield Footer()
 
@@ -180,7 +181,7 @@ class AgreementScreen(Screen):
         options = self.query_one("#agreement-disagreements", OptionList)
         options.clear_options()
         options.add_options(
-            f"{u.transcript} · segments {u.first_position}–{u.last_position}: {u.text[:200]}" for u in units
+            literal(f"{u.transcript} · segments {u.first_position}–{u.last_position}: {u.text[:200]}") for u in units
         )
         if not units:
             options.add_option("(none)")

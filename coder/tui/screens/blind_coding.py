@@ -44,6 +44,7 @@ from coder.tui.screens.agreement import AgreementScreen
 from coder.tui.screens.coding_base import BACK, HELP, MEMO, PICK, TOGGLE, CodingBase
 from coder.tui.screens.dialogs import ConfirmDialog, MemoDialog
 from coder.tui.widgets.codebook_panel import CodebookPanel
+from coder.tui.widgets.plain import Plain
 from coder.tui.widgets.transcript_pane import TranscriptPane
 
 
@@ -98,11 +99,11 @@ class BlindScreen(CodingBase):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Loading your fragments…", id="blind-summary")
+        yield Plain("Loading your fragments…", id="blind-summary")
         with Horizontal():
             yield TranscriptPane(id="blind-transcript")
             yield CodebookPanel(id="codebook")
-        yield Static("", id="blind-status")
+        yield Plain("", id="blind-status")
         yield Footer()
 
     def on_mount(self) -> None:

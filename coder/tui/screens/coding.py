@@ -35,6 +35,7 @@ from coder.storage.vocabulary import Pass
 from coder.tui.actions import ActionDone
 from coder.tui.screens.coding_base import BACK, HELP, MEMO, PICK, TOGGLE, CodingBase
 from coder.tui.widgets.codebook_panel import CodebookPanel
+from coder.tui.widgets.plain import Plain
 from coder.tui.widgets.transcript_pane import TranscriptPane
 
 #: Segments loaded before the first frame; the rest of a long interview follows.
@@ -110,7 +111,7 @@ class CodingScreen(CodingBase):
             yield TranscriptPane(id="transcript")
             yield CodebookPanel(id="codebook")
         yield Input(placeholder="search this transcript (fuzzy); enter jumps, escape closes", id="search")
-        yield Static("", id="coding-status")
+        yield Plain("", id="coding-status")
         yield Footer()
 
     def on_mount(self) -> None:

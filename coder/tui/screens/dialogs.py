@@ -8,11 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Input, OptionList, Select, Static, TextArea
+from textual.widgets import Checkbox, Input, OptionList, Select, TextArea
 from textual.widgets.option_list import Option
 
 from coder.coding.search import search_codes
 from coder.storage.models import Code
+from coder.tui.widgets.plain import Plain, literal
 
 
 class MemoDialog(ModalScreen[str | None]):
@@ -27,9 +28,9 @@ class MemoDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title")
+            yield Plain(self.title_text, classes="dialog-title")
             yield TextArea(self.memo, id="memo-text")
-            yield Static("ctrl+s save · escape cancel", classes="dialog-hint")
+            yield Plain("ctrl+s save · escape cancel", classes="dialog-hint")
 
     def action_save(self) -> None:
         self.dismiss(self.query_one("#memo-text", TextArea).text)
@@ -50,7 +51,7 @@ class CodePicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static("Apply a code to the selection", classes="dialog-title")
+            yield Plain("Apply a code to the selection", classes="dialog-title")
             yield Input(placeholder="name, definition or core element…", id="picker-query")
             yield OptionList(id="picker-results")
 
@@ -63,7 +64,7 @@ class CodePicker(ModalScreen[str | None]):
     def show_results(self, query: str) -> None:
         results = self.query_one("#picker-results", OptionList)
         results.clear_options()
-        results.add_options(Option(f"{code.name}  ({code.code_id})", id=code.code_id)
+        results.add_options(Option(literal(f"{code.name}  ({code.code_id})"), id=code.code_id)
                             for code in search_codes(self.codes, query))
         if results.option_count:
             results.highlighted = 0
@@ -99,9 +100,9 @@ class HelpDialog(ModalScreen[None]):
         width = max((len(key) for key, _ in self.rows), default=4) + 2
         lines = "\n".join(f"{key:<{width}}{description}" for key, description in self.rows)
         with Vertical(classes="dialog"):
-            yield Static("Keys", classes="dialog-title")
-            yield Static(lines, id="help-keys")
-            yield Static("escape closes", classes="dialog-hint")
+            yield Plain("Keys", classes="dialog-title")
+            yield Plain(lines, id="help-keys")
+            yield Plain("escape closes", classes="dialog-hint")
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -130,13 +131,13 @@ class AssignDialog(ModalScreen[AssignRequest | None]):
     def compose(self) -> ComposeResult:
         first = self.coders[0] if self.coders else ""
         with Vertical(classes="dialog"):
-            yield Static("Assign fragments for blind second coding", classes="dialog-title")
+            yield Plain("Assign fragments for blind second coding", classes="dialog-title")
             yield Input(first, placeholder="first coder (A), whose fragments are handed on", id="assign-from")
             yield Input(placeholder="second coder (B), who codes them blind", id="assign-to")
             yield Input("100", placeholder="sample, % of A's fragments", id="assign-sample", type="number")
             yield Input("0", placeholder="seed of the random sample", id="assign-seed", type="integer")
             yield Checkbox("stratify by school type", id="assign-stratify")
-            yield Static("enter or ctrl+s assigns · escape cancels · extending never reshuffles", classes="dialog-hint")
+            yield Plain("enter or ctrl+s assigns · escape cancels · extending never reshuffles", classes="dialog-hint")
 
     def on_input_submitted(self) -> None:
         self.action_submit()
@@ -170,12 +171,12 @@ class DebriefDialog(ModalScreen[DebriefRequest | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static("Export the peer-debriefing summary", classes="dialog-title")
+            yield Plain("Export the peer-debriefing summary", classes="dialog-title")
             yield Input("debrief.html", placeholder="file: .html or .md", id="debrief-path")
             yield Select([("English", "en"), ("Nederlands", "nl")], value="en", allow_blank=False, id="debrief-lang")
             yield Select([("agreement per theme", "theme"), ("agreement per code", "code")], value="theme",
                          allow_blank=False, id="debrief-level")
-            yield Static("enter or ctrl+s exports · escape cancels", classes="dialog-hint")
+            yield Plain("enter or ctrl+s exports · escape cancels", classes="dialog-hint")
 
     def on_input_submitted(self) -> None:
         self.action_submit()
@@ -203,8 +204,8 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.question, classes="dialog-title")
-            yield Static("y yes · n or escape no", classes="dialog-hint")
+            yield Plain(self.question, classes="dialog-title")
+            yield Plain("y yes · n or escape no", classes="dialog-hint")
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

@@ -41,6 +41,7 @@ from coder.storage.models import Code
 from coder.storage.vocabulary import DecisionKind, Pass
 from coder.tui.actions import ActionDone, ActionScreen
 from coder.tui.screens.dialogs import CodePicker, HelpDialog, MemoDialog
+from coder.tui.widgets.plain import Plain
 from coder.tui.widgets.table import Table
 from coder.tui.widgets.transcript_pane import TranscriptPane
 
@@ -113,12 +114,12 @@ class ReviewScreen(ActionScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Accepting agreements and loading the review…", id="review-summary")
+        yield Plain("Accepting agreements and loading the review…", id="review-summary")
         with Horizontal():
             yield Table(id="review-items", cursor_type="row", zebra_stripes=True)
             with Vertical(id="review-side"):
                 yield TranscriptPane(id="review-transcript")
-                yield Static("", id="review-detail")
+                yield Plain("", id="review-detail")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -36,6 +36,7 @@ from coder.tui.screens.dialogs import (
     DebriefRequest,
 )
 from coder.tui.screens.review import ReviewScreen
+from coder.tui.widgets.plain import Plain
 from coder.tui.widgets.table import Table
 
 #: Columns the `s` key sorts by, in turn: (label, key of a row).
@@ -126,7 +127,7 @@ class StudyScreen(ActionScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Loading the study…", id="study-summary")
+        yield Plain("Loading the study…", id="study-summary")
         yield Input(placeholder="filter by title, school, type or participant; escape clears", id="study-filter")
         yield Table(id="transcripts", cursor_type="row", zebra_stripes=True)
         yield Footer()

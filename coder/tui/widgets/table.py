@@ -14,6 +14,8 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import DataTable
 
+from coder.tui.widgets.plain import escaped
+
 Cell = str | Text
 
 
@@ -28,7 +30,7 @@ class Table(DataTable):
         """Replace the rows: (key, cells) each, the cells in column order."""
         self.clear()
         for key, cells in rows:
-            self.add_row(*cells, key=key)
+            self.add_row(*(escaped(c) if isinstance(c, str) else c for c in cells), key=key)
         for index, column in enumerate(self.ordered_columns):
             column.width = max([column.label.cell_len, *(_width(cells[index]) for _, cells in rows)])
             column.auto_width = False
