@@ -268,3 +268,23 @@ def test_a_project_coded_by_two_people_goes_straight_into_agreement(tmp_path):
             "honesty": (1, 0), "unicode": (1, 0), "feelings": (0, 0), "positive": (0, 0), "joy": (1, 0), "big-joy": (0, 1)}
     finally:
         study.close()
+
+
+def test_an_import_is_the_importers_action_and_stays_off_the_original_coders_undo_stacks(tmp_path):
+    """Issue #19.8: the audit trail names who imported; the codings stay alice's and bob's."""
+    from coder.coding.actions import history, undo
+    from coder.storage.models import AuditEntry
+
+    study = open_study(str(tmp_path / "s.db"))
+    try:
+        import_qdpx(study, REFI / "qualcoder4.0b-generated_sample.qdpx", "lead")
+        with study.session() as session:
+            rows = session.exec(select(AuditEntry.actor, AuditEntry.kind)).all()
+            assert {actor for actor, _ in rows} == {"lead"}
+            assert ("lead", "project.import") in rows and ("lead", "coding.add") not in rows
+            assert ("lead", "coder.add") in rows  # alice and bob were brought in by lead
+            assert history(session, "alice") == ([], []) and history(session, "bob") == ([], [])
+            assert undo(session, "alice") is None
+        assert {coder for coder, *_ in all_codings(study)} == {"alice", "bob"}
+    finally:
+        study.close()

@@ -58,14 +58,15 @@ class Action:
     transcript_id: int
 
 
-def ensure_coder(session: Session, name: str) -> Coder:
-    """The coder row for `name`, created on first use."""
+def ensure_coder(session: Session, name: str, added_by: str | None = None) -> Coder:
+    """The coder row for `name`, created on first use; `added_by` when someone else brings the
+    coder in (an import), so the audit log names who did it."""
     coder = session.execute(select(Coder).where(Coder.name == name)).scalar_one_or_none()
     if coder is None:
         coder = Coder(name=name)
         session.add(coder)
         session.flush()
-        record(session, name, CoderAdded())
+        record(session, added_by or name, CoderAdded(name=name if added_by else None))
     return coder
 
 
@@ -142,25 +143,27 @@ def place_coding(
     pass_: Pass = Pass.PRIMARY,
     memo: str = "",
     span: tuple[int, int] | None = None,
-    imported: bool = False,
+    imported_by: str | None = None,
 ) -> Coding:
     """Store a coding of `code_id` on segment positions `first..last`, unaudited.
 
-    The building block of `add_coding` and of the review, which audits its
-    decisions itself. `span` keeps an exact character span inside those segments
-    (a selection made in another program); `imported` codings keep whatever turns
-    they are in, as the other program allowed them.
+    The building block of `add_coding`, of the review (which audits its decisions
+    itself) and of project imports (audited as one import by the person importing,
+    `imported_by`; the coding stays its original coder's, off that coder's undo
+    stack). `span` keeps an exact character span inside those segments (a selection
+    made in another program); imported codings keep whatever turns they are in, as
+    the other program allowed them.
     """
     if pass_ not in tuple(Pass):
         raise StudyError(f"pass must be one of {', '.join(Pass)}, not '{pass_}'")
     first, last = min(first, last), max(first, last)
     code = _code(session, code_id)
     start, end = _segment(session, transcript_id, first), _segment(session, transcript_id, last)
-    if not imported:
+    if imported_by is None:
         _check_codable(session, start, end)
     char_start, char_end = span or (start.start, end.end)
     coding = Coding(
-        coder_id=ensure_coder(session, coder).id, code_id=code.id, transcript_id=transcript_id,
+        coder_id=ensure_coder(session, coder, added_by=imported_by).id, code_id=code.id, transcript_id=transcript_id,
         first_segment_id=start.id, last_segment_id=end.id, start=char_start, end=char_end,
         memo=memo, pass_=pass_,
     )

@@ -29,7 +29,7 @@ from sqlalchemy import select
 
 from coder.codebook.codebook_file import Codebook
 from coder.codebook.study_codebook import apply_codebook
-from coder.coding.actions import add_coding
+from coder.coding.actions import place_coding
 from coder.errors import CodebookError, CoderError
 from coder.exchange.refi_codebook import (
     children,
@@ -289,7 +289,7 @@ def import_qdpx(study: Study, path: str | Path, actor: str) -> ProjectImport:
             apply_codebook(session, codebook, actor, retire_missing=False)
         ids = store_parsed(session, parsed, actor)
         for transcript_id, transcript, chosen in zip(ids, parsed, selections, strict=True):
-            report.codings += _store_selections(session, transcript_id, transcript, chosen, report)
+            report.codings += _store_selections(session, transcript_id, transcript, chosen, report, actor)
         report.sources = len(parsed)
         record(session, actor, ProjectImported(path=str(path), sources=report.sources, codings=report.codings,
                                                offset_unit=report.offset_unit, warnings=tuple(report.warnings)))
@@ -373,7 +373,8 @@ def _moved(selection: Selection, convert) -> Selection:
 
 
 def _store_selections(session, transcript_id: int, transcript: ParsedTranscript,
-                      selections: list[Selection], report: ProjectImport) -> int:
+                      selections: list[Selection], report: ProjectImport, actor: str) -> int:
+    """Each selection's codings, as its original coder's; the import itself is `actor`'s action."""
     # Segments follow each other through the text, so both their starts and their ends
     # ascend: the segments a selection overlaps are found by bisection.
     segments = session.execute(
@@ -393,8 +394,8 @@ def _store_selections(session, transcript_id: int, transcript: ParsedTranscript,
             continue
         for code_id in s.codes:
             try:
-                add_coding(session, s.user, code_id, transcript_id, first, last, pass_=s.pass_,
-                           memo=s.memo, span=(s.start, s.end), imported=True)
+                place_coding(session, s.user, code_id, transcript_id, first, last, pass_=s.pass_,
+                             memo=s.memo, span=(s.start, s.end), imported_by=actor)
             except CoderError as exc:
                 report.warnings.append(f"{transcript.title}: {exc}; skipped")
                 continue

@@ -38,9 +38,11 @@ class Event:
 
 @dataclass(frozen=True)
 class CoderAdded(Event):
-    """A coder's first action in the study created their coder row."""
+    """A coder row was created: by the coder's own first action (`name` None, the actor is the
+    coder), or by someone importing that coder's work from another program (`name` the coder)."""
 
     KIND = "coder.add"
+    name: str | None = None
 
 
 @dataclass(frozen=True)
