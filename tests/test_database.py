@@ -170,3 +170,11 @@ def test_a_version_2_study_gains_the_blind_pass_columns(tmp_path):
         assert conn.execute(text("SELECT no_code, done_at FROM assignment")).all() == [(0, None)]
         assert inspect(conn).has_table("decision")
     engine.dispose()
+
+
+def test_a_url_of_another_database_says_what_coder_opens():
+    from coder.storage.database import engine_url
+
+    with pytest.raises(StudyError, match="cannot open mysql:// studies: a study is a SQLite file path or a postgresql:// URL"):
+        engine_url("mysql://x/y")
+    assert engine_url("postgres://u@h/s") == "postgresql+psycopg://u@h/s"

@@ -154,3 +154,9 @@ def test_subtitles_without_cues_and_unknown_types_are_refused(tmp_path):
         read_transcript(write(tmp_path, "leeg.vtt", "WEBVTT\n\nNOTE niets\n"))
     with pytest.raises(TranscriptError, match="unsupported file type '.pdf'"):
         read_transcript(write(tmp_path, "x.pdf", b"%PDF"))
+
+
+def test_an_impossible_date_names_the_file_and_its_line(tmp_path):
+    path = write(tmp_path, "bad.txt", "---\ntitle: x\ndate: 2023-02-30\n---\nL: hoi\n")
+    with pytest.raises(TranscriptError, match=r"bad.txt:3: front matter holds an impossible value"):
+        read_transcript(path)

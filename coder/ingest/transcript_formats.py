@@ -93,7 +93,11 @@ def _front_matter(front: str, path: str) -> dict:
     if root is not None and not isinstance(root, yaml.MappingNode):
         raise TranscriptError(path, "front matter must be 'key: value' lines", 2)
     lines = {str(key.value): line_of(key, 2) for key, _ in (root.value if root is not None else [])}
-    data = to_data(root) or {}
+    try:
+        data = to_data(root) or {}
+    except ValueError as exc:  # a date such as 2023-02-30
+        raise TranscriptError(path, f"front matter holds an impossible value ({exc}); write dates as YYYY-MM-DD",
+                              lines.get("date")) from None
     for key in data:
         if key not in FRONT_MATTER_KEYS:
             raise TranscriptError(

@@ -67,6 +67,8 @@ def engine_url(target: str) -> str:
     scheme, rest = target.split("://", 1)
     if scheme in ("postgres", "postgresql"):
         return f"postgresql+psycopg://{rest}"
+    if not scheme.startswith(("postgresql+", "sqlite")):
+        raise StudyError(f"cannot open {scheme}:// studies: a study is a SQLite file path or a postgresql:// URL")
     return target
 
 
