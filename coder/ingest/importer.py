@@ -19,12 +19,9 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from coder.errors import TranscriptError
+from coder.ingest.formats.parsed import ParsedTranscript
 from coder.ingest.segmentation import Span, segment_texts
-from coder.ingest.transcript_formats import (
-    SUFFIXES,
-    ParsedTranscript,
-    read_transcript,
-)
+from coder.ingest.transcript_formats import SUFFIXES, read_transcript
 from coder.storage.audit import record
 from coder.storage.audit_events import TranscriptImported
 from coder.storage.database import Study
