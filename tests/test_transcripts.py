@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import docx
 import pytest
 
 from coder.errors import TranscriptError
 from coder.ingest.formats.coder_text import find_turns, parse_transcript_text
 from coder.ingest.transcript_formats import read_transcript
 from tests.conftest import SAMPLE_TRANSCRIPTS, TRANSCRIPT, write
+from tests.formats_helpers import word_file
 
 
 def test_front_matter_and_turns():
@@ -70,16 +70,8 @@ def test_sample_transcripts_follow_the_study_design():
         assert "pseudoniem" in (p.school or ""), p.source
 
 
-def _docx(path, paragraphs):
-    document = docx.Document()
-    for paragraph in paragraphs:
-        document.add_paragraph(paragraph)
-    document.save(path)
-    return path
-
-
 def test_docx_follows_the_same_conventions(tmp_path):
-    path = _docx(tmp_path / "interview.docx", [
+    path = word_file(tmp_path / "interview.docx", [
         "---", "title: Word-interview", "school_type: vo", "participants:",
         "  - {label: M, role: mentor}", "---", "M: Eerste zin. Tweede zin.", "Nog een regel.",
     ])
@@ -92,7 +84,7 @@ def test_bad_docx_is_refused(tmp_path):
     with pytest.raises(TranscriptError, match="not a Word .docx file"):
         read_transcript(write(tmp_path, "fake.docx", b"PK\x03\x04 not really a zip"))
     with pytest.raises(TranscriptError, match="no text"):
-        read_transcript(_docx(tmp_path / "blank.docx", []))
+        read_transcript(word_file(tmp_path / "blank.docx", []))
 
 
 VTT = """WEBVTT

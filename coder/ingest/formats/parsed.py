@@ -62,8 +62,24 @@ class ParsedTranscript:
         """Words spoken, counted as word processors do: runs of non-space characters."""
         return sum(len(self.text[t.start : t.end].split()) for t in self.turns)
 
-    def turn_text(self, turn: TurnSpec) -> str:
-        return self.text[turn.start : turn.end]
+    @property
+    def speakers(self) -> tuple[SpeakerCount, ...]:
+        """Each participant with the turns and words they speak, in the order they are listed:
+        what shows at a glance whether a file's speakers were read as meant."""
+        turns: dict[str, int] = dict.fromkeys((p.label for p in self.participants), 0)
+        words = dict(turns)
+        for turn in self.turns:
+            turns[turn.label] += 1
+            words[turn.label] += len(self.text[turn.start : turn.end].split())
+        return tuple(SpeakerCount(p.label, p.role, turns[p.label], words[p.label]) for p in self.participants)
+
+
+@dataclass(frozen=True)
+class SpeakerCount:
+    label: str
+    role: str | None
+    turns: int
+    words: int
 
 
 @dataclass(frozen=True)
