@@ -210,6 +210,10 @@ Ich hatte vorher etwas anderes gemacht. #00:01:20-0#
 I: Und dann? #00:01:25-4#
 
 #00:02:00-0# B: Dann kam die Stelle.
+
+#00:03:10-0#
+
+I: Danke.
 """
 
 F4_SPOKEN = [
@@ -217,6 +221,7 @@ F4_SPOKEN = [
     ("B", "Das war eher Zufall.\nIch hatte vorher etwas anderes gemacht.", "00:00:12"),
     ("I", "Und dann?", "00:01:20"),
     ("B", "Dann kam die Stelle.", "00:02:00"),
+    ("I", "Danke.", "00:03:10"),
 ]
 
 

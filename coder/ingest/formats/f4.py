@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 from coder.ingest.formats.labels import REST_OF_LABEL, is_metadata_key, looks_like_label
-from coder.ingest.formats.parsed import ParsedTranscript, assemble, continuing
+from coder.ingest.formats.parsed import ParsedTranscript, Utterance, assemble
 from coder.ingest.formats.timecode import as_clock
 
 F4 = "f4/f5"
@@ -29,28 +29,25 @@ def is_f4(text: str) -> bool:
     return _STAMP.search(text) is not None
 
 
-def _pieces(text: str) -> Iterator[tuple[str | None, str, str]]:
-    """(speaker code or None, speech, start) per paragraph; those before the first speaker code
+def _utterances(text: str) -> Iterator[Utterance]:
+    """A paragraph's speech with its speaker and start; paragraphs before the first speaker code
     (a title, "Datum: 12 maart 2024") are the file's header, not speech."""
-    last_stamp, started = _BEGINNING, False
-    for paragraph in filter(str.strip, text.split("\n")):
-        paragraph = paragraph.strip()
+    last_stamp, speaker = _BEGINNING, None
+    for paragraph in filter(None, map(str.strip, text.split("\n"))):
         opening = _OPENING_STAMP.match(paragraph)
-        start = as_clock(opening.group("time")) if opening else last_stamp
         if opening:
-            paragraph = paragraph[opening.end() :]
+            last_stamp, paragraph = as_clock(opening.group("time")), paragraph[opening.end() :]
+        start = last_stamp
         stamps = list(_STAMP.finditer(paragraph))
         if stamps:
             last_stamp = as_clock(stamps[-1].group("time"))
         label = _LABEL.match(paragraph)
-        speaker = label.group("label") if label and looks_like_label(label.group("label")) else None
-        if speaker and not started and is_metadata_key(speaker):
-            speaker = None
-        started = started or speaker is not None
-        if started:
-            yield speaker, _STAMP.sub(" ", paragraph[label.end() :] if speaker else paragraph), start
+        code = label.group("label") if label and looks_like_label(label.group("label")) else None
+        if code and (speaker or not is_metadata_key(code)):
+            speaker, paragraph = code, paragraph[label.end() :]
+        if speaker:
+            yield Utterance(speaker, _STAMP.sub(" ", paragraph), start)
 
 
 def read_f4(text: str, path: str) -> ParsedTranscript:
-    utterances, _ = continuing(_pieces(text))  # speech starts with a speaker: nobody goes unnamed
-    return assemble(utterances, path, F4, separator="\n")
+    return assemble(_utterances(text), path, F4, separator="\n")

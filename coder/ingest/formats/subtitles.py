@@ -55,15 +55,13 @@ def _clean(text: str) -> str:
 
 def _voiced(start: float, payload: str) -> list[_Line]:
     """A cue's lines, each with the voice that speaks it: a cue may hold several voices."""
-    lines, voice, position = [], None, 0
-    pieces = []
+    pieces, voice, position = [], None, 0
     for match in _VOICE.finditer(payload):
         pieces.append((voice, payload[position : match.start()]))
         voice, position = (match.group("name") or "").strip() or None, match.end()
     pieces.append((voice, payload[position:]))
-    for speaker, text in pieces:
-        lines.extend(_Line(start, speaker, _clean(line)) for line in text.split("\n") if _clean(line))
-    return lines
+    cleaned = ((speaker, _clean(line)) for speaker, text in pieces for line in text.split("\n"))
+    return [_Line(start, speaker, line) for speaker, line in cleaned if line]
 
 
 def _cue_lines(text: str) -> list[_Line]:
