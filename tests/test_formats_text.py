@@ -237,3 +237,9 @@ def test_f4_word_file(tmp_path):
     parsed = read_transcript(word_file(tmp_path / "interview7.docx", F4.split("\n")))
     assert parsed.format == "f4/f5 (Word)"
     assert spoken(parsed) == F4_SPOKEN
+
+
+def test_html_without_speaker_turns_is_refused_with_what_coder_expects(tmp_path):
+    page = "<!DOCTYPE html><html><body><p>Een webpagina.</p><p>Geen interview.</p></body></html>"
+    with pytest.raises(TranscriptError, match="no speaker turns found: coder reads noScribe's paragraphs"):
+        read_transcript(write(tmp_path, "pagina.html", page))

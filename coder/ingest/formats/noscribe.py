@@ -125,7 +125,10 @@ def _after_header(paragraphs: list[_Paragraph]) -> list[_Paragraph]:
 def _read(paragraphs: list[_Paragraph], path: str, name: str) -> ParsedTranscript:
     utterances = list(_utterances(_after_header(paragraphs)))
     if not utterances:
-        raise TranscriptError(path, "no speaker turns found in this noScribe transcript (was speaker detection off?)")
+        raise TranscriptError(
+            path, "no speaker turns found: coder reads noScribe's paragraphs that open with 'S00:' or "
+            "'S00 [00:00:12]:' (was speaker detection off?)"
+        )
     return assemble(utterances, path, name, separator="\n")
 
 
