@@ -124,3 +124,41 @@ def test_progress_is_reported_per_transcript(study):
     seen = []
     import_transcripts(study, [SAMPLE_TRANSCRIPTS], "anna", progress=lambda t, d, n: seen.append((d, n)))
     assert seen == [(i, 8) for i in range(1, 9)]
+
+
+def test_a_word_lock_file_in_a_folder_is_skipped_and_said_so(study, tmp_path):
+    folder = tmp_path / "interviews"
+    folder.mkdir()
+    write(folder, "interview.txt", TRANSCRIPT)
+    lock = write(folder, "~$interview.docx", b"\x05anna\x00\x00 not a Word file")
+    write(folder, "._interview.txt", b"\x00\x05\x16\x07 macOS metadata")
+    report = import_transcripts(study, [folder], "anna")
+    assert report.imported == (("Proefinterview", 6),)
+    hidden = "hidden or temporary file (such as Word's ~$ lock file), left out of the folder"
+    assert sorted(report.skipped) == sorted([(str(lock), hidden), (str(folder / "._interview.txt"), hidden)])
+
+
+def test_a_hidden_file_named_on_the_command_line_is_read(study, tmp_path):
+    report = import_transcripts(study, [write(tmp_path, ".proef.txt", TRANSCRIPT)], "anna")
+    assert report.imported == (("Proefinterview", 6),)
+    with pytest.raises(TranscriptError, match="not a Word .docx file"):
+        import_transcripts(study, [write(tmp_path, "~$proef.docx", b"\x05anna")], "anna")
+
+
+def test_a_folder_of_only_hidden_files_says_why_nothing_is_imported(study, tmp_path):
+    write(tmp_path, "~$proef.docx", b"\x05anna")
+    with pytest.raises(TranscriptError, match=r"no transcript files to import \(1 hidden or temporary left out\)"):
+        import_transcripts(study, [tmp_path], "anna")
+
+
+def test_the_report_names_each_files_format_and_speakers(study, tmp_path):
+    vtt = "WEBVTT\n\n00:01.000 --> 00:03.000\n<v Eva de Vries>Welkom.\n\n00:03.000 --> 00:05.000\n<v Anne-Marie van den Berg>Dank je.\n"
+    files = [write(tmp_path, "a.txt", TRANSCRIPT), write(tmp_path, "b.vtt", vtt)]
+    report = import_transcripts(study, files, "anna")
+    assert [(f.format, [(s.label, s.turns) for s in f.speakers]) for f in report.files] == [
+        ("coder", [("I", 1), ("L", 1), ("J", 1)]),
+        ("WebVTT (Teams)", [("Eva de Vries", 1), ("Anne-Marie van den Berg", 1)]),
+    ]
+    with study.session() as session:
+        labels = {p.label for p in session.exec(select(Participant))}
+    assert {"Eva de Vries", "Anne-Marie van den Berg"} <= labels

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import docx
 import pytest
 
 from coder.errors import TranscriptError
-from coder.ingest.transcript_formats import (
-    find_turns,
-    parse_transcript_text,
-    read_transcript,
-)
+from coder.ingest.formats.coder_text import find_turns, parse_transcript_text
+from coder.ingest.transcript_formats import read_transcript
 from tests.conftest import SAMPLE_TRANSCRIPTS, TRANSCRIPT, write
+from tests.formats_helpers import word_file
 
 
 def test_front_matter_and_turns():
@@ -24,11 +21,11 @@ def test_front_matter_and_turns():
     assert not parsed.text.startswith("---")
 
 
-def test_declared_labels_only_start_turns():
-    text = "L: Eerste zin.\nDus: dit hoort bij L.\nJ: Antwoord."
+def test_declared_labels_start_turns_and_indented_lines_do_not():
+    text = "L: Eerste zin.\n  Dus: dit hoort bij L.\nJ: Antwoord."
     turns = find_turns(text, ("L", "J"))
     assert [t.label for t in turns] == ["L", "J"]
-    assert text[turns[0].start : turns[0].end] == "Eerste zin.\nDus: dit hoort bij L."
+    assert text[turns[0].start : turns[0].end] == "Eerste zin.\n  Dus: dit hoort bij L."
 
 
 def test_undeclared_labels_timestamps_and_interviewer_guess():
@@ -36,6 +33,7 @@ def test_undeclared_labels_timestamps_and_interviewer_guess():
     parsed = parse_transcript_text(text, "t.txt")
     assert [(p.label, p.role) for p in parsed.participants] == [("Interviewer", "interviewer"), ("Leraar 2", None)]
     assert [parsed.text[t.start : t.end] for t in parsed.turns] == ["Welkom.", "Dank je."]
+    assert [t.start_time for t in parsed.turns] == ["00:00:05", "00:00:01"]
 
 
 @pytest.mark.parametrize(
@@ -47,7 +45,8 @@ def test_undeclared_labels_timestamps_and_interviewer_guess():
         ("---\nparticipants:\n  - {role: teacher}\n---\nL: hoi", 2, "needs a 'label'"),
         ("---\nparticipants:\n  - {label: L, naam: Piet}\n---\nL: hoi", 2, "unknown participant key 'naam'"),
         ("---\nparticipants: [L, L]\n---\nL: hoi", 2, "listed twice"),
-        ("---\nparticipants: [L]\n---\nJ: hoi", 4, "none of the participants (L) speaks"),
+        ("---\nparticipants: [L]\n---\nJ: hoi", 4, "'J' starts a turn but is not among the participants (L)"),
+        ("---\nparticipants: [L]\n---\n  J: indented, so no turn", 4, "none of the participants (L) speaks"),
         ("zomaar wat tekst\nzonder sprekers", 1, "no speaker turns found"),
     ],
 )
@@ -71,16 +70,8 @@ def test_sample_transcripts_follow_the_study_design():
         assert "pseudoniem" in (p.school or ""), p.source
 
 
-def _docx(path, paragraphs):
-    document = docx.Document()
-    for paragraph in paragraphs:
-        document.add_paragraph(paragraph)
-    document.save(path)
-    return path
-
-
 def test_docx_follows_the_same_conventions(tmp_path):
-    path = _docx(tmp_path / "interview.docx", [
+    path = word_file(tmp_path / "interview.docx", [
         "---", "title: Word-interview", "school_type: vo", "participants:",
         "  - {label: M, role: mentor}", "---", "M: Eerste zin. Tweede zin.", "Nog een regel.",
     ])
@@ -93,7 +84,7 @@ def test_bad_docx_is_refused(tmp_path):
     with pytest.raises(TranscriptError, match="not a Word .docx file"):
         read_transcript(write(tmp_path, "fake.docx", b"PK\x03\x04 not really a zip"))
     with pytest.raises(TranscriptError, match="no text"):
-        read_transcript(_docx(tmp_path / "blank.docx", []))
+        read_transcript(word_file(tmp_path / "blank.docx", []))
 
 
 VTT = """WEBVTT

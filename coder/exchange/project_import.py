@@ -39,15 +39,10 @@ from coder.exchange.refi_codebook import (
     parse_xml,
 )
 from coder.ingest.decoding import decode_as_written
+from coder.ingest.formats.coder_text import find_turns
+from coder.ingest.formats.labels import UNKNOWN_SPEAKER, guess_role
+from coder.ingest.formats.parsed import ParsedTranscript, ParticipantSpec, TurnSpec
 from coder.ingest.importer import store_parsed
-from coder.ingest.transcript_formats import (
-    UNKNOWN_SPEAKER,
-    ParsedTranscript,
-    ParticipantSpec,
-    TurnSpec,
-    find_turns,
-    guess_role,
-)
 from coder.storage.audit import record
 from coder.storage.audit_events import ProjectImported
 from coder.storage.database import Study

@@ -19,12 +19,9 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from coder.errors import TranscriptError
+from coder.ingest.formats.parsed import ParsedTranscript, SpeakerCount
 from coder.ingest.segmentation import Span, segment_texts
-from coder.ingest.transcript_formats import (
-    SUFFIXES,
-    ParsedTranscript,
-    read_transcript,
-)
+from coder.ingest.transcript_formats import SUFFIXES, read_transcript
 from coder.storage.audit import record
 from coder.storage.audit_events import TranscriptImported
 from coder.storage.database import Study
@@ -54,25 +51,64 @@ class Overrides:
         )
 
 
+#: Names of files a folder holds that are no transcripts though their suffix says so: Word's
+#: `~$` lock file beside an open document, macOS's `._` companions and other hidden files.
+HIDDEN_PREFIXES = ("~$", ".")
+HIDDEN = "hidden or temporary file (such as Word's ~$ lock file), left out of the folder"
+DUPLICATE = "already imported (same content)"
+
+
+@dataclass(frozen=True)
+class FileSummary:
+    """What one file was read as: its format and the speakers found, with their turns."""
+
+    source: str
+    title: str
+    format: str
+    speakers: tuple[SpeakerCount, ...]
+    notes: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, parsed: ParsedTranscript) -> FileSummary:
+        return cls(parsed.source, parsed.title, parsed.format, parsed.speakers, parsed.notes)
+
+
 @dataclass(frozen=True)
 class ImportReport:
     imported: tuple[tuple[str, int], ...]  # (title, segments) per new transcript
     skipped: tuple[tuple[str, str], ...]  # (file, reason)
+    files: tuple[FileSummary, ...] = ()  # every file read, imported or not, in the order read
 
     @property
     def segments(self) -> int:
         return sum(count for _, count in self.imported)
 
 
-def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files to import: given files as they are, folders by their transcript files."""
+@dataclass(frozen=True)
+class Selection:
+    """The files a command names: those to read, and the hidden ones left out of folders."""
+
+    files: list[Path]
+    hidden: list[Path]
+
+
+def is_hidden(path: Path) -> bool:
+    return path.name.startswith(HIDDEN_PREFIXES)
+
+
+def expand_paths(paths: Iterable[str | Path]) -> Selection:
+    """Files to import: given files as they are (a hidden one too: it was asked for), folders by
+    their transcript files, leaving out hidden and temporary ones."""
     files: list[Path] = []
+    hidden: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file()))
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file())
+            files.extend(p for p in found if not is_hidden(p))
+            hidden.extend(p for p in found if is_hidden(p))
         else:
             files.append(path)
-    return files
+    return Selection(files, hidden)
 
 
 @dataclass
@@ -85,6 +121,7 @@ class _Batch:
     progress: Progress | None
     fresh: list[ParsedTranscript] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    summaries: list[FileSummary] = field(default_factory=list)
 
     def turn_texts(self) -> Iterator[str]:
         """Read each file and hand out its turns' texts, skipping content already known.
@@ -95,8 +132,9 @@ class _Batch:
             parsed = self.overrides.apply(read_transcript(path))
             if self.progress:
                 self.progress(path.name, done, len(self.files))
+            self.summaries.append(FileSummary.of(parsed))
             if parsed.content_hash in self.known:
-                self.skipped.append((parsed.source, "already imported (same content)"))
+                self.skipped.append((parsed.source, DUPLICATE))
                 continue
             self.known.add(parsed.content_hash)
             self.fresh.append(parsed)
@@ -203,18 +241,20 @@ def import_transcripts(
     """Import transcript files (or folders of them) into `study`, all or nothing.
 
     A file whose content is already in the study (same hash) is skipped, and so
-    is a second copy within one command.
+    is a second copy within one command; so are hidden and temporary files in a
+    folder. The report names each file's format and the speakers found in it.
     """
-    files = expand_paths(paths)
-    if not files:
-        raise TranscriptError(", ".join(map(str, paths)) or ".", "no transcript files to import")
+    selection = expand_paths(paths)
+    if not selection.files:
+        left_out = f" ({len(selection.hidden)} hidden or temporary left out)" if selection.hidden else ""
+        raise TranscriptError(", ".join(map(str, paths)) or ".", f"no transcript files to import{left_out}")
     with study.session() as session:
         known = set(session.execute(select(Transcript.content_hash)).scalars())
-    batch = _Batch(files, known, overrides, progress)
+    batch = _Batch(selection.files, known, overrides, progress, skipped=[(str(p), HIDDEN) for p in selection.hidden])
     spans = batch.segment()
     with study.session() as session:
         imported = [
             (parsed.title, _store(session, parsed, transcript_spans, actor)[1])
             for parsed, transcript_spans in zip(batch.fresh, spans, strict=True)
         ]
-    return ImportReport(imported=tuple(imported), skipped=tuple(batch.skipped))
+    return ImportReport(imported=tuple(imported), skipped=tuple(batch.skipped), files=tuple(batch.summaries))

@@ -1,0 +1,179 @@
+"""coder's own transcript format (DESIGN §5): optional YAML front matter, then turns that start
+with `LABEL:` at the start of a line, optionally after the turn's time ("[00:12:34] L1: ...").
+
+No speech is silently given to the wrong speaker: with participants declared, a line that
+starts like a turn of someone not declared is an error naming the line; without them, it is a
+new speaker. Header lines before the first turn ("Datum: 12 maart 2024") are metadata.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import yaml
+
+from coder.errors import TranscriptError
+from coder.ingest.formats.labels import REST_OF_LABEL, guess_role, is_metadata_key, looks_like_label
+from coder.ingest.formats.parsed import ParsedTranscript, ParticipantSpec, TurnSpec, content_hash
+from coder.ingest.formats.timecode import TIME, as_clock
+from coder.ingest.user_yaml import compose, line_of, to_data
+from coder.storage.vocabulary import SCHOOL_TYPES
+
+FORMAT = "coder"
+FRONT_MATTER_KEYS = ("title", "school", "school_type", "date", "participants")
+PARTICIPANT_KEYS = ("label", "role")
+
+#: A line that may start a turn: an optional time, then the words before the first colon. An
+#: indented line never starts one, and "https://" is no label.
+_LABEL_LINE = re.compile(
+    rf"^(?:\[?(?P<time>{TIME})\]?[ \t]+)?(?P<label>[^\s:][^\n:]{REST_OF_LABEL}?)[ \t]*:(?!//)[ \t]*",
+    re.MULTILINE,
+)
+
+
+# --- front matter ------------------------------------------------------------------
+
+
+def split_front_matter(text: str) -> tuple[str | None, str, int]:
+    """Split `---`-fenced YAML from the body; returns (yaml, body, body's first line number)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return None, text, 1
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
+    return None, text, 1
+
+
+def _front_matter(front: str, path: str) -> dict:
+    """The front matter's values, checked; a problem names its line in the file (YAML starts on line 2)."""
+    root = compose(front, path, TranscriptError, first_line=2, what="front matter")
+    if root is not None and not isinstance(root, yaml.MappingNode):
+        raise TranscriptError(path, "front matter must be 'key: value' lines", 2)
+    lines = {str(key.value): line_of(key, 2) for key, _ in (root.value if root is not None else [])}
+    try:
+        data = to_data(root) or {}
+    except ValueError as exc:  # a date such as 2023-02-30
+        raise TranscriptError(path, f"front matter holds an impossible value ({exc}); write dates as YYYY-MM-DD",
+                              lines.get("date")) from None
+    for key in data:
+        if key not in FRONT_MATTER_KEYS:
+            raise TranscriptError(
+                path, f"unknown front matter key '{key}' (known: {', '.join(FRONT_MATTER_KEYS)})", lines[str(key)],
+            )
+    school_type = data.get("school_type")
+    if school_type is not None and str(school_type).lower() not in SCHOOL_TYPES:
+        raise TranscriptError(
+            path,
+            f"school_type '{school_type}' is not one of {', '.join(SCHOOL_TYPES)}",
+            lines["school_type"],
+        )
+    date = data.get("date")
+    if isinstance(date, (dt.date, dt.datetime)):
+        data["date"] = date.isoformat()
+    data["participants"] = _participants(data.get("participants") or [], lines.get("participants", 2), path)
+    return data
+
+
+def _participants(raw: object, line: int, path: str) -> tuple[ParticipantSpec, ...]:
+    if not isinstance(raw, list):
+        raise TranscriptError(path, "participants must be a list of {label, role}", line)
+    specs: list[ParticipantSpec] = []
+    for item in raw:
+        if isinstance(item, str):
+            item = {"label": item}
+        if not isinstance(item, dict) or not item.get("label"):
+            raise TranscriptError(path, "each participant needs a 'label' (e.g. - {label: L1, role: teacher})", line)
+        unknown = set(item) - set(PARTICIPANT_KEYS)
+        if unknown:
+            raise TranscriptError(
+                path, f"unknown participant key '{sorted(unknown)[0]}' (known: label, role)", line
+            )
+        label = str(item["label"]).strip()
+        if any(spec.label == label for spec in specs):
+            raise TranscriptError(path, f"participant '{label}' is listed twice", line)
+        role = str(item["role"]).strip().lower() if item.get("role") else guess_role(label)
+        specs.append(ParticipantSpec(label, role))
+    return tuple(specs)
+
+
+# --- turns -------------------------------------------------------------------------
+
+
+def _turn_starts(text: str, declared: tuple[str, ...], path: str, first_line: int) -> list[re.Match[str]]:
+    """The label lines that start turns, refusing a speaker missing from `declared`."""
+    starts: list[re.Match[str]] = []
+    for match in _LABEL_LINE.finditer(text):
+        label = match.group("label")
+        if label in declared:
+            starts.append(match)
+        elif not looks_like_label(label) or (not starts and is_metadata_key(label)):
+            continue
+        elif declared:
+            raise TranscriptError(
+                path,
+                f"'{label}' starts a turn but is not among the participants ({', '.join(declared)}): "
+                "add it to the participants in the front matter, or indent the line if it is no speaker",
+                first_line + text.count("\n", 0, match.start()),
+            )
+        else:
+            starts.append(match)
+    return starts
+
+
+def find_turns(
+    text: str, declared: tuple[str, ...] = (), *, path: str = "", first_line: int = 1
+) -> tuple[TurnSpec, ...]:
+    """Turns in `text`: each from after `LABEL:` to just before the next turn's line.
+
+    Without `declared` labels every line that starts like a turn starts one; with them, such a
+    line for anyone else is an error at its line (`first_line` is the line `text` starts on).
+    """
+    starts = _turn_starts(text, declared, path, first_line)
+    turns = []
+    for index, match in enumerate(starts):
+        end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
+        start = match.end()
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            time = match.group("time")
+            turns.append(TurnSpec(match.group("label"), start, end, as_clock(time) if time else None))
+    return tuple(turns)
+
+
+def parse_transcript_text(text: str, path: str) -> ParsedTranscript:
+    """Parse normalised transcript text (front matter + `LABEL:` turns)."""
+    front, body, body_line = split_front_matter(text)
+    meta = _front_matter(front, path) if front is not None else {"participants": ()}
+    stripped = body.lstrip("\n")
+    body_line += len(body) - len(stripped)
+    body = stripped.rstrip("\n")
+    declared: tuple[ParticipantSpec, ...] = meta["participants"]
+    turns = find_turns(body, tuple(p.label for p in declared), path=path, first_line=body_line)
+    if not turns:
+        hint = (
+            f"none of the participants ({', '.join(p.label for p in declared)}) speaks"
+            if declared
+            else "no speaker turns found"
+        )
+        raise TranscriptError(
+            path, f"{hint}: start each turn with 'LABEL:' at the start of a line", body_line
+        )
+    participants = declared or tuple(
+        ParticipantSpec(label, guess_role(label)) for label in dict.fromkeys(t.label for t in turns)
+    )
+    return ParsedTranscript(
+        source=path,
+        title=str(meta.get("title") or Path(path).stem),
+        text=body,
+        turns=turns,
+        participants=participants,
+        content_hash=content_hash(text),
+        school=str(meta["school"]) if meta.get("school") else None,
+        school_type=str(meta["school_type"]).lower() if meta.get("school_type") else None,
+        date=str(meta["date"]) if meta.get("date") else None,
+        format=FORMAT,
+    )
