@@ -297,3 +297,30 @@ def test_an_output_file_in_a_missing_folder_is_one_line_naming_it(capsys, tmp_pa
     assert code == 1 and out == ""
     assert err.startswith("coder: error: ") and "no-such-folder" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+TEAMS_VTT = """WEBVTT
+
+00:00:01.000 --> 00:00:04.000
+<v Eva de Vries>Goedemorgen allemaal.</v>
+
+00:00:05.000 --> 00:00:09.000
+<v Anne-Marie van den Berg>Dank je. Ik begin maar.</v>
+"""
+
+
+def test_a_dry_run_shows_format_speakers_and_first_turns_and_stores_nothing(capsys, tmp_path):
+    db = tmp_path / "never.db"
+    vtt = write(tmp_path, "teams.vtt", TEAMS_VTT)
+    code, out, _ = run(capsys, "--db", str(db), "import", "--dry-run", str(vtt))
+    assert code == 0 and not db.exists()
+    assert "teams.vtt: WebVTT (Teams)" in out
+    assert "speaker Anne-Marie van den Berg: 1 turns, 5 words" in out
+    assert "[00:00:05] Anne-Marie van den Berg: Dank je. Ik begin maar." in out
+
+
+def test_an_import_names_each_files_format_and_speakers(capsys, tmp_path):
+    vtt = write(tmp_path, "teams.vtt", TEAMS_VTT)
+    code, out, _ = run(capsys, "--db", str(tmp_path / "s.db"), "--as", "anna", "import", str(vtt))
+    assert code == 0
+    assert "WebVTT (Teams); Eva de Vries (1 turns), Anne-Marie van den Berg (1 turns)" in out

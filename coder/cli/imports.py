@@ -15,15 +15,25 @@ from coder.storage.vocabulary import SCHOOL_TYPES
 @click.option("--school-type", type=click.Choice(SCHOOL_TYPES),
               help="Set the school type of every file imported.")
 @click.option("--school", help="Set the school (pseudonym) of every file imported.")
+@click.option("--dry-run", is_flag=True, help="Show per file the format, speakers and first turns; store nothing.")
 @shared_options()
 @pass_context
-def import_command(obj: Context, paths: tuple[str, ...], school_type: str | None, school: str | None) -> None:
-    """Import transcripts (.txt, .docx, .vtt, .srt, or folders of them), or a REFI-QDA project (.qdpx).
+def import_command(obj: Context, paths: tuple[str, ...], school_type: str | None, school: str | None,
+                   dry_run: bool) -> None:
+    """Import transcripts, or folders of them, or a REFI-QDA project (.qdpx).
 
-    All files go in together or none does. A file already in the study is skipped.
+    Reads coder's own text format (.txt/.md/.docx with LABEL: turns) and what transcription
+    tools write: WebVTT and SRT (Teams, Zoom, noScribe, WhisperX), Teams and Zoom text,
+    Otter, noScribe HTML, WhisperX JSON, Amberscript-style Word files and f4/f5; the format
+    is chosen by content. All files go in together or none does. A file already in the
+    study is skipped, as are hidden and temporary files (~$*, .*) in a folder.
     A .qdpx brings its codebook, sources, codings (its users become coders) and memos.
     """
     from coder.ingest.importer import Overrides, import_transcripts
+
+    if dry_run:
+        _preview(paths)
+        return
 
     projects = [p for p in paths if p.lower().endswith(".qdpx")]
     if projects:
@@ -37,9 +47,28 @@ def import_command(obj: Context, paths: tuple[str, ...], school_type: str | None
         )
     for title, segments in report.imported:
         click.echo(f"imported  {title} ({segments} segments)")
+    for summary in report.files:
+        speakers = ", ".join(f"{s.label} ({s.turns} turns)" for s in summary.speakers)
+        click.echo(f"          {summary.source}: {summary.format}; {speakers}")
     for source, reason in report.skipped:
         click.echo(f"skipped   {source}: {reason}")
     click.echo(f"{len(report.imported)} imported, {len(report.skipped)} skipped, {report.segments} segments.")
+
+
+def _preview(paths: tuple[str, ...]) -> None:
+    """What an import would read, file by file; nothing is stored and no study is opened."""
+    from coder.ingest.preview import preview
+
+    for file in preview(paths):
+        click.echo(f"{file.source}: {file.format or 'cannot be read'}" + (f" · {file.title}" if file.title else ""))
+        for speaker in file.speakers:
+            role = f" ({speaker.role})" if speaker.role else ""
+            click.echo(f"  speaker {speaker.label}{role}: {speaker.turns} turns, {speaker.words} words")
+        for turn in file.first_turns:
+            when = f"[{turn.start_time}] " if turn.start_time else ""
+            click.echo(f"  {when}{turn.label}: {turn.text}")
+        for problem in file.problems:
+            click.echo(f"  problem: {problem}")
 
 
 def _import_projects(obj: Context, paths: list[str]) -> None:
