@@ -2,7 +2,8 @@
 
 The SQLite fixtures were written by that version's own code (see their
 `make_study_v*.py`). PostgreSQL has no committed file, so a version-1 study is built
-there from the tables the version-1 fixture holds.
+there from the tables the version-1 fixture holds, less what later versions
+added to those tables (`ADDED_LATER`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,15 @@ STUDY_V1 = FIXTURES / "study-v1.db"
 STUDY_V3 = FIXTURES / "study-v3.db"
 
 
+#: Columns and indexes that steps after version 1 add to version-1 tables.
+ADDED_LATER = (
+    "DROP INDEX ix_coding_transcript_coder",
+    "ALTER TABLE turn DROP COLUMN start_time",
+    "ALTER TABLE transcript DROP COLUMN deleted_at",
+    "ALTER TABLE transcript DROP COLUMN deleted_by",
+)
+
+
 def tables_of(path: Path) -> set[str]:
     """The tables of a committed fixture, read as an immutable file (no -wal or -shm left beside it)."""
     with closing(sqlite3.connect(f"file:{path}?immutable=1", uri=True)) as conn:
@@ -38,5 +48,7 @@ def version_1_study(target: str) -> Engine:
     version_1 = [SQLModel.metadata.tables[name] for name in sorted(tables_of(STUDY_V1))]
     with engine.begin() as conn:
         SQLModel.metadata.create_all(conn, tables=version_1)
+        for statement in ADDED_LATER:
+            conn.exec_driver_sql(statement)
         conn.execute(text("INSERT INTO meta (key, value) VALUES ('schema_version', '1')"))
     return engine

@@ -42,7 +42,7 @@ from coder.errors import StudyError
 
 #: The schema this version of coder writes. Bump it and append a migration
 #: whenever a table or column is added.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 Migration = Callable[[Connection], None]
 
@@ -182,6 +182,34 @@ def _carry_over_samples(conn: Connection, samples: Table) -> None:
             conn.execute(text("UPDATE assignment SET sample_id = :s WHERE id = :id"), {"s": later[0], "id": assignment_id})
 
 
+# --- version 5: times of turns, deleted transcripts, transcript attributes -----------
+
+def _transcript_attribute_v5(metadata: MetaData) -> Table:
+    """The `transcript_attribute` table as version 5 created it."""
+    return Table(
+        "transcript_attribute", metadata,
+        Column("id", Integer, primary_key=True),
+        Column("transcript_id", Integer, ForeignKey("transcript.id"), nullable=False, index=True),
+        Column("name", String(255), nullable=False),
+        Column("value", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("created_by", String(120)),
+        Column("deleted_at", DateTime(timezone=True)),
+    )
+
+
+def _add_times_deletions_and_attributes(conn: Connection) -> None:
+    """Version 5: a turn's start time, soft-deleted transcripts, free transcript
+    attributes, and the index every per-coder read of a transcript uses."""
+    when = DateTime(timezone=True).compile(dialect=conn.dialect)
+    seconds = Float().compile(dialect=conn.dialect)
+    conn.exec_driver_sql(f"ALTER TABLE turn ADD COLUMN start_time {seconds}")
+    conn.exec_driver_sql(f"ALTER TABLE transcript ADD COLUMN deleted_at {when}")
+    conn.exec_driver_sql("ALTER TABLE transcript ADD COLUMN deleted_by INTEGER REFERENCES coder (id)")
+    _transcript_attribute_v5(_frozen_metadata()).create(conn)
+    conn.exec_driver_sql("CREATE INDEX ix_coding_transcript_coder ON coding (transcript_id, coder_id)")
+
+
 #: Ordered migrations. Version 1 is the first schema; each later version appends a
 #: `Step` with its own frozen, portable DDL (CREATE TABLE written out above, ALTER
 #: TABLE ... ADD ...). A new study gets the current schema from `create_all` and skips them.
@@ -189,6 +217,7 @@ MIGRATIONS: tuple[Step, ...] = (
     Step(2, _add_assignments, "assignments of fragments to a second coder"),
     Step(3, _add_blind_state_and_decisions, "blind-pass state and reconciliation decisions"),
     Step(4, _add_samples_and_no_code_notes, "blind samples as rows, and the note on 'no code applies'"),
+    Step(5, _add_times_deletions_and_attributes, "turn start times, deleted transcripts, transcript attributes"),
 )
 
 

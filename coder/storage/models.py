@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from coder.storage.vocabulary import FragmentRef, Pass
@@ -79,6 +79,28 @@ class Transcript(SQLModel, table=True):
     word_count: int = 0
     imported_at: datetime = Field(default_factory=utcnow)
     imported_by: str | None = Field(default=None, max_length=120)
+    #: A deleted transcript keeps its rows (and its codings) but leaves every list and count.
+    deleted_at: datetime | None = None
+    deleted_by: int | None = Field(default=None, foreign_key="coder.id")
+
+
+class TranscriptAttribute(SQLModel, table=True):
+    """A named fact about a transcript beyond the fixed metadata columns.
+
+    Holds what other tools attach to a source (REFI-QDA case variables, the sets a
+    source belongs to) and what a team adds later. A name may repeat (a source in
+    two sets); a changed value is a new row, the old one soft-deleted.
+    """
+
+    __tablename__ = "transcript_attribute"
+
+    id: int | None = Field(default=None, primary_key=True)
+    transcript_id: int = Field(foreign_key="transcript.id", index=True)
+    name: str = Field(max_length=255)
+    value: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: str | None = Field(default=None, max_length=120)
+    deleted_at: datetime | None = None
 
 
 class Participant(SQLModel, table=True):
@@ -101,6 +123,9 @@ class Turn(SQLModel, table=True):
     position: int
     start: int
     end: int
+    #: Seconds from the start of the recording, as the transcription tool stamped the
+    #: turn's first cue; None for formats without times.
+    start_time: float | None = None
 
 
 class Segment(SQLModel, table=True):
@@ -123,6 +148,9 @@ class Segment(SQLModel, table=True):
 
 class Coding(SQLModel, table=True):
     """A code applied by one coder to a fragment (a run of segments) in one pass."""
+
+    #: Every screen and report asks for one coder's codings in one transcript.
+    __table_args__ = (Index("ix_coding_transcript_coder", "transcript_id", "coder_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     coder_id: int = Field(foreign_key="coder.id", index=True)
