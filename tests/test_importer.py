@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from coder.coding.queries import transcript_segments
 from coder.errors import TranscriptError
-from coder.ingest.importer import Overrides, import_transcripts
+from coder.ingest.importer import DUPLICATE, Overrides, import_transcripts
 from coder.storage.models import AuditEntry, Participant, Segment, Transcript, Turn
 from tests.conftest import SAMPLE_TRANSCRIPTS, TRANSCRIPT, write
 
@@ -59,7 +59,7 @@ def test_same_content_twice_is_skipped(study, tmp_path):
     import_transcripts(study, [first], "anna")
     report = import_transcripts(study, [first, copy], "anna")
     assert report.imported == ()
-    assert [reason for _, reason in report.skipped] == ["already imported (same content)"] * 2
+    assert [reason for _, reason in report.skipped] == [DUPLICATE] * 2
     with study.session() as session:
         assert len(session.exec(select(Transcript)).all()) == 1
 

@@ -1,9 +1,10 @@
-"""`coder export`: codings, the peer-debriefing summary and the whole study as a REFI-QDA project."""
+"""`coder export`: codings, transcripts, the peer-debriefing summary and the whole study as a REFI-QDA project."""
 
 from __future__ import annotations
 
 import sys
 from functools import partial
+from pathlib import Path
 
 import click
 
@@ -45,6 +46,41 @@ def export_codings(obj: Context, fmt: str, output: str | None, bom: bool, coder:
         if bom:
             click.echo("\ufeff", nl=False)
         write(sys.stdout)
+
+
+@export.command("transcripts")
+@click.option("--format", "fmt", type=CoreChoice("coder.report.transcripts_export:FORMATS"), default="json",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(),
+              help="Write to this file; for txt of several transcripts, this folder (default: standard output).")
+@click.option("--transcript", metavar="ID_OR_TITLE", help="Only this transcript.")
+@shared_options()
+@pass_context
+def export_transcripts(obj: Context, fmt: str, output: str | None, transcript: str | None) -> None:
+    """The transcripts with their metadata, speakers, roles and turns (each with its start time).
+
+    json is a list of transcripts for programs; txt is coder's own transcript format,
+    which `coder import` reads again to the same turns: one transcript to a file or
+    standard output, several to a folder (a file each).
+    """
+    from coder.files import write_file
+    from coder.report.transcripts_export import WRITERS, file_name, transcript_records
+
+    with obj.reader() as session:
+        records = transcript_records(session, transcript)
+    if fmt == "txt" and len(records) != 1:
+        if not output:
+            raise click.UsageError("txt holds one transcript a file: name a folder with -o, or one --transcript")
+        folder = Path(output)
+        folder.mkdir(parents=True, exist_ok=True)
+        for record in records:
+            write_file(folder / file_name(record), partial(WRITERS[fmt], [record]))
+        click.echo(f"{len(records)} transcripts written to {folder}", err=True)
+    elif output:
+        write_file(output, partial(WRITERS[fmt], records))
+        click.echo(f"{len(records)} transcript(s) written to {output}", err=True)
+    else:
+        WRITERS[fmt](records, sys.stdout)
 
 
 @export.command("debrief")

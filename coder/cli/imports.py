@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from coder.ingest.importer import Overrides
 
 from coder.cli.context import Context, pass_context, shared_options
 from coder.storage.vocabulary import SCHOOL_TYPES
@@ -15,11 +19,15 @@ from coder.storage.vocabulary import SCHOOL_TYPES
 @click.option("--school-type", type=click.Choice(SCHOOL_TYPES),
               help="Set the school type of every file imported.")
 @click.option("--school", help="Set the school (pseudonym) of every file imported.")
+@click.option("--speaker", "speaker_names", multiple=True, metavar="LABEL=NAME",
+              help='Rename a speaker as the file names them (e.g. "SPEAKER_00=Interviewer"); repeatable.')
+@click.option("--role", "roles", multiple=True, metavar="LABEL=ROLE",
+              help='Give a speaker a role (e.g. "Eva de Vries=interviewer"); repeatable.')
 @click.option("--dry-run", is_flag=True, help="Show per file the format, speakers and first turns; store nothing.")
 @shared_options()
 @pass_context
 def import_command(obj: Context, paths: tuple[str, ...], school_type: str | None, school: str | None,
-                   dry_run: bool) -> None:
+                   speaker_names: tuple[str, ...], roles: tuple[str, ...], dry_run: bool) -> None:
     """Import transcripts, or folders of them, or a REFI-QDA project (.qdpx).
 
     Reads coder's own text format (.txt/.md/.docx with LABEL: turns) and what transcription
@@ -27,12 +35,22 @@ def import_command(obj: Context, paths: tuple[str, ...], school_type: str | None
     Otter, noScribe HTML, WhisperX JSON, Amberscript-style Word files and f4/f5; the format
     is chosen by content. All files go in together or none does. A file already in the
     study is skipped, as are hidden and temporary files (~$*, .*) in a folder.
+    Metadata for files that cannot hold front matter (.vtt, .srt, .json) come from a
+    sidecar beside them: interview.yaml with the front matter's keys (title, school,
+    school_type, date, participants with label and role).
     A .qdpx brings its codebook, sources, codings (its users become coders) and memos.
     """
+    from coder.ingest.adjust import parse_assignments
     from coder.ingest.importer import Overrides, import_transcripts
 
+    try:
+        overrides = Overrides(school=school, school_type=school_type,
+                              speakers=parse_assignments(speaker_names, "--speaker"),
+                              roles=parse_assignments(roles, "--role"))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
     if dry_run:
-        _preview(paths)
+        _preview(paths, overrides)
         return
 
     projects = [p for p in paths if p.lower().endswith(".qdpx")]
@@ -43,7 +61,7 @@ def import_command(obj: Context, paths: tuple[str, ...], school_type: str | None
         return
     with obj.study(create=True) as study:
         report = import_transcripts(
-            study, paths, obj.actor, Overrides(school=school, school_type=school_type), progress
+            study, paths, obj.actor, overrides, progress
         )
     for title, segments in report.imported:
         click.echo(f"imported  {title} ({segments} segments)")
@@ -55,11 +73,11 @@ def import_command(obj: Context, paths: tuple[str, ...], school_type: str | None
     click.echo(f"{len(report.imported)} imported, {len(report.skipped)} skipped, {report.segments} segments.")
 
 
-def _preview(paths: tuple[str, ...]) -> None:
+def _preview(paths: tuple[str, ...], overrides: Overrides) -> None:
     """What an import would read, file by file; nothing is stored and no study is opened."""
     from coder.ingest.preview import preview
 
-    for file in preview(paths):
+    for file in preview(paths, overrides):
         click.echo(f"{file.source}: {file.format or 'cannot be read'}" + (f" · {file.title}" if file.title else ""))
         for speaker in file.speakers:
             role = f" ({speaker.role})" if speaker.role else ""

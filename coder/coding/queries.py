@@ -187,6 +187,8 @@ class TurnInfo:
     label: str
     role: str | None
     codable: bool
+    #: Seconds into the recording where the turn starts, where the file gave times.
+    start_time: float | None = None
 
 
 @dataclass(frozen=True)
@@ -216,9 +218,9 @@ def transcript_view(session: Session, transcript_id: int, limit: int | None = No
         raise StudyError(f"no transcript {transcript_id}")
     blocked = uncodable_roles(session)
     turns = {
-        turn_id: TurnInfo(turn_id, label, role, (role or "") not in blocked)
-        for turn_id, label, role in session.execute(
-            select(Turn.id, Participant.label, Participant.role)
+        turn_id: TurnInfo(turn_id, label, role, (role or "") not in blocked, start_time)
+        for turn_id, label, role, start_time in session.execute(
+            select(Turn.id, Participant.label, Participant.role, Turn.start_time)
             .join(Participant, Participant.id == Turn.participant_id)
             .where(Turn.transcript_id == transcript_id)
         )

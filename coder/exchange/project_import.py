@@ -42,11 +42,11 @@ from coder.ingest.decoding import decode_as_written
 from coder.ingest.formats.coder_text import find_turns
 from coder.ingest.formats.labels import UNKNOWN_SPEAKER, guess_role
 from coder.ingest.formats.parsed import ParsedTranscript, ParticipantSpec, TurnSpec
-from coder.ingest.importer import store_parsed
+from coder.ingest.importer import known_hashes, store_parsed
 from coder.storage.audit import record
 from coder.storage.audit_events import ProjectImported
 from coder.storage.database import Study
-from coder.storage.models import Segment, Transcript
+from coder.storage.models import Segment
 from coder.storage.vocabulary import SCHOOL_TYPES, Pass
 
 if TYPE_CHECKING:  # xmlschema takes a second to import: only validating a project loads it
@@ -271,7 +271,7 @@ def import_qdpx(study: Study, path: str | Path, actor: str) -> ProjectImport:
     parsed: list[ParsedTranscript] = []
     selections: list[list[Selection]] = []
     with study.session() as session:
-        known = set(session.execute(select(Transcript.content_hash)).scalars())
+        known = known_hashes(session)
     for sources in children(root, "Sources"):
         for source in children(sources, "TextSource"):
             result = _read_source(source, archive, users, notes, code_ids, metadata, known, report, str(path))

@@ -12,19 +12,22 @@ per-object ORM inserts would cost more than spaCy.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import insert, select
 
 from coder.errors import TranscriptError
+from coder.ingest.adjust import renamed, unknown_speakers, with_roles, with_sidecar
 from coder.ingest.formats.parsed import ParsedTranscript, SpeakerCount
+from coder.ingest.formats.timecode import seconds
 from coder.ingest.segmentation import Span, segment_texts
 from coder.ingest.transcript_formats import SUFFIXES, read_transcript
 from coder.storage.audit import record
 from coder.storage.audit_events import TranscriptImported
 from coder.storage.database import Study
+from coder.storage.deletions import INCLUDE_DELETED
 from coder.storage.models import Participant, Segment, Transcript, Turn, utcnow
 from coder.storage.vocabulary import SCHOOL_TYPES
 
@@ -34,28 +37,44 @@ Progress = Callable[[str, int, int], None]
 
 @dataclass(frozen=True)
 class Overrides:
-    """Metadata given on the command line, winning over each file's front matter."""
+    """What the command line says about every file, winning over the files and their sidecars:
+    speakers renamed (old label → new), roles (label → role), school and school type."""
 
     school: str | None = None
     school_type: str | None = None
+    speakers: Mapping[str, str] = field(default_factory=dict)
+    roles: Mapping[str, str] = field(default_factory=dict)
 
     def apply(self, parsed: ParsedTranscript) -> ParsedTranscript:
         if self.school_type is not None and self.school_type not in SCHOOL_TYPES:
             raise TranscriptError(
                 parsed.source, f"school type '{self.school_type}' is not one of {', '.join(SCHOOL_TYPES)}"
             )
+        parsed = with_roles(renamed(parsed, self.speakers), self.roles)
         return replace(
             parsed,
             school=self.school if self.school is not None else parsed.school,
             school_type=self.school_type if self.school_type is not None else parsed.school_type,
         )
 
+    def check_speakers(self, speakers: Iterable[str], source: str) -> None:
+        """Refuse a `--speaker` or `--role` that names nobody who speaks in the files read
+        (a role names a speaker as `--speaker` renamed them)."""
+        speakers = list(speakers)
+        unknown_speakers(self.speakers, speakers, "--speaker", source)
+        unknown_speakers(self.roles, [self.speakers.get(label, label) for label in speakers], "--role", source)
+
+
+def read_with_sidecar(path: Path) -> ParsedTranscript:
+    """A file as it reads, with its sidecar's metadata and roles: what `Overrides` apply to."""
+    return with_sidecar(read_transcript(path), path)
+
 
 #: Names of files a folder holds that are no transcripts though their suffix says so: Word's
 #: `~$` lock file beside an open document, macOS's `._` companions and other hidden files.
 HIDDEN_PREFIXES = ("~$", ".")
 HIDDEN = "hidden or temporary file (such as Word's ~$ lock file), left out of the folder"
-DUPLICATE = "already imported (same content)"
+DUPLICATE = "already imported (same content; if it was deleted, `coder transcript restore` brings it back)"
 
 
 @dataclass(frozen=True)
@@ -122,6 +141,7 @@ class _Batch:
     fresh: list[ParsedTranscript] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     summaries: list[FileSummary] = field(default_factory=list)
+    speakers: list[str] = field(default_factory=list)  # as the files name them
 
     def turn_texts(self) -> Iterator[str]:
         """Read each file and hand out its turns' texts, skipping content already known.
@@ -129,7 +149,9 @@ class _Batch:
         A generator, so files are read while worker processes segment earlier ones.
         """
         for done, path in enumerate(self.files, start=1):
-            parsed = self.overrides.apply(read_transcript(path))
+            read = read_with_sidecar(path)
+            self.speakers.extend(p.label for p in read.participants)
+            parsed = self.overrides.apply(read)
             if self.progress:
                 self.progress(path.name, done, len(self.files))
             self.summaries.append(FileSummary.of(parsed))
@@ -139,6 +161,7 @@ class _Batch:
             self.known.add(parsed.content_hash)
             self.fresh.append(parsed)
             yield from (parsed.text[t.start : t.end] for t in parsed.turns)
+        self.overrides.check_speakers(self.speakers, ", ".join(map(str, self.files)))
 
     def segment(self) -> list[list[list[Span]]]:
         """Sentence spans per turn per new transcript, on every core for a big import."""
@@ -153,6 +176,12 @@ def _per_transcript(flat: list[list[Span]], parsed: Sequence[ParsedTranscript]) 
         spans.append(flat[offset : offset + len(transcript.turns)])
         offset += len(transcript.turns)
     return spans
+
+
+def known_hashes(session) -> set[str]:
+    """The content hashes of the study's transcripts, deleted ones too: a file already in the
+    study is not imported again, and its unique hash could not be stored twice."""
+    return set(session.execute(select(Transcript.content_hash).execution_options(**{INCLUDE_DELETED: True})).scalars())
 
 
 def store_parsed(session, parsed: Sequence[ParsedTranscript], actor: str) -> list[int]:
@@ -215,8 +244,9 @@ def _store(session, parsed: ParsedTranscript, spans: list[list[Span]], actor: st
         [(transcript_id, p.label, p.role) for p in parsed.participants], transcript_id, "label",
     )
     turn_ids = _insert_rows(
-        conn, Turn, ("transcript_id", "participant_id", "position", "start", "end"),
-        [(transcript_id, participant_ids[t.label], position, t.start, t.end)
+        conn, Turn, ("transcript_id", "participant_id", "position", "start", "end", "start_time"),
+        [(transcript_id, participant_ids[t.label], position, t.start, t.end,
+          seconds(t.start_time) if t.start_time else None)
          for position, t in enumerate(parsed.turns)],
         transcript_id, "position",
     )
@@ -249,7 +279,7 @@ def import_transcripts(
         left_out = f" ({len(selection.hidden)} hidden or temporary left out)" if selection.hidden else ""
         raise TranscriptError(", ".join(map(str, paths)) or ".", f"no transcript files to import{left_out}")
     with study.session() as session:
-        known = set(session.execute(select(Transcript.content_hash)).scalars())
+        known = known_hashes(session)
     batch = _Batch(selection.files, known, overrides, progress, skipped=[(str(p), HIDDEN) for p in selection.hidden])
     spans = batch.segment()
     with study.session() as session:

@@ -14,8 +14,7 @@ from pathlib import Path
 
 from coder.errors import TranscriptError
 from coder.ingest.formats.parsed import ParsedTranscript, SpeakerCount
-from coder.ingest.importer import HIDDEN, expand_paths
-from coder.ingest.transcript_formats import read_transcript
+from coder.ingest.importer import HIDDEN, Overrides, expand_paths, read_with_sidecar
 
 FIRST_TURNS = 3
 #: Characters of a turn shown: enough to see who says what, not a page.
@@ -59,9 +58,11 @@ def _doubts(parsed: ParsedTranscript) -> list[str]:
     return doubts
 
 
-def _read(path: Path, first_turns: int, seen: dict[str, str]) -> FilePreview:
+def _read(path: Path, overrides: Overrides, first_turns: int, seen: dict[str, str], speakers: list[str]) -> FilePreview:
     try:
-        parsed = read_transcript(path)
+        read = read_with_sidecar(path)
+        speakers.extend(p.label for p in read.participants)
+        parsed = overrides.apply(read)
     except TranscriptError as error:
         where = f"line {error.line}: " if error.line is not None else ""
         return FilePreview(str(path), problems=(f"{where}{error.problem}",))
@@ -76,9 +77,17 @@ def _read(path: Path, first_turns: int, seen: dict[str, str]) -> FilePreview:
                        (*parsed.notes, *_doubts(parsed), *copy))
 
 
-def preview(paths: Iterable[str | Path], first_turns: int = FIRST_TURNS) -> list[FilePreview]:
-    """A preview of every file `coder import PATHS` would read, and of the hidden ones it would skip."""
+def preview(paths: Iterable[str | Path], overrides: Overrides | None = None,
+            first_turns: int = FIRST_TURNS) -> list[FilePreview]:
+    """A preview of every file `coder import PATHS` would read (with its sidecar and the
+    command line's `overrides`), and of the hidden ones it would skip."""
+    overrides = overrides or Overrides()
     selection = expand_paths(paths)
     seen: dict[str, str] = {}
-    read = [_read(path, first_turns, seen) for path in selection.files]
+    speakers: list[str] = []
+    read = [_read(path, overrides, first_turns, seen, speakers) for path in selection.files]
+    try:
+        overrides.check_speakers(speakers, "the command line")
+    except TranscriptError as error:
+        read.append(FilePreview("the command line", problems=(error.problem,)))
     return read + [FilePreview(str(path), problems=(f"skipped: {HIDDEN}",)) for path in selection.hidden]

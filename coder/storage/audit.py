@@ -16,6 +16,7 @@ from sqlalchemy import false, select
 from sqlmodel import Session
 
 from coder.storage.audit_events import Event, decode_event
+from coder.storage.deletions import INCLUDE_DELETED
 from coder.storage.models import AuditEntry, Transcript
 
 
@@ -66,6 +67,7 @@ def audit_trail(
         select(AuditEntry, Transcript.title)
         .outerjoin(Transcript, Transcript.id == AuditEntry.transcript_id)
         .order_by(AuditEntry.id)
+        .execution_options(**{INCLUDE_DELETED: True})  # the log keeps the history of deleted transcripts
     )
     if actor is not None:
         query = query.where(AuditEntry.actor == actor)

@@ -81,6 +81,42 @@ class TranscriptImported(Event):
 
 
 @dataclass(frozen=True)
+class TranscriptChanged(Event):
+    """Metadata corrected after import; `before` and `after` hold the columns that changed."""
+
+    KIND = "transcript.update"
+    before: dict[str, Any] = field(default_factory=dict)
+    after: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TranscriptDeleted(Event):
+    """A transcript taken out of the study, softly: its rows and `codings` stay, and return on restore."""
+
+    KIND = "transcript.delete"
+    title: str
+    codings: int = 0
+
+
+@dataclass(frozen=True)
+class TranscriptRestored(Event):
+    KIND = "transcript.restore"
+    title: str
+
+
+@dataclass(frozen=True)
+class SpeakerChanged(Event):
+    """A speaker renamed or given a role (`before`/`after` hold `label` and `role`), or, with
+    `merged_into`, merged with another speaker of the transcript: their `turns` move over."""
+
+    KIND = "speaker.update"
+    before: dict[str, Any] = field(default_factory=dict)
+    after: dict[str, Any] = field(default_factory=dict)
+    merged_into: str | None = None
+    turns: int = 0
+
+
+@dataclass(frozen=True)
 class ProjectImported(Event):
     KIND = "project.import"
     path: str
@@ -216,6 +252,7 @@ class ReviewDecided(Event):
 EVENTS: dict[str, type[Event]] = {
     cls.KIND: cls
     for cls in (CoderAdded, CodebookLoaded, CodeUpdated, UncodableRolesChanged, TranscriptImported,
+                TranscriptChanged, TranscriptDeleted, TranscriptRestored, SpeakerChanged,
                 ProjectImported, CodingAdded, CodingRemoved, MemoChanged, ActionUndone, ActionRedone,
                 FragmentsAssigned, BlindFinished, NoCodeApplies, CodesRevealed)
 }

@@ -37,6 +37,7 @@ from sqlmodel import Session
 
 from coder.errors import StudyBusy, StudyError
 from coder.storage import migrations
+from coder.storage.deletions import leave_out_deleted
 from coder.storage.visibility import blind_to_pending
 
 DEFAULT_DB = "coder.db"
@@ -243,6 +244,7 @@ class Study:
     def _transaction(self, bind: Engine, viewer: str | None) -> Iterator[Session]:
         viewer = viewer or self.viewer
         with Session(bind, expire_on_commit=False) as session:
+            leave_out_deleted(session)
             if viewer is not None:
                 blind_to_pending(session, viewer)
             try:

@@ -47,12 +47,16 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
     return None, text, 1
 
 
-def _front_matter(front: str, path: str) -> dict:
-    """The front matter's values, checked; a problem names its line in the file (YAML starts on line 2)."""
-    root = compose(front, path, TranscriptError, first_line=2, what="front matter")
+def front_matter_values(front: str, path: str, first_line: int = 2) -> dict:
+    """The front matter's values, checked; a problem names its line in the file.
+
+    `first_line` is the file line the YAML starts on: 2 in a transcript (after `---`), 1 in
+    a sidecar file that holds only front matter.
+    """
+    root = compose(front, path, TranscriptError, first_line=first_line, what="front matter")
     if root is not None and not isinstance(root, yaml.MappingNode):
-        raise TranscriptError(path, "front matter must be 'key: value' lines", 2)
-    lines = {str(key.value): line_of(key, 2) for key, _ in (root.value if root is not None else [])}
+        raise TranscriptError(path, "front matter must be 'key: value' lines", first_line)
+    lines = {str(key.value): line_of(key, first_line) for key, _ in (root.value if root is not None else [])}
     try:
         data = to_data(root) or {}
     except ValueError as exc:  # a date such as 2023-02-30
@@ -73,7 +77,7 @@ def _front_matter(front: str, path: str) -> dict:
     date = data.get("date")
     if isinstance(date, (dt.date, dt.datetime)):
         data["date"] = date.isoformat()
-    data["participants"] = _participants(data.get("participants") or [], lines.get("participants", 2), path)
+    data["participants"] = _participants(data.get("participants") or [], lines.get("participants", first_line), path)
     return data
 
 
@@ -102,10 +106,20 @@ def _participants(raw: object, line: int, path: str) -> tuple[ParticipantSpec, .
 # --- turns -------------------------------------------------------------------------
 
 
+def _declared_lines(declared: tuple[str, ...]) -> re.Pattern[str]:
+    """Lines that start a turn of a declared participant, whose label may hold anything a tool
+    writes, a colon too (Teams' "8:orgid:3f9c2a71-...")."""
+    labels = "|".join(re.escape(label) for label in sorted(declared, key=len, reverse=True))
+    return re.compile(rf"^(?:\[?(?P<time>{TIME})\]?[ \t]+)?(?P<label>{labels})[ \t]*:(?!//)[ \t]*", re.MULTILINE)
+
+
 def _turn_starts(text: str, declared: tuple[str, ...], path: str, first_line: int) -> list[re.Match[str]]:
     """The label lines that start turns, refusing a speaker missing from `declared`."""
+    candidates = {match.start(): match for match in _LABEL_LINE.finditer(text)}
+    if declared:
+        candidates.update((match.start(), match) for match in _declared_lines(declared).finditer(text))
     starts: list[re.Match[str]] = []
-    for match in _LABEL_LINE.finditer(text):
+    for _, match in sorted(candidates.items()):
         label = match.group("label")
         if label in declared:
             starts.append(match)
@@ -147,7 +161,7 @@ def find_turns(
 def parse_transcript_text(text: str, path: str) -> ParsedTranscript:
     """Parse normalised transcript text (front matter + `LABEL:` turns)."""
     front, body, body_line = split_front_matter(text)
-    meta = _front_matter(front, path) if front is not None else {"participants": ()}
+    meta = front_matter_values(front, path) if front is not None else {"participants": ()}
     stripped = body.lstrip("\n")
     body_line += len(body) - len(stripped)
     body = stripped.rstrip("\n")

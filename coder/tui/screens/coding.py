@@ -29,6 +29,7 @@ from coder.coding.queries import (
     transcript_view,
 )
 from coder.coding.search import search_texts
+from coder.ingest.formats.timecode import clock
 from coder.storage.database import Study
 from coder.storage.models import Code
 from coder.storage.vocabulary import Pass
@@ -166,8 +167,11 @@ class CodingScreen(CodingBase):
         total = len(self.loaded.view.segments)
         selection = f"segments {first + 1}–{last + 1}" if first != last else f"segment {first + 1}"
         who = self.coder or "nobody (start coder with --as NAME to code)"
+        view = self.loaded.view
+        started = view.turns[view.segments[pane.cursor].turn_id].start_time if view.segments else None
+        when = f" · {clock(started)}" if started is not None else ""
         self.query_one("#coding-status", Static).update(
-            f"{selection} of {total} · coder {who}" + (f" · {message}" if message else "")
+            f"{selection} of {total}{when} · coder {who}" + (f" · {message}" if message else "")
         )
 
     @on(TranscriptPane.CursorMoved)

@@ -21,6 +21,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from coder.coding.queries import CodingRow, TranscriptView
+from coder.ingest.formats.timecode import clock
 
 GUTTER = 16
 MARKS = 3
@@ -207,6 +208,21 @@ class TranscriptPane(Widget, can_focus=True):
                 position += 1
         self.refresh()
 
+    def _starts_turn(self, position: int) -> bool:
+        segments = self.view.segments
+        return position == 0 or segments[position - 1].turn_id != segments[position].turn_id
+
+    def _gutter(self, line: Line) -> str:
+        """The speaker (and role) on a turn's first line, its start time on the second."""
+        position = line.position
+        turn = self.view.turns[self.view.segments[position].turn_id]
+        if line.index == 0 and self._starts_turn(position):
+            return f"{turn.label} {turn.role or ''}"
+        second = (line.index == 1 and self._starts_turn(position)) or (
+            line.index == 0 and position > 0 and not self._starts_turn(position)
+            and self._starts_turn(position - 1) and self._height(position - 1) == 1)
+        return clock(turn.start_time) if second and turn.start_time is not None else ""
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         if y >= len(self._lines) or self.view is None:
@@ -220,9 +236,7 @@ class TranscriptPane(Widget, can_focus=True):
             base += self.get_component_rich_style("transcript-pane--cursor")
         elif first <= line.position <= last and self.anchor is not None:
             base += self.get_component_rich_style("transcript-pane--selection")
-        starts_turn = line.index == 0 and (
-            line.position == 0 or self.view.segments[line.position - 1].turn_id != segment.turn_id)
-        speaker = f"{turn.label} {turn.role or ''}"[: GUTTER - 1] if starts_turn else ""
+        speaker = self._gutter(line)[: GUTTER - 1]
         parts = [Segment(f"{speaker:<{GUTTER}}", base + self.get_component_rich_style("transcript-pane--speaker"))]
         covering = self.covering(line.position)[:MARKS]
         for coding in covering:
