@@ -170,8 +170,8 @@ def test_correcting_metadata_and_speakers_is_audited_and_keeps_codings(tmp_path)
     assert transcript["participants"] == [{"label": "Interviewer", "role": "interviewer"}]
     study.close()
     codings = json.loads(run(*run_as, "export", "codings", "--format", "json").stdout)
-    assert [(c["transcript"], c["code_id"], c["speaker"]) for c in codings] == [
-        ("Gesprek 1", "interdependence", "Interviewer")]
+    assert [(c["transcript"], c["code_id"], c["speaker"], c["time"]) for c in codings] == [
+        ("Gesprek 1", "interdependence", "Interviewer", "00:00:05")]
 
 
 def test_a_deleted_transcript_leaves_every_list_and_comes_back_whole(tmp_path):
@@ -269,3 +269,35 @@ async def test_the_coding_screen_shows_when_a_turn_starts(tmp_path):
         assert gutters[second_turn + 1] == "00:00:05"  # the long turn's second line
         assert gutters[0] == "SPEAKER_00" and set(gutters[second_turn + 2 :]) == {""}
     study.close()
+
+
+def test_deleting_hides_the_transcript_from_every_query_on_both_backends(study, tmp_path):
+    """The core rule (not only the CLI): lists, counts, codings, agreement units and blind
+    fragments leave out a deleted transcript; restoring brings back what it had."""
+    from coder.codebook.codebook_file import read_codebook
+    from coder.codebook.study_codebook import apply_codebook
+    from coder.coding.queries import coding_records, study_status, transcript_overview
+    from coder.coding.transcripts import delete_transcript, restore_transcript
+    from coder.ingest.importer import import_transcripts
+    from coder.stats.units import UnitFilter
+
+    with study.session() as session:
+        apply_codebook(session, read_codebook(SHIPPED_CODEBOOK), "anna")
+    import_transcripts(study, [write(tmp_path, "a.vtt", WHISPERX_VTT), write(tmp_path, "b.vtt", TEAMS_VTT)], "anna")
+    with study.session() as session:
+        toggle_code(session, "anna", "interdependence", 1, 1, 1)
+        toggle_code(session, "anna", "flexibility", 2, 0, 0)
+    with study.session() as session:
+        delete_transcript(session, "1", "anna", force=True)
+        # the same transaction already sees it gone
+        assert [row.id for row in transcript_overview(session)] == [2]
+    with study.reader() as session:
+        assert study_status(session).transcripts == 1
+        assert [r.code_id for r in coding_records(session)] == ["flexibility"]
+        assert UnitFilter().transcript_ids(session) == [2]
+        assert session.get(Transcript, 1) is None
+    with study.session() as session:
+        restore_transcript(session, "1", "anna")
+    with study.reader() as session:
+        assert sorted(r.code_id for r in coding_records(session)) == ["flexibility", "interdependence"]
+        assert [row.id for row in transcript_overview(session)] == [1, 2]

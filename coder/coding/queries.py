@@ -360,18 +360,20 @@ class CodingRecord:
     pass_: str
     memo: str
     text: str
+    #: Seconds into the recording where the turn of the fragment's first segment starts.
+    start_time: float | None = None
 
 
-def _speakers_by_position(session: Session, transcript_ids: set[int]) -> dict[int, list[Speaker]]:
-    """Per transcript, indexed by segment position: who speaks that segment."""
+def _speakers_by_position(session: Session, transcript_ids: set[int]) -> dict[int, list[tuple[Speaker, float | None]]]:
+    """Per transcript, indexed by segment position: who speaks that segment, and when their turn starts."""
     rows = session.execute(
-        with_speaker(select(Segment.transcript_id, Participant.label, Participant.role))
+        with_speaker(select(Segment.transcript_id, Participant.label, Participant.role, Turn.start_time))
         .where(Segment.transcript_id.in_(transcript_ids))
         .order_by(Segment.transcript_id, Segment.position)
     )
-    result: dict[int, list[Speaker]] = {}
-    for transcript_id, label, role in rows:
-        result.setdefault(transcript_id, []).append(Speaker(label, role))
+    result: dict[int, list[tuple[Speaker, float | None]]] = {}
+    for transcript_id, label, role, start_time in rows:
+        result.setdefault(transcript_id, []).append((Speaker(label, role), start_time))
     return result
 
 
@@ -395,9 +397,10 @@ def coding_records(session: Session, coder: str | None = None, pass_: str | None
     return [
         CodingRecord(
             coding.id, coding.fragment, title, school, school_type,
-            tuple(dict.fromkeys(speakers[coding.transcript_id][first_pos:last_pos + 1])), first_pos, last_pos,
+            tuple(dict.fromkeys(s for s, _ in speakers[coding.transcript_id][first_pos:last_pos + 1])),
+            first_pos, last_pos,
             coding.start, coding.end, code_id, code_name, themes[coding.code_id], coder_name, coding.pass_, coding.memo,
-            texts[coding.transcript_id][coding.start:coding.end],
+            texts[coding.transcript_id][coding.start:coding.end], speakers[coding.transcript_id][first_pos][1],
         )
         for coding, title, school, school_type, first_pos, last_pos, code_id, code_name, coder_name in rows
     ]

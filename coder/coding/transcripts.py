@@ -104,6 +104,7 @@ def delete_transcript(session: Session, name: str, actor: str, *, force: bool = 
         )
     transcript.deleted_at, transcript.deleted_by = utcnow(), ensure_coder(session, actor).id
     session.add(transcript)
+    session.flush()
     event = TranscriptDeleted(title=transcript.title, codings=codings)
     record(session, actor, event, transcript_id=transcript.id)
     deletions_changed(session)
@@ -117,6 +118,7 @@ def restore_transcript(session: Session, name: str, actor: str) -> Transcript:
         raise StudyError(f"transcript {transcript.id} '{transcript.title}' is not deleted")
     transcript.deleted_at, transcript.deleted_by = None, None
     session.add(transcript)
+    session.flush()
     record(session, actor, TranscriptRestored(title=transcript.title), transcript_id=transcript.id)
     deletions_changed(session)
     return transcript

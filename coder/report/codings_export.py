@@ -3,7 +3,8 @@
 The rows carry what an analysis in pandas, R or SPSS needs without the study:
 where the fragment is, who said it, which code and theme, who coded it in which
 pass, the memo and the text itself. `transcript_id` (last, an extension of the
-contract) tells apart transcripts that share a title.
+contract) tells apart transcripts that share a title, and `time` (another extension) is
+where in the recording the fragment's turn starts (`HH:MM:SS`), for files that give times.
 
 In CSV, a text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
 return starts with a single quote `'` as well (OWASP, "CSV Injection"): a
@@ -23,10 +24,11 @@ from typing import IO
 from sqlmodel import Session
 
 from coder.coding.queries import CodingRecord, coding_records
+from coder.ingest.formats.timecode import clock
 
 COLUMNS = (
     "transcript", "school", "school_type", "speaker", "role", "first_segment", "last_segment",
-    "start", "end", "code_id", "code_name", "theme", "coder", "pass", "memo", "text", "transcript_id",
+    "start", "end", "code_id", "code_name", "theme", "coder", "pass", "memo", "text", "transcript_id", "time",
 )
 FORMATS = ("csv", "json")
 #: What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
@@ -49,6 +51,7 @@ def _row(record: CodingRecord) -> dict:
         "first_segment": record.first, "last_segment": record.last, "start": record.start, "end": record.end,
         "code_id": record.code_id, "code_name": record.code_name, "theme": record.theme, "coder": record.coder,
         "pass": record.pass_, "memo": record.memo, "text": record.text, "transcript_id": record.fragment.transcript_id,
+        "time": clock(record.start_time) if record.start_time is not None else "",
     }
 
 
