@@ -20,9 +20,10 @@ def code_command(obj: Context, path: str) -> None:
     """
     from coder.coding.codings_in import apply_codings, read_codings
 
-    if not obj.user:
-        raise click.UsageError("say who is coding: --as NAME (or set CODER_USER)")
     lines = read_codings(path)
-    with obj.session() as session:
-        count = apply_codings(session, obj.user, lines, path)
+    with obj.study() as opened:  # in team mode, the connection says who is coding
+        if not obj.user:
+            raise click.UsageError("say who is coding: --as NAME (or set CODER_USER)")
+        with opened.session(viewer=obj.user) as session:
+            count = apply_codings(session, obj.user, lines, path)
     click.echo(f"Applied {count} codings as {obj.user}.")

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from coder.errors import StudyError
+
 if TYPE_CHECKING:
     from sqlmodel import Session
 
@@ -34,7 +36,18 @@ class Context:
         """The selected study; only `init`, `import` and `demo` may `create` it (DESIGN §3)."""
         from coder.storage.database import open_study
 
-        return open_study(self.db, create=create)
+        opened = open_study(self.db, create=create)
+        if opened.identity is not None:
+            self._act_as_connection(opened)
+        return opened
+
+    def _act_as_connection(self, opened: Study) -> None:
+        """In team mode the connection's role is who acts; another `--as` is refused (DESIGN §3)."""
+        if self.user is not None and self.user != opened.identity:
+            opened.close()
+            raise StudyError(f"this is a team study and you are connected as {opened.identity}: "
+                             f"--as {self.user} is refused (connect as that coder's role instead)")
+        self.user = opened.identity
 
     @contextmanager
     def study(self, *, create: bool = False) -> Iterator[Study]:

@@ -38,6 +38,7 @@ from sqlmodel import Session
 from coder.errors import StudyBusy, StudyError
 from coder.storage import migrations
 from coder.storage.deletions import leave_out_deleted
+from coder.storage.team import connection_identity
 from coder.storage.visibility import blind_to_pending
 
 DEFAULT_DB = "coder.db"
@@ -209,6 +210,8 @@ class Study:
     viewer: str | None = None
     #: Why this user may only read the study (`read_only_reason`); None when they may write it.
     read_only: str | None = None
+    #: In team mode, who the connection acts as (its database role); None elsewhere.
+    identity: str | None = None
 
     def as_viewer(self, name: str) -> Study:
         """The same open study, seen by coder `name`."""
@@ -319,7 +322,7 @@ def _open(target: str, *, create: bool, migrate_shared: bool) -> tuple[Study, Up
     except StudyError:
         engine.dispose()
         raise
-    return Study(target=target, engine=engine, read_only=read_only), upgrade
+    return Study(target=target, engine=engine, read_only=read_only, identity=connection_identity(engine)), upgrade
 
 
 def _bring_up_to_date(engine: Engine, target: str, *, create: bool, migrate_shared: bool,

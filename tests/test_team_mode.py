@@ -1,0 +1,113 @@
+"""Team mode on a real PostgreSQL (DESIGN §3): roles per coder, identity from the connection,
+and blindness that the server enforces on plain SQL, not only coder."""
+
+from __future__ import annotations
+
+import json
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from coder.coding.blind_pass import blind_queue, finish, toggle_blind_code
+from coder.storage.database import open_study
+from tests.conftest import SHIPPED_CODEBOOK, TRANSCRIPT, write
+from tests.test_transcript_corrections import run
+
+
+def _as(url: str, role: str) -> str:
+    return make_url(url).set(username=role).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="module")
+def team(pg_admin_url, tmp_path_factory) -> dict[str, str]:
+    """A study owned by a non-superuser `lead`, in team mode, with coders anna and bob.
+
+    anna coded segments 3 and 5 and handed both to bob, who has not started: the URLs per role.
+    """
+    with psycopg.connect(pg_admin_url, autocommit=True) as admin:
+        admin.execute("CREATE ROLE lead LOGIN CREATEROLE")
+        admin.execute('CREATE DATABASE "team_study" OWNER lead')
+    owner = _as(make_url(pg_admin_url).set(database="team_study").render_as_string(hide_password=False), "lead")
+    folder = tmp_path_factory.mktemp("team")
+    codings = write(folder, "anna.csv", "transcript,first,last,code,memo\nProefinterview,3,3,interdependence,"
+                                        "anna's geheime memo\nProefinterview,5,5,flexibility,\n")
+    for args in (("init", "--codebook", str(SHIPPED_CODEBOOK)), ("import", str(write(folder, "t.txt", TRANSCRIPT))),
+                 ("team", "init"), ("team", "add", "anna"), ("team", "add", "bob")):
+        result = run("--db", owner, *args)
+        assert result.exit_code == 0, result.output
+    urls = {"lead": owner, "anna": _as(owner, "anna"), "bob": _as(owner, "bob")}
+    assert run("--db", urls["anna"], "code", str(codings)).exit_code == 0
+    assert run("--db", urls["anna"], "assign", "--from", "anna", "--to", "bob").exit_code == 0
+    return urls
+
+
+def _rows(url: str, sql: str) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def _refused(url: str, sql: str) -> str:
+    with psycopg.connect(url) as conn, pytest.raises(psycopg.Error) as caught:
+        conn.execute(sql)
+    return str(caught.value)
+
+
+def test_the_blind_coder_sees_none_of_the_first_coders_rows_with_plain_sql(team):
+    bob = team["bob"]
+    assert _rows(team["anna"], "SELECT count(*) FROM coding")[0][0] == 2
+    assert _rows(bob, "SELECT count(*) FROM coding") == [(0,)]
+    assert _rows(bob, "SELECT count(*) FROM audit_log WHERE kind = 'coding.add'") == [(0,)]
+    assert _rows(bob, "SELECT count(*) FROM audit_log WHERE detail LIKE '%geheime%'") == [(0,)]
+    assert _rows(bob, "SELECT count(*) FROM assignment") == [(2,)]  # his own work list
+    assert _rows(team["lead"], "SELECT count(*) FROM coding") == [(2,)]  # the owner is not coding blind
+
+
+def test_writes_in_another_name_and_audit_rewrites_are_refused(team):
+    bob = team["bob"]
+    anna_id = _rows(team["anna"], "SELECT id FROM coder WHERE name = 'anna'")[0][0]
+    segment = _rows(bob, "SELECT id, start, \"end\", transcript_id FROM segment ORDER BY position LIMIT 1 OFFSET 2")[0]
+    code = _rows(bob, "SELECT id FROM code LIMIT 1")[0][0]
+    insert = (f"INSERT INTO coding (coder_id, code_id, transcript_id, first_segment_id, last_segment_id, start, \"end\", "
+              f"memo, pass, created_at) VALUES ({anna_id}, {code}, {segment[3]}, {segment[0]}, {segment[0]}, "
+              f"{segment[1]}, {segment[2]}, '', 'primary', now())")
+    assert "row-level security" in _refused(bob, insert)
+    assert "permission denied" in _refused(bob, "UPDATE audit_log SET actor = 'anna'")
+    assert "permission denied" in _refused(bob, "DELETE FROM audit_log")
+    assert "permission denied" in _refused(team["anna"], "UPDATE coding SET code_id = code_id")
+    # The server names the actor of an audit row, whatever the client writes.
+    with psycopg.connect(bob) as conn:
+        conn.execute("INSERT INTO audit_log (at, actor, kind, detail) VALUES (now(), 'anna', 'coder.add', '{}')")
+        assert conn.execute("SELECT actor FROM audit_log ORDER BY id DESC LIMIT 1").fetchone() == ("bob",)
+        conn.rollback()
+    assert run("--db", bob, "--as", "bob", "status").exit_code == 0  # --as may repeat who you are
+    refused = run("--db", bob, "--as", "anna", "status")
+    assert refused.exit_code == 1 and "connected as bob" in refused.output and "--as anna is refused" in refused.output
+
+
+def test_finishing_lifts_the_servers_blindness_and_team_commands(team):
+    bob = team["bob"]
+    study = open_study(bob, create=False)
+    assert study.identity == "bob"
+    with study.session(viewer="bob") as session:
+        queue = blind_queue(session, "bob")
+    with study.session(viewer="bob") as session:
+        toggle_blind_code(session, "bob", queue[0].assignment_id, "reflection")
+    with study.session(viewer="bob") as session:
+        finish(session, "bob", queue[0].assignment_id)
+    study.close()
+    # his own blind coding, and anna's on the finished fragment only
+    assert _rows(bob, "SELECT count(*) FROM coding c JOIN coder w ON w.id = c.coder_id WHERE w.name = 'anna'") == [(1,)]
+    stamped = _rows(team["lead"], "SELECT done_at IS NOT NULL FROM assignment WHERE done_at IS NOT NULL")
+    assert stamped == [(True,)]
+    log = run("--db", bob, "log", "--json")
+    entries = [(e["actor"], e["kind"]) for e in map(json.loads, log.stdout.splitlines())]
+    assert ("anna", "coding.add") in entries and ("bob", "blind.finish") in entries
+
+    listing = run("--db", team["lead"], "team", "list")
+    assert "anna" in listing.output and "bob" in listing.output
+    assert "only the study's owner" in run("--db", bob, "team", "add", "eve").output
+    assert run("--db", team["lead"], "team", "remove", "bob").exit_code == 0
+    assert "removed" in run("--db", team["lead"], "team", "list").output
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(bob).close()
