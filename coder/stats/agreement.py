@@ -348,17 +348,44 @@ def pooled_overall(ratings: Ratings, samples: int = BOOTSTRAP_SAMPLES, seed: int
     return Statistics(**figures)
 
 
+def _distinct_rows(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The index of one row of each distinct row of a boolean matrix, and how many rows are like it.
+
+    Rows are packed into 64-bit words and sorted as integers: far faster than sorting rows
+    of booleans (`np.unique(axis=0)`) when there are a hundred thousand of them.
+    """
+    packed = np.packbits(matrix, axis=1)
+    packed = np.pad(packed, ((0, 0), (0, -packed.shape[1] % 8)))
+    words = np.ascontiguousarray(packed).view(np.uint64)
+    order = np.lexsort(words.T[::-1])
+    ordered = words[order]
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = np.any(ordered[1:] != ordered[:-1], axis=1)
+    starts = np.flatnonzero(new)
+    return order[starts], np.diff(np.append(starts, len(order)))
+
+
 def _bootstrap(a: np.ndarray, b: np.ndarray, samples: int, seed: int) -> np.ndarray:
-    """Pooled kappas of `samples` resamples of the units, in blocks that bound memory."""
+    """Pooled kappas of `samples` resamples of the units, in blocks that bound memory.
+
+    A resample only counts how often each unit is drawn, and units with the same codes
+    from both coders are interchangeable, so the draw is made over the distinct (A, B)
+    patterns, each with its share of the units: the same distribution as drawing units
+    (Efron & Tibshirani 1993, ch. 6), at a cost in patterns rather than units. A study's
+    segments mode has some hundreds of patterns for a hundred thousand units.
+    """
     rng = np.random.default_rng(seed)
-    n = a.shape[0]
-    ab = a * b
-    block = max(1, 4_000_000 // n)
+    n, codes = a.shape
+    both = np.concatenate([a, b], axis=1)
+    first, counts = _distinct_rows(both.astype(bool))
+    pa, pb = both[first, :codes], both[first, codes:]
+    ab = pa * pb
+    block = max(1, 4_000_000 // len(counts))
     kappas = []
     for start in range(0, samples, block):
         size = min(block, samples - start)
-        weights = rng.multinomial(n, np.full(n, 1 / n), size=size).astype(float)
-        kappa, _, _ = _pooled_kappa(weights @ ab, weights @ a, weights @ b, np.full(size, float(n)))
+        weights = rng.multinomial(n, counts / n, size=size).astype(float)
+        kappa, _, _ = _pooled_kappa(weights @ ab, weights @ pa, weights @ pb, np.full(size, float(n)))
         kappas.append(kappa)
     return np.concatenate(kappas)
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
+import numpy as np
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from coder.codebook.study_codebook import active_codes, code_themes
@@ -195,26 +196,37 @@ def fragment_rows(session, coders, mapping, transcript_ids) -> tuple[list[tuple[
     return [row for row in rows if row[0] in units_of_a and row[0] not in revealed], len(revealed)
 
 
-def segment_rows(session, coders, mapping, transcript_ids) -> tuple[list[tuple[str, str, str]], int]:
-    """Units = every non-interviewer segment of transcripts both coders coded (none revealed)."""
+def segment_ratings(session, coders, columns, mapping, transcript_ids) -> Ratings:
+    """Units = every non-interviewer segment of transcripts both coders coded (none revealed).
+
+    Built with array operations, as a study of 100,000 segments has as many units: each
+    coding marks its run of segments through a difference array per code column.
+    """
     codings, shared = double_coded(session, coders, transcript_ids)
-    interviewer = interviewer_segments(session, shared)
-    segments = session.execute(
-        select(Segment.id, Segment.transcript_id, Segment.position)
-        .where(Segment.transcript_id.in_(shared))
-    ).all()
-    by_position = {(t, p): sid for sid, t, p in segments}
-    rows = [(unit_key(t, sid, sid), coder, "") for sid, t, _ in segments if sid not in interviewer
-            for coder in coders]
-    for coder, coder_codings in codings.items():
-        for transcript, _, _, first_pos, last_pos, code, _, _ in coder_codings:
-            if transcript not in shared:
-                continue
-            for position in range(first_pos, last_pos + 1):
-                sid = by_position[(transcript, position)]
-                if sid not in interviewer:
-                    rows.append((unit_key(transcript, sid, sid), coder, mapping[code]))
-    return rows, 0
+    # Segments carry no codes, and `shared` holds only transcripts whose codings the session
+    # may see, so they are read through Core: the ORM's row handling would cost more than the rest.
+    rows = session.connection().execute(
+        with_speaker(select(Segment.id, Segment.transcript_id, Segment.position,
+                           func.coalesce(Participant.role == INTERVIEWER, False)))
+        .where(Segment.transcript_id.in_(shared)).order_by(Segment.transcript_id, Segment.position))
+    table = np.array(list(map(tuple, rows.all())), dtype=np.int64).reshape(-1, 4)
+    segments, spoken = table[:, :3], table[:, 3] == 0
+    keys = segments[:, 1] << 32 | segments[:, 2]
+    column = {code: index for index, code in enumerate(columns)}
+    matrices = []
+    for coder in coders:
+        marks = [(t, first, last, column[mapping[code]]) for t, _, _, first, last, code, _, _ in codings[coder]
+                 if t in shared and mapping.get(code) in column]
+        runs = np.array(marks, dtype=np.int64).reshape(-1, 4)
+        starts = np.searchsorted(keys, runs[:, 0] << 32 | runs[:, 1])
+        ends = np.searchsorted(keys, runs[:, 0] << 32 | runs[:, 2]) + 1
+        diff = np.zeros((len(keys) + 1, len(columns)), dtype=np.int64)
+        np.add.at(diff, (starts, runs[:, 3]), 1)
+        np.add.at(diff, (ends, runs[:, 3]), -1)
+        matrices.append(np.cumsum(diff, axis=0)[:-1] > 0)
+    units = tuple(unit_key(t, sid, sid) for sid, t in segments[spoken, :2].tolist())
+    return Ratings(coders=coders, units=units, codes=tuple(columns), a=matrices[0][spoken], b=matrices[1][spoken],
+                   categories=len(columns) + 1)
 
 
 def study_ratings(
@@ -230,8 +242,9 @@ def study_ratings(
     pair = pick_coders(session, coders)
     columns, mapping = level_codes(session, level)
     transcript_ids = where.transcript_ids(session)
-    build = fragment_rows if mode == "fragments" else segment_rows
-    rows, revealed = build(session, pair, mapping, transcript_ids)
+    if mode != "fragments":
+        return segment_ratings(session, pair, columns, mapping, transcript_ids)
+    rows, revealed = fragment_rows(session, pair, mapping, transcript_ids)
     ratings = build_ratings(rows, pair, codes=columns, categories=len(columns) + 1)
     return replace(ratings, revealed=revealed)
 
