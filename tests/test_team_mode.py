@@ -85,6 +85,34 @@ def test_writes_in_another_name_and_audit_rewrites_are_refused(team):
     assert refused.exit_code == 1 and "connected as bob" in refused.output and "--as anna is refused" in refused.output
 
 
+async def test_each_coders_workbench_on_one_server_acts_as_its_connection(team):
+    """The blind coder's workbench, connected as bob, queues his fragments and shows none of
+    anna's codes; anna's, connected as anna, shows hers."""
+    from coder.tui.app import WorkbenchApp
+    from coder.tui.pilot import drive
+    from coder.tui.screens.blind_coding import QueueRead
+    from coder.tui.screens.coding import TranscriptOpened
+    from coder.tui.screens.study import StudyRead
+    from coder.tui.widgets.transcript_pane import TranscriptPane
+
+    bob = open_study(team["bob"], create=False)
+    app = WorkbenchApp(bob, bob.identity)
+    async with drive(app, size=(160, 48)) as pilot:
+        await pilot.wait_for(StudyRead)
+        read = await pilot.press("b", until=QueueRead)
+        assert read.loaded is not None and len(read.loaded.queue) == 2
+        assert all(not item.codes for item in read.loaded.queue)
+    bob.close()
+    anna = open_study(team["anna"], create=False)
+    app = WorkbenchApp(anna, anna.identity)
+    async with drive(app, size=(160, 48)) as pilot:
+        await pilot.wait_for(StudyRead)
+        await pilot.press("enter", until=TranscriptOpened)
+        codes = [(c.code_id, c.first) for c in app.screen.query_one(TranscriptPane).codings]
+        assert codes == [("interdependence", 2), ("flexibility", 4)]
+    anna.close()
+
+
 def test_finishing_lifts_the_servers_blindness_and_team_commands(team):
     bob = team["bob"]
     study = open_study(bob, create=False)
