@@ -10,25 +10,17 @@ import sys
 import click
 import pytest
 
-from coder.cli.app import cli, main
+from coder.cli.app import cli
 from coder.storage.migrations import SCHEMA_VERSION
+from tests.cli_helpers import run_cli
 from tests.conftest import REPO, SHIPPED_CODEBOOK, TRANSCRIPT, write
 from tests.old_studies import STUDY_V1, version_1_study
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
     """Run `coder ARGS` in-process through the console-script entry point."""
-    old_argv = sys.argv
-    sys.argv = ["coder", *args]
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code or 0
-    finally:
-        sys.argv = old_argv
-    out, err = capsys.readouterr()
-    return code, out, err
+    result = run_cli(*args)
+    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ from sqlalchemy.engine import make_url
 
 from coder.coding.blind_pass import blind_queue, finish, toggle_blind_code
 from coder.storage.database import open_study
+from tests.cli_helpers import run_cli as run
 from tests.conftest import SHIPPED_CODEBOOK, TRANSCRIPT, write
-from tests.test_transcript_corrections import run
 
 
 def _as(url: str, role: str) -> str:

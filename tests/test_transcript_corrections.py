@@ -3,20 +3,16 @@ the transcripts export and its round trip through every reader (issue: real tran
 
 from __future__ import annotations
 
-import io
 import json
-import sys
-from contextlib import redirect_stderr, redirect_stdout
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from coder.cli.app import main
 from coder.coding.actions import toggle_code
 from coder.storage.database import open_study
 from coder.storage.models import Transcript
+from tests.cli_helpers import run_cli
 from tests.conftest import SHIPPED_CODEBOOK, write
 from tests.formats_helpers import word_file
 from tests.test_formats_subtitles import TEAMS_2020_VTT, TEAMS_VTT, ZOOM_VTT
@@ -43,30 +39,7 @@ participants:
 """
 
 
-@dataclass
-class Result:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-
-def run(*args: str) -> Result:
-    """`coder ARGS` in-process through the console-script entry point, as a user meets it."""
-    out, err = io.StringIO(), io.StringIO()
-    old_argv, sys.argv = sys.argv, ["coder", *args]
-    try:
-        with redirect_stdout(out), redirect_stderr(err):
-            main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code or 0
-    finally:
-        sys.argv = old_argv
-    return Result(code, out.getvalue(), err.getvalue())
+run = run_cli
 
 
 def exported(db: Path, *args: str) -> list[dict]:
