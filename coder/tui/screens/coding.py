@@ -101,9 +101,10 @@ class CodingScreen(CodingBase):
         BACK,
     ]
 
-    def __init__(self, study: Study, coder: str | None, transcript_id: int) -> None:
+    def __init__(self, study: Study, coder: str | None, transcript_id: int, cursor: int = 0) -> None:
         super().__init__(study, coder)
         self.transcript_id = transcript_id
+        self.cursor = cursor  # the segment to open on (0-based)
         self.loaded: Loaded | None = None
 
     def compose(self) -> ComposeResult:
@@ -116,7 +117,7 @@ class CodingScreen(CodingBase):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.load(self.transcript_id)
+        self.load(self.transcript_id, self.cursor)
 
     # --- loading ----------------------------------------------------------------------
 
@@ -127,14 +128,15 @@ class CodingScreen(CodingBase):
     @work(thread=True, exclusive=True, group="load")
     def load(self, transcript_id: int, cursor: int = 0) -> None:
         """Show the first screenfuls at once, then the rest of a long interview."""
+        first_page = max(FIRST_PAGE, cursor + FIRST_PAGE)
         with self.study.reader() as session:
             loaded = Loaded(
-                view=transcript_view(session, transcript_id, limit=FIRST_PAGE),
+                view=transcript_view(session, transcript_id, limit=first_page),
                 codings=self._codings(session, transcript_id),
                 transcripts=transcript_ids(session), codes=active_codes(session),
             )
         self.post_message(TranscriptOpened(loaded, cursor))
-        if len(loaded.view.segments) == FIRST_PAGE:
+        if len(loaded.view.segments) == first_page:
             with self.study.reader() as session:
                 whole = transcript_view(session, transcript_id)
             self.post_message(TranscriptCompleted(whole))

@@ -35,6 +35,7 @@ from coder.tui.screens.dialogs import (
     DebriefDialog,
     DebriefRequest,
 )
+from coder.tui.screens.retrieval import RetrievalScreen
 from coder.tui.screens.review import ReviewScreen
 from coder.tui.widgets.plain import Plain
 from coder.tui.widgets.table import Table
@@ -110,6 +111,7 @@ class StudyScreen(ActionScreen):
         Binding("a", "agreement", "Agreement"),
         Binding("b", "blind", "Blind coding"),
         Binding("v", "review", "Review"),
+        Binding("c", "retrieve", "By code"),
         Binding("A", "assign", "Assign"),
         Binding("e", "debrief", "Debrief"),
         Binding("s", "sort", "Sort"),
@@ -145,6 +147,9 @@ class StudyScreen(ActionScreen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.app.push_screen(CodingScreen(self.study, self.coder, int(event.row_key.value)))
+
+    def action_retrieve(self) -> None:
+        self.app.push_screen(RetrievalScreen(self.study, self.coder))
 
     def action_agreement(self) -> None:
         self.app.push_screen(AgreementScreen(self.study))

@@ -1,0 +1,140 @@
+"""Retrieval by code: the codebook with each code's frequency per school type, and beside it
+every fragment with the highlighted code (a theme: with its core elements) across the study,
+filterable by coder and pass; enter opens a fragment in its transcript."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header
+
+from coder.codebook.study_codebook import active_codes
+from coder.coding.queries import CodingRecord, coding_records
+from coder.coding.retrieval import NO_SCHOOL_TYPE, fragments_with, frequencies
+from coder.storage.database import Study
+from coder.storage.models import Code, Coder
+from coder.storage.vocabulary import SCHOOL_TYPES, Pass
+from coder.tui.screens.coding import CodingScreen
+from coder.tui.widgets.plain import Plain
+
+#: Characters of a fragment's text in the list: enough to recognise it.
+TEXT_WIDTH = 70
+PASSES: tuple[str | None, ...] = (None, *Pass)
+
+
+@dataclass
+class RetrievalRead(Message):
+    """The codings the filters select, the codebook, and the coders to filter by."""
+
+    records: list[CodingRecord]
+    codes: list[Code]
+    coders: list[str]
+
+
+def _cell(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= TEXT_WIDTH else text[: TEXT_WIDTH - 1] + "…"
+
+
+class RetrievalScreen(Screen):
+    """Every fragment with a code, and the codes' frequencies (DESIGN §1.7's "retrieve")."""
+
+    BINDINGS = [
+        Binding("c", "next_coder", "Coder"),
+        Binding("p", "next_pass", "Pass"),
+        Binding("tab", "app.focus_next", "Codes/fragments", show=False),
+        Binding("q,escape", "app.pop_screen", "Back"),
+    ]
+
+    def __init__(self, study: Study, coder: str | None) -> None:
+        super().__init__()
+        self.study, self.coder = study, coder
+        self.coder_filter: str | None = None
+        self.pass_filter: str | None = None
+        self.coders: list[str] = []
+        self.records: list[CodingRecord] = []
+        self.school_types: list[str] = []
+        self._chosen: list[CodingRecord] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Plain("Reading the codings…", id="retrieval-status")
+        with Horizontal():
+            yield DataTable(id="retrieval-codes", cursor_type="row")
+            yield DataTable(id="retrieval-fragments", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "retrieve by code"
+        self.query_one("#retrieval-fragments", DataTable).add_columns(
+            "Transcript", "Segments", "Speaker", "Type", "Coder", "Pass", "Text")
+        self.load()
+
+    @work(thread=True, exclusive=True, group="retrieval")
+    def load(self) -> None:
+        with self.study.reader() as session:
+            records = coding_records(session, self.coder_filter, self.pass_filter)
+            codes = active_codes(session)
+            coders = list(session.execute(select(Coder.name).order_by(Coder.id)).scalars())
+        self.post_message(RetrievalRead(records, codes, coders))
+
+    def on_retrieval_read(self, message: RetrievalRead) -> None:
+        self.records, self.coders = message.records, message.coders
+        present = {record.school_type or NO_SCHOOL_TYPE for record in message.records}
+        self.school_types = [t for t in (*SCHOOL_TYPES, NO_SCHOOL_TYPE) if t in present]
+        table = self.query_one("#retrieval-codes", DataTable)
+        highlighted = table.cursor_row
+        table.clear(columns=True)
+        table.add_columns("Code", "All", *self.school_types)
+        names = {code.id: code for code in message.codes}
+        for code, counts in zip(message.codes, frequencies(message.records, [c.code_id for c in message.codes]),
+                                strict=True):
+            label = f"  {code.name}" if code.parent_id in names else code.name
+            table.add_row(label, str(counts.total), *(str(counts.by_school_type.get(t, 0)) for t in self.school_types),
+                          key=code.code_id)
+        if message.codes:
+            table.move_cursor(row=min(highlighted, len(message.codes) - 1))
+        self._status()
+
+    def _status(self, shown: int | None = None) -> None:
+        who = self.coder_filter or "every coder"
+        which = f"{self.pass_filter} pass" if self.pass_filter else "every pass"
+        count = f" · {shown} fragments with this code" if shown is not None else ""
+        self.query_one("#retrieval-status", Plain).update(
+            f"{len(self.records)} codings of {who}, {which}{count} · c: coder · p: pass · tab: the other list")
+
+    @on(DataTable.RowHighlighted, "#retrieval-codes")
+    def show_fragments(self, event: DataTable.RowHighlighted) -> None:
+        table = self.query_one("#retrieval-fragments", DataTable)
+        table.clear()
+        chosen = fragments_with(self.records, str(event.row_key.value))
+        for index, record in enumerate(chosen):
+            segments = f"{record.first + 1}–{record.last + 1}" if record.first != record.last else f"{record.first + 1}"
+            table.add_row(record.transcript, segments, "+".join(s.label for s in record.speakers),
+                          record.school_type or NO_SCHOOL_TYPE, record.coder, record.pass_, _cell(record.text),
+                          key=str(index))
+        self._chosen = chosen
+        self._status(len(chosen))
+
+    @on(DataTable.RowSelected, "#retrieval-fragments")
+    def open_fragment(self, event: DataTable.RowSelected) -> None:
+        record = self._chosen[int(event.row_key.value)]
+        self.app.push_screen(CodingScreen(self.study, self.coder, record.fragment.transcript_id, cursor=record.first))
+
+    def _cycle(self, options: list, current):
+        return options[(options.index(current) + 1) % len(options)]
+
+    def action_next_coder(self) -> None:
+        self.coder_filter = self._cycle([None, *self.coders], self.coder_filter)
+        self.load()
+
+    def action_next_pass(self) -> None:
+        self.pass_filter = self._cycle(list(PASSES), self.pass_filter)
+        self.load()
