@@ -16,10 +16,13 @@ from coder.storage.vocabulary import SCHOOL_TYPES
               help="Set the school type of every file imported.")
 @click.option("--school", help="Set the school (pseudonym) of every file imported.")
 @click.option("--dry-run", is_flag=True, help="Show per file the format, speakers and first turns; store nothing.")
+@click.option("--pseudonymise", "key_file", type=click.Path(dir_okay=False), metavar="KEY.csv",
+              help="Replace every name in the key (name,pseudonym) before anything is stored.")
+@click.option("--force", is_flag=True, help="Import with another key (or none) than the study's transcripts had.")
 @shared_options()
 @pass_context
 def import_command(obj: Context, paths: tuple[str, ...], school_type: str | None, school: str | None,
-                   dry_run: bool) -> None:
+                   dry_run: bool, key_file: str | None, force: bool) -> None:
     """Import transcripts, or folders of them, or a REFI-QDA project (.qdpx).
 
     Reads coder's own text format (.txt/.md/.docx with LABEL: turns) and what transcription
@@ -30,6 +33,7 @@ def import_command(obj: Context, paths: tuple[str, ...], school_type: str | None
     A .qdpx brings its codebook, sources, codings (its users become coders) and memos.
     """
     from coder.ingest.importer import Overrides, import_transcripts
+    from coder.ingest.pseudonymise import read_key
 
     if dry_run:
         _preview(paths)
@@ -39,11 +43,15 @@ def import_command(obj: Context, paths: tuple[str, ...], school_type: str | None
     if projects:
         if len(projects) != len(paths):
             raise click.BadParameter("import a .qdpx project on its own, not with transcripts", param_hint="PATHS")
+        if key_file:
+            raise click.UsageError("--pseudonymise applies to transcript files, not to a .qdpx project: "
+                                   "export its sources as transcripts from the other tool and import those")
         _import_projects(obj, projects)
         return
+    key = read_key(key_file) if key_file else None
     with obj.study(create=True) as study:
         report = import_transcripts(
-            study, paths, obj.actor, Overrides(school=school, school_type=school_type), progress
+            study, paths, obj.actor, Overrides(school=school, school_type=school_type), progress, key, force
         )
     for title, segments in report.imported:
         click.echo(f"imported  {title} ({segments} segments)")

@@ -23,7 +23,8 @@ from coder.coding.actions import add_coding
 from coder.coding.queries import FIRST, LAST, live_codings
 from coder.errors import CodingsFileError, StudyError
 from coder.ingest.decoding import read_utf8
-from coder.storage.models import Code, Coder, Coding, Segment, Transcript
+from coder.storage.lookup import find_transcript
+from coder.storage.models import Code, Coder, Coding, Segment
 
 REQUIRED = ("transcript", "first", "last", "code")
 OPTIONAL = ("memo",)
@@ -71,18 +72,6 @@ def _line(row: dict[str, str | None], line: int, path: str) -> CodingLine:
     return CodingLine(line, values["transcript"], numbers[0], numbers[1], values["code"], values.get("memo", ""))
 
 
-def _transcript_id(session: Session, name: str) -> int:
-    """A transcript by id, else by its exact title; a title two transcripts share must be given by id."""
-    if name.isdigit() and session.get(Transcript, int(name)) is not None:
-        return int(name)
-    ids = session.execute(select(Transcript.id).where(Transcript.title == name)).scalars().all()
-    if len(ids) > 1:
-        raise StudyError(f"{len(ids)} transcripts are titled '{name}'; give the transcript's id instead")
-    if not ids:
-        raise StudyError(f"no transcript '{name}' (give a title or id, as `coder status` lists them)")
-    return ids[0]
-
-
 def _check_segments(session: Session, transcript_id: int, last: int) -> None:
     count = session.execute(select(func.count(Segment.id)).where(Segment.transcript_id == transcript_id)).scalar_one()
     if last > count:
@@ -120,7 +109,7 @@ def apply_codings(session: Session, coder: str, lines: list[CodingLine], path: s
     """
     for row in lines:
         try:
-            transcript_id = _transcript_id(session, row.transcript)
+            transcript_id = find_transcript(session, row.transcript)
             _check_segments(session, transcript_id, row.last)
             code_id = _code_id(session, row.code)
             if _already_coded(session, coder, code_id, transcript_id, row.first - 1, row.last - 1):
