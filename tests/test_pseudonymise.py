@@ -187,3 +187,40 @@ def test_importing_with_another_key_or_none_asks_for_force(capsys, imported):
     assert "1 imported" in out and "vries" not in out.lower()
     code, _, err = run(capsys, "--db", db, "import", "--pseudonymise", str(imported.key), "x.qdpx")
     assert code != 0 and "not to a .qdpx project" in err
+
+
+def test_suggest_finds_the_names_and_its_key_leaves_none(capsys, tmp_path):
+    source = write(tmp_path, "interview_jan_de_vries.txt", TRANSCRIPT)
+    key = tmp_path / "key.csv"
+    code, out, err = run(capsys, "pseudonymise", "suggest", str(source), "-o", str(key))
+    assert code == 0, err
+    assert "person         3  Jan de Vries → Leerkracht 1" in out
+    assert "phone          1  06-12345678 → [telefoon]    …rust helpen ons. Bel haar op 06-12345678" in out
+    rows = dict(line.split(",", 1) for line in key.read_text(encoding="utf-8").splitlines()[1:])
+    assert rows["Marieke van den Berg"] == rows["Marieke"] == "Jeugdhulpverlener 1"
+    assert rows["Haarlem"] == "[plaats]" and rows["Sint-Bavoschool Haarlem"] == "School A"
+    code, _, err = run(capsys, "pseudonymise", "suggest", str(source), "-o", str(key))
+    assert code != 0 and "exists" in err
+    db = tmp_path / "s.db"
+    code, _, err = run(capsys, "--db", str(db), "import", "--pseudonymise", str(key), str(source))
+    assert code == 0, err
+    assert leaks(db.read_bytes()) == []
+
+
+def test_check_reports_a_name_typed_after_the_import_and_in_an_export(capsys, imported):
+    db = imported.folder / "check.db"
+    db.write_bytes(imported.after_close)
+    export = write(imported.folder, "codings.csv", imported.exports["csv"])
+    code, out, _ = run(capsys, "--db", str(db), "pseudonymise", "check", str(imported.key), str(export))
+    assert code == 0 and "no name of" in out
+    study = open_study(str(db))
+    with study.session() as session:
+        t = session.exec(select(Transcript)).one()
+        add_coding(session, "anna", "flexibility", t.id, 3, 3, memo="Marieke belt de Sint-Bavoschool")
+    study.close()
+    old = write(imported.folder, "old.md", "Jan's klas")
+    code, out, err = run(capsys, "--db", str(db), "pseudonymise", "check", str(imported.key), str(export), str(old))
+    assert code == 1
+    assert "found     'Marieke' in coding" in out and "memo: …Marieke belt de Sint-Bavoschool…" in out
+    assert f"in {db}:" in out  # the file's own bytes
+    assert f"'Jan's' in {old}" in out and str(export) not in out

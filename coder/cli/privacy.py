@@ -42,3 +42,68 @@ def purge_command(obj: Context, transcript: str, yes: bool) -> None:
         click.echo(f"warning   {backup} is an older copy of the study that still holds the transcript: "
                    "delete it if you no longer need it", err=True)
     click.echo("Exports made before the purge still hold the transcript; delete them too.")
+
+
+@click.group("pseudonymise")
+def pseudonymise() -> None:
+    """Pseudonymise interviews: suggest a key of names to replace, check a study against a key.
+
+    Then import with `coder import --pseudonymise KEY.csv FILES`. Keep the key outside the study.
+    """
+
+
+@pseudonymise.command("suggest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="KEY.csv",
+              help="Write the candidates as a key file (name,pseudonym) to edit; an existing file is kept.")
+def suggest_command(paths: tuple[str, ...], output: str | None) -> None:
+    """List candidate names in transcripts (people, schools, places, e-mail, phone numbers, dates)
+    with how often they occur and a context, and propose a pseudonym for each.
+
+    Reads every format `coder import` reads. The finder misses names it cannot see (written in
+    lower case, or only ever at the start of a sentence): read the transcripts and add them.
+    """
+    from pathlib import Path
+
+    from coder.ingest.importer import expand_paths
+    from coder.ingest.name_finder import suggest
+    from coder.ingest.pseudonymise import write_key
+    from coder.ingest.transcript_formats import read_transcript
+
+    if output and Path(output).exists():
+        raise click.BadParameter(f"{output} exists: edit it, or name another file", param_hint="-o")
+    candidates = suggest(read_transcript(path) for path in expand_paths(paths).files)
+    for c in candidates:
+        click.echo(f"{c.kind:<11} {c.count:>4}  {c.name} → {c.pseudonym}    …{c.context}…")
+    if output:
+        write_key(output, ((c.name, c.pseudonym) for c in candidates))
+        click.echo(f"{len(candidates)} candidates written to {output}: check every row, add what is missing, "
+                   "then coder import --pseudonymise " + output, err=True)
+    else:
+        click.echo(f"{len(candidates)} candidates; write them to a key file with -o KEY.csv", err=True)
+
+
+@pseudonymise.command("check")
+@click.argument("key_file", metavar="KEY.csv", type=click.Path(dir_okay=False))
+@click.argument("exports", nargs=-1, type=click.Path(dir_okay=False, exists=True))
+@shared_options()
+@pass_context
+def check_command(obj: Context, key_file: str, exports: tuple[str, ...]) -> None:
+    """Report every name of the key still found in the study (its tables and, for a SQLite study,
+    every byte of its file, log and backups) and in the export files given. Exits with status 1
+    when one is found."""
+    from coder.ingest.key_check import check_files, check_study, study_files
+    from coder.ingest.pseudonymise import read_key
+    from coder.storage.database import sqlite_path
+
+    key = read_key(key_file)
+    with obj.study() as study, study.reader() as session:
+        found = check_study(session, key)
+    path = sqlite_path(study.target)
+    found += check_files([*(study_files(path) if path is not None else ()), *exports], key)
+    for finding in found:
+        click.echo(f"found     '{finding.name}' in {finding.where}: …{finding.context}…")
+    if found:
+        click.echo(f"{len(found)} occurrences of names of {key_file}", err=True)
+        raise SystemExit(1)
+    click.echo(f"no name of {key_file} in the study{' or the exports' if exports else ''}")

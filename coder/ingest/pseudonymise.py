@@ -23,6 +23,7 @@ from functools import cached_property
 from pathlib import Path
 
 from coder.errors import KeyFileError
+from coder.files import write_file
 from coder.ingest.decoding import read_utf8
 from coder.ingest.formats.parsed import ParsedTranscript, ParticipantSpec, TurnSpec, content_hash
 
@@ -142,6 +143,17 @@ def parse_key(text: str, path: str) -> PseudonymKey:
     if not pseudonyms:
         raise KeyFileError(path, "the key has no rows: add a line name,pseudonym for each real name")
     return PseudonymKey(pseudonyms, path)
+
+
+def write_key(path: str | Path, rows: Iterable[tuple[str, str]]) -> None:
+    """A key file (`name,pseudonym`) for the researcher to edit, written whole and private (0600)."""
+
+    def write(out) -> None:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+
+    write_file(path, write)
 
 
 def read_key(path: str | Path) -> PseudonymKey:
