@@ -51,6 +51,9 @@ _SCHOOL_WORDS = ("school", "college", "lyceum", "gymnasium", "academie")
 _PLACE_BEFORE = frozenset({"in", "uit", "naar", "te", "vanuit", "rond"})
 #: Capitalised in the middle of a Dutch sentence, but no name.
 _NOT_NAMES = frozenset({"ik", "oké", "ok", "ja", "nee", "nou", "god", "juf", "meester", "meneer", "mevrouw", "i"})
+#: Speaker labels that name a role, not a person.
+_ROLE_LABELS = frozenset({"mentor", "leerkracht", "docent", "jeugdhulp", "jeugdhulpverlener", "jeugdzorg", "ouder",
+                          "moeder", "vader", "leerling", "kind", "begeleider", "ib'er", "zorgcoördinator"})
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,8 @@ def capitalised_names(text: str) -> Iterator[tuple[str, str]]:
         run = words[first : last + 1]
         if first == index and _starts_sentence(text, run[0].start()):
             run = run[1:]  # a capital that starts a sentence says nothing
+            while run and run[0].group() in _ARTICLES:
+                run = run[1:]
         if run:
             name = " ".join(word.group() for word in run)
             before = words[first - 1].group().lower() if first > 0 else ""
@@ -131,7 +136,7 @@ def _speakers(parsed: ParsedTranscript) -> Iterator[_Found]:
     """The participants whose labels are names ("Jan de Vries", not "L1"), then their first and last names."""
     for participant in parsed.participants:
         label, words = participant.label, participant.label.split()
-        if label == UNKNOWN_SPEAKER or guess_role(label) or not looks_like_label(label) \
+        if label == UNKNOWN_SPEAKER or guess_role(label) or label.lower() in _ROLE_LABELS or not looks_like_label(label) \
                 or not any(len(word) > 2 and word[1:].islower() for word in words):
             continue
         yield _Found(label, PERSON, participant.role)
