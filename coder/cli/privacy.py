@@ -45,6 +45,7 @@ def purge_command(obj: Context, transcript: str, yes: bool) -> None:
 
 
 @click.group("pseudonymise")
+@shared_options()
 def pseudonymise() -> None:
     """Pseudonymise interviews: suggest a key of names to replace, check a study against a key.
 
@@ -56,6 +57,7 @@ def pseudonymise() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="KEY.csv",
               help="Write the candidates as a key file (name,pseudonym) to edit; an existing file is kept.")
+@shared_options()
 def suggest_command(paths: tuple[str, ...], output: str | None) -> None:
     """List candidate names in transcripts (people, schools, places, e-mail, phone numbers, dates)
     with how often they occur and a context, and propose a pseudonym for each.
