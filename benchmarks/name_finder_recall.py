@@ -11,9 +11,11 @@ are taken as the key, unedited, and the transcripts are pseudonymised with it as
 - precision: the share of candidates that are a gold string, part of one ("Femke" of
   "Femke Jansen") or hold one ("OBS De Klimop").
 
-    uv run python benchmarks/name_finder_recall.py [--misses]
+    uv run python benchmarks/name_finder_recall.py [--misses] [--deduce]
 
-prints both per kind and, with --misses, each gold occurrence left and each wrong candidate.
+prints both per kind and, with --misses, each gold occurrence left and each wrong candidate;
+with --deduce, for the finder backed by deduce (the `deidentify` extra; its lookup tables are
+built into the cache the first time, which takes minutes).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from coder.ingest.formats.parsed import ParsedTranscript  # noqa: E402
-from coder.ingest.name_finder import KINDS, Candidate, suggest  # noqa: E402
+from coder.ingest.name_finder import KINDS, Candidate, TextFinder, builtin_names, suggest  # noqa: E402
 from coder.ingest.pseudonymise import PseudonymKey, normal_name  # noqa: E402
 from coder.ingest.transcript_formats import read_transcript  # noqa: E402
 
@@ -53,12 +55,12 @@ def _correct(candidate: Candidate, gold: dict[str, str]) -> bool:
     return any(name in f" {g} " or f" {g} " in name for g in gold)
 
 
-def measure(show_misses: bool) -> None:
+def measure(show_misses: bool, finder: TextFinder) -> None:
     found, left = Counter(), Counter()
     right, proposed = Counter(), Counter()
     for file, gold in _gold().items():
         parsed = read_transcript(SET / file)
-        candidates = suggest([parsed])
+        candidates = suggest([parsed], finder)
         key = PseudonymKey({normal_name(c.name): "[x]" for c in candidates})
         gold_key = PseudonymKey(dict.fromkeys(gold, ""))
         for text in _texts(parsed):
@@ -90,4 +92,11 @@ def measure(show_misses: bool) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--misses", action="store_true", help="print each occurrence left and each wrong candidate")
-    measure(parser.parse_args().misses)
+    parser.add_argument("--deduce", action="store_true", help="measure the finder backed by deduce")
+    args = parser.parse_args()
+    if args.deduce:
+        from coder.ingest.deduce_finder import deduce_finder
+
+        measure(args.misses, deduce_finder(print))
+    else:
+        measure(args.misses, builtin_names)

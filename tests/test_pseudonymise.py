@@ -192,14 +192,14 @@ def test_importing_with_another_key_or_none_asks_for_force(capsys, imported):
 def test_suggest_finds_the_names_and_its_key_leaves_none(capsys, tmp_path):
     source = write(tmp_path, "interview_jan_de_vries.txt", TRANSCRIPT)
     key = tmp_path / "key.csv"
-    code, out, err = run(capsys, "pseudonymise", "suggest", str(source), "-o", str(key))
+    code, out, err = run(capsys, "pseudonymise", "suggest", "--finder", "builtin", str(source), "-o", str(key))
     assert code == 0, err
     assert "person         3  Jan de Vries → Leerkracht 1" in out
     assert "phone          1  06-12345678 → [telefoon]    …rust helpen ons. Bel haar op 06-12345678" in out
     rows = dict(line.split(",", 1) for line in key.read_text(encoding="utf-8").splitlines()[1:])
     assert rows["Marieke van den Berg"] == rows["Marieke"] == "Jeugdhulpverlener 1"
     assert rows["Haarlem"] == "[plaats]" and rows["Sint-Bavoschool Haarlem"] == "School A"
-    code, _, err = run(capsys, "pseudonymise", "suggest", str(source), "-o", str(key))
+    code, _, err = run(capsys, "pseudonymise", "suggest", "--finder", "builtin", str(source), "-o", str(key))
     assert code != 0 and "exists" in err
     db = tmp_path / "s.db"
     code, _, err = run(capsys, "--db", str(db), "import", "--pseudonymise", str(key), str(source))

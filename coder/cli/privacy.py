@@ -57,24 +57,33 @@ def pseudonymise() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="KEY.csv",
               help="Write the candidates as a key file (name,pseudonym) to edit; an existing file is kept.")
+@click.option("--finder", type=click.Choice(("auto", "builtin", "deduce")), default="auto", show_default=True,
+              help="deduce (the 'deidentify' extra) when installed, else the built-in finder.")
 @shared_options()
-def suggest_command(paths: tuple[str, ...], output: str | None) -> None:
+def suggest_command(paths: tuple[str, ...], output: str | None, finder: str) -> None:
     """List candidate names in transcripts (people, schools, places, e-mail, phone numbers, dates)
     with how often they occur and a context, and propose a pseudonym for each.
 
-    Reads every format `coder import` reads. The finder misses names it cannot see (written in
-    lower case, or only ever at the start of a sentence): read the transcripts and add them.
+    Reads every format `coder import` reads. With deduce installed (pip install
+    'coder-qda[deidentify]') it finds names with deduce's Dutch lookup lists, built once into
+    your cache folder; the built-in finder misses names it cannot see (written in lower case, or
+    only ever at the start of a sentence). Either way, read the transcripts and complete the key.
     """
     from pathlib import Path
 
+    from coder.ingest import deduce_finder
     from coder.ingest.importer import expand_paths
-    from coder.ingest.name_finder import suggest
+    from coder.ingest.name_finder import builtin_names, suggest
     from coder.ingest.pseudonymise import write_key
     from coder.ingest.transcript_formats import read_transcript
 
     if output and Path(output).exists():
         raise click.BadParameter(f"{output} exists: edit it, or name another file", param_hint="-o")
-    candidates = suggest(read_transcript(path) for path in expand_paths(paths).files)
+    if finder == "deduce" and not deduce_finder.available():
+        raise click.BadParameter("deduce is not installed: pip install 'coder-qda[deidentify]'", param_hint="--finder")
+    use_deduce = finder == "deduce" or (finder == "auto" and deduce_finder.available())
+    find = deduce_finder.deduce_finder(lambda line: click.echo(line, err=True)) if use_deduce else builtin_names
+    candidates = suggest((read_transcript(path) for path in expand_paths(paths).files), find)
     for c in candidates:
         click.echo(f"{c.kind:<11} {c.count:>4}  {c.name} → {c.pseudonym}    …{c.context}…")
     if output:

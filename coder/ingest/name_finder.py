@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import count
 
@@ -54,6 +54,10 @@ _NOT_NAMES = frozenset({"ik", "oké", "ok", "ja", "nee", "nou", "god", "juf", "m
 #: Speaker labels that name a role, not a person.
 _ROLE_LABELS = frozenset({"mentor", "leerkracht", "docent", "jeugdhulp", "jeugdhulpverlener", "jeugdzorg", "ouder",
                           "moeder", "vader", "leerling", "kind", "begeleider", "ib'er", "zorgcoördinator"})
+
+
+#: What finds names in a text: (name, kind) for each; `builtin_names`, or deduce's (`deduce_finder`).
+TextFinder = Callable[[str], Iterable[tuple[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -151,23 +155,37 @@ def _masked(text: str) -> str:
     return text
 
 
-def _found(parsed: ParsedTranscript) -> Iterator[_Found]:
+def builtin_names(text: str) -> Iterator[tuple[str, str]]:
+    """The built-in finder: e-mail addresses, phone numbers and dates, then capitalised names."""
+    for kind, pattern in _PATTERNS.items():
+        yield from ((match.group(), kind) for match in pattern.finditer(text))
+    yield from capitalised_names(_masked(text))
+
+
+def without_title(name: str) -> str:
+    """A person's name without the form of address before it ("Meester Henk", "mevrouw Kok")."""
+    words = name.split()
+    while len(words) > 1 and words[0].casefold() in _NOT_NAMES:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _found(parsed: ParsedTranscript, finder: TextFinder) -> Iterator[_Found]:
     """Every name in one transcript, the participants and the school first."""
     yield from _speakers(parsed)
     if parsed.school:
         yield _Found(parsed.school, SCHOOL)
     for text in (parsed.title, *(parsed.text[t.start : t.end] for t in parsed.turns)):
-        for kind, pattern in _PATTERNS.items():
-            yield from (_Found(match.group(), kind) for match in pattern.finditer(text))
-        yield from (_Found(name, kind) for name, kind in capitalised_names(_masked(text)))
+        yield from (_Found(name, kind) for name, kind in finder(text))
 
 
-def suggest(transcripts: Iterable[ParsedTranscript], context: int = 30) -> list[Candidate]:
+def suggest(transcripts: Iterable[ParsedTranscript], finder: TextFinder = builtin_names,
+            context: int = 30) -> list[Candidate]:
     """Candidates from these transcripts, each with a proposed pseudonym, by kind and the most frequent first."""
     transcripts = list(transcripts)
     found: dict[str, _Found] = {}
     for parsed in transcripts:
-        for item in _found(parsed):
+        for item in _found(parsed, finder):
             found.setdefault(normal_name(item.name), item)
     found = {normal: item for normal, item in found.items() if not _inflected(normal, found)}
     pseudonyms = _propose(found)
