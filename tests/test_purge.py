@@ -135,3 +135,30 @@ def test_a_purge_on_postgresql_deletes_the_rows_and_rewrites_the_tables(pg_admin
         assert GONE not in texts and KEPT in texts
     finally:
         study.close()
+
+
+async def test_the_study_screen_purges_the_transcript_under_the_cursor_once_confirmed(tmp_path):
+    from textual.widgets import DataTable
+
+    from coder.ingest.importer import import_transcripts
+    from coder.tui.actions import ActionDone
+    from coder.tui.app import WorkbenchApp
+    from coder.tui.pilot import drive
+    from coder.tui.screens.study import StudyRead
+    from tests.conftest import write
+    from tests.purge_helpers import interview
+
+    path = tmp_path / "s.db"
+    study = open_study(str(path))
+    import_transcripts(study, [write(tmp_path, f"{w}.txt", interview(w)) for w in (GONE, KEPT)], "lead")
+    app = WorkbenchApp(study, "lead")
+    async with drive(app, size=(120, 30)) as pilot:
+        await pilot.wait_for(StudyRead)
+        table = app.screen.query_one("#transcripts", DataTable)
+        assert table.get_row_at(1)[0] == f"{GONE.capitalize()} interview"  # sorted by title
+        await pilot.press("down", "P", "n")
+        assert table.row_count == 2
+        await pilot.press("down", "P", "y", until=ActionDone)  # the screen reread the study behind the dialog
+        assert [table.get_row_at(i)[0] for i in range(table.row_count)] == [f"{KEPT.capitalize()} interview"]
+    study.close()
+    assert GONE.encode() not in _study_bytes(path)
