@@ -185,6 +185,9 @@ def test_importing_with_another_key_or_none_asks_for_force(capsys, imported):
     code, out, err = run(capsys, "--db", db, "import", "--pseudonymise", str(other), "--force", str(more))
     assert code == 0, err
     assert "1 imported" in out and "vries" not in out.lower()
+    code, out, err = run(capsys, "import", "--dry-run", "--pseudonymise", str(imported.key), str(more))
+    assert code == 0, err
+    assert "speaker Leerkracht 1 (teacher)" in out and "Leerkracht 1: Met Jeugdhulpverlener 1 gaat" in out
     code, _, err = run(capsys, "--db", db, "import", "--pseudonymise", str(imported.key), "x.qdpx")
     assert code != 0 and "not to a .qdpx project" in err
 

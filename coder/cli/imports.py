@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from coder.cli.context import Context, pass_context, shared_options
 from coder.storage.vocabulary import SCHOOL_TYPES
+
+if TYPE_CHECKING:
+    from coder.ingest.pseudonymise import PseudonymKey
 
 
 @click.command("import")
@@ -35,8 +39,9 @@ def import_command(obj: Context, paths: tuple[str, ...], school_type: str | None
     from coder.ingest.importer import Overrides, import_transcripts
     from coder.ingest.pseudonymise import read_key
 
+    key = read_key(key_file) if key_file else None
     if dry_run:
-        _preview(paths)
+        _preview(paths, key)
         return
 
     projects = [p for p in paths if p.lower().endswith(".qdpx")]
@@ -48,7 +53,6 @@ def import_command(obj: Context, paths: tuple[str, ...], school_type: str | None
                                    "export its sources as transcripts from the other tool and import those")
         _import_projects(obj, projects)
         return
-    key = read_key(key_file) if key_file else None
     with obj.study(create=True) as study:
         report = import_transcripts(
             study, paths, obj.actor, Overrides(school=school, school_type=school_type), progress, key, force
@@ -63,11 +67,11 @@ def import_command(obj: Context, paths: tuple[str, ...], school_type: str | None
     click.echo(f"{len(report.imported)} imported, {len(report.skipped)} skipped, {report.segments} segments.")
 
 
-def _preview(paths: tuple[str, ...]) -> None:
+def _preview(paths: tuple[str, ...], key: PseudonymKey | None) -> None:
     """What an import would read, file by file; nothing is stored and no study is opened."""
     from coder.ingest.preview import preview
 
-    for file in preview(paths):
+    for file in preview(paths, key=key):
         click.echo(f"{file.source}: {file.format or 'cannot be read'}" + (f" · {file.title}" if file.title else ""))
         for speaker in file.speakers:
             role = f" ({speaker.role})" if speaker.role else ""

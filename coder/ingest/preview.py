@@ -15,6 +15,7 @@ from pathlib import Path
 from coder.errors import TranscriptError
 from coder.ingest.formats.parsed import ParsedTranscript, SpeakerCount
 from coder.ingest.importer import HIDDEN, expand_paths
+from coder.ingest.pseudonymise import PseudonymKey
 from coder.ingest.transcript_formats import read_transcript
 
 FIRST_TURNS = 3
@@ -59,9 +60,10 @@ def _doubts(parsed: ParsedTranscript) -> list[str]:
     return doubts
 
 
-def _read(path: Path, first_turns: int, seen: dict[str, str]) -> FilePreview:
+def _read(path: Path, first_turns: int, seen: dict[str, str], key: PseudonymKey | None) -> FilePreview:
     try:
         parsed = read_transcript(path)
+        parsed = key.apply(parsed) if key is not None else parsed
     except TranscriptError as error:
         where = f"line {error.line}: " if error.line is not None else ""
         return FilePreview(str(path), problems=(f"{where}{error.problem}",))
@@ -76,9 +78,11 @@ def _read(path: Path, first_turns: int, seen: dict[str, str]) -> FilePreview:
                        (*parsed.notes, *_doubts(parsed), *copy))
 
 
-def preview(paths: Iterable[str | Path], first_turns: int = FIRST_TURNS) -> list[FilePreview]:
-    """A preview of every file `coder import PATHS` would read, and of the hidden ones it would skip."""
+def preview(paths: Iterable[str | Path], first_turns: int = FIRST_TURNS,
+            key: PseudonymKey | None = None) -> list[FilePreview]:
+    """A preview of every file `coder import PATHS` would read, and of the hidden ones it would skip;
+    with a pseudonym `key`, as `--pseudonymise` would store them."""
     selection = expand_paths(paths)
     seen: dict[str, str] = {}
-    read = [_read(path, first_turns, seen) for path in selection.files]
+    read = [_read(path, first_turns, seen, key) for path in selection.files]
     return read + [FilePreview(str(path), problems=(f"skipped: {HIDDEN}",)) for path in selection.hidden]
