@@ -10,7 +10,8 @@ from sqlmodel import select
 
 from coder.stats.agreement import agreement, report_json
 from coder.stats.units import UnitFilter, study_ratings
-from coder.storage.audit import audit_trail
+from coder.storage.audit import audit_trail, record
+from coder.storage.audit_events import ProjectImported
 from coder.storage.database import open_study
 from coder.storage.models import (
     Assignment,
@@ -48,6 +49,10 @@ def purged(tmp_path_factory):
     path = folder / "study.db"
     study = open_study(str(path))
     ids = coded_study(study, folder, (GONE, KEPT))
+    with study.session() as session:  # a project import's warnings name the sources they are about
+        record(session, "lead", ProjectImported(path="p.qdpx", sources=2, codings=0, offset_unit="characters",
+                                                warnings=tuple(f"{w.capitalize()} interview: no text; skipped"
+                                                               for w in (GONE, KEPT))))
     with study.reader() as session:
         kept_before = _agreement(session, (str(ids[KEPT]),))
         rows_before = {model.__name__: len(session.exec(select(model).where(model.transcript_id == ids[KEPT])).all())
@@ -99,6 +104,9 @@ def test_the_audit_log_keeps_who_purged_which_id_and_how_much_without_its_text(p
     assert entry.detail["transcript"] == purged.ids[GONE] and entry.detail["codings"] == counts.codings
     assert GONE not in json.dumps([line.detail for line in purged.after.log]).lower()
     assert any(line.transcript == f"{KEPT.capitalize()} interview" for line in purged.after.log)
+    project = next(line for line in purged.after.log if line.kind == "project.import")
+    assert project.detail["warnings"] == [f"[purged transcript {purged.ids[GONE]}]: no text; skipped",
+                                          f"{KEPT.capitalize()} interview: no text; skipped"]
 
 
 def test_coder_purge_asks_first_and_names_the_backups_that_still_hold_it(capsys, tmp_path):

@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import Table, select
 from sqlmodel import Session
 
-from coder.ingest.pseudonymise import PseudonymKey
+from coder.ingest.pseudonymise import PseudonymKey, context
 from coder.storage.database import sidecar
 from coder.storage.models import (
     Assignment,
@@ -51,10 +51,8 @@ class Finding:
     context: str
 
 
-def findings(key: PseudonymKey, where: str, text: str, context: int = 25) -> Iterator[Finding]:
-    for match in key.find(text):
-        snippet = text[max(0, match.start() - context) : match.end() + context]
-        yield Finding(where, match.group(), " ".join(snippet.split()))
+def findings(key: PseudonymKey, where: str, text: str) -> Iterator[Finding]:
+    return (Finding(where, match.group(), context(text, match, 25)) for match in key.find(text))
 
 
 def check_study(session: Session, key: PseudonymKey) -> list[Finding]:

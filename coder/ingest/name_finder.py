@@ -23,7 +23,7 @@ from itertools import count
 
 from coder.ingest.formats.labels import NAME_PARTICLES, UNKNOWN_SPEAKER, guess_role, looks_like_label
 from coder.ingest.formats.parsed import ParsedTranscript
-from coder.ingest.pseudonymise import PseudonymKey, normal_name
+from coder.ingest.pseudonymise import PseudonymKey, context, normal_name
 
 PERSON, SCHOOL, PLACE, INSTITUTION = "person", "school", "place", "institution"
 EMAIL, PHONE, DATE = "e-mail", "phone", "date"
@@ -180,7 +180,7 @@ def _found(parsed: ParsedTranscript, finder: TextFinder) -> Iterator[_Found]:
 
 
 def suggest(transcripts: Iterable[ParsedTranscript], finder: TextFinder = builtin_names,
-            context: int = 30) -> list[Candidate]:
+            width: int = 30) -> list[Candidate]:
     """Candidates from these transcripts, each with a proposed pseudonym, by kind and the most frequent first."""
     transcripts = list(transcripts)
     found: dict[str, _Found] = {}
@@ -196,7 +196,7 @@ def suggest(transcripts: Iterable[ParsedTranscript], finder: TextFinder = builti
         for match in key.find(text):
             normal = normal_name(match.group("name"))
             counts[normal] += 1
-            contexts.setdefault(normal, " ".join(text[max(0, match.start() - context) : match.end() + context].split()))
+            contexts.setdefault(normal, context(text, match, width))
     candidates = [Candidate(item.name, item.kind, pseudonyms[normal], counts[normal], contexts.get(normal, ""))
                   for normal, item in found.items()]
     return sorted(candidates, key=lambda c: (KINDS.index(c.kind), -c.count, c.name.casefold()))

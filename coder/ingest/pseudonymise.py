@@ -117,6 +117,11 @@ class PseudonymKey:
         return None if value is None else self.replace(value)
 
 
+def context(text: str, match: re.Match[str], width: int = 30) -> str:
+    """The words around a name found in `text`, on one line: what `suggest` and `check` show."""
+    return " ".join(text[max(0, match.start() - width) : match.end() + width].split())
+
+
 def parse_key(text: str, path: str) -> PseudonymKey:
     """The key in `text`; a bad header or row is a `KeyFileError` naming its line.
 
