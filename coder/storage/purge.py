@@ -25,6 +25,7 @@ from pathlib import Path
 from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.exc import OperationalError
 
+from coder.errors import StudyError
 from coder.storage.audit import record
 from coder.storage.audit_events import ProjectImported, TranscriptPurged
 from coder.storage.database import Study, sqlite_path
@@ -71,8 +72,15 @@ def plan_purge(study: Study, name: str) -> PurgePlan:
     with study.reader() as session:
         transcript = find_transcript(session, name)
         conn = session.connection()
-        title = conn.execute(select(Transcript.__table__.c.title).where(Transcript.__table__.c.id == transcript))
-        return PurgePlan(transcript, title.scalar_one(), _counts(conn, transcript))
+        return PurgePlan(transcript, _title(conn, transcript), _counts(conn, transcript))
+
+
+def _title(conn: Connection, transcript: int) -> str:
+    table = Transcript.__table__
+    title = conn.execute(select(table.c.title).where(table.c.id == transcript)).scalar_one_or_none()
+    if title is None:
+        raise StudyError(f"no transcript {transcript} (it may have been purged already)")
+    return title
 
 
 def _rows(conn: Connection, table, *where) -> int:
@@ -112,11 +120,10 @@ def purge_transcript(study: Study, transcript: int, actor: str) -> PurgeReport:
 
 
 def _delete(conn: Connection, transcript: int) -> TranscriptPurged:
-    counts = _counts(conn, transcript)
-    title = conn.execute(select(Transcript.__table__.c.title).where(Transcript.__table__.c.id == transcript))
+    title, counts = _title(conn, transcript), _counts(conn, transcript)
     with audit_log_unprotected(conn):
         conn.execute(delete(_AUDIT).where(_audit_rows(transcript)))
-        _redact_project_warnings(conn, title.scalar_one(), transcript)
+        _redact_project_warnings(conn, title, transcript)
     for table in _TABLES:
         key = table.c.id if table.name == "transcript" else table.c.transcript_id
         conn.execute(delete(table).where(key == transcript))
