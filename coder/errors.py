@@ -53,5 +53,9 @@ class CodingsFileError(FileProblem):
     """A codings file for `coder code` that cannot be applied as it stands."""
 
 
+class KeyFileError(FileProblem):
+    """A pseudonym key file (`name,pseudonym`) that cannot be used as it stands."""
+
+
 class StudyBusy(StudyError):
     """A SQLite study another coder or command kept locked past the busy timeout: trying again works."""

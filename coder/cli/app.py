@@ -20,6 +20,7 @@ from coder.cli.demo import demo
 from coder.cli.exports import export
 from coder.cli.imports import import_command
 from coder.cli.log import log_command
+from coder.cli.privacy import pseudonymise, purge_command
 from coder.cli.second_coding import assign_command
 from coder.cli.study import init, migrate_command, roles_command, status
 from coder.cli.team import team
@@ -27,7 +28,8 @@ from coder.cli.transcripts import speakers, transcript
 from coder.errors import CoderError
 
 COMMANDS = (init, import_command, codebook, status, export, assign_command, roles_command, agreement_command,
-            log_command, migrate_command, demo, code_command, transcript, speakers, team)
+            log_command, migrate_command, demo, code_command, transcript, speakers, team, pseudonymise,
+            purge_command)
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-if TYPE_CHECKING:
-    from coder.ingest.importer import Overrides
-
 from coder.cli.context import Context, pass_context, shared_options
 from coder.storage.vocabulary import SCHOOL_TYPES
+
+if TYPE_CHECKING:
+    from coder.ingest.importer import Overrides
+    from coder.ingest.pseudonymise import PseudonymKey
 
 
 @click.command("import")
@@ -24,10 +25,14 @@ from coder.storage.vocabulary import SCHOOL_TYPES
 @click.option("--role", "roles", multiple=True, metavar="LABEL=ROLE",
               help='Give a speaker a role (e.g. "Eva de Vries=interviewer"); repeatable.')
 @click.option("--dry-run", is_flag=True, help="Show per file the format, speakers and first turns; store nothing.")
+@click.option("--pseudonymise", "key_file", type=click.Path(dir_okay=False), metavar="KEY.csv",
+              help="Replace every name in the key (name,pseudonym) before anything is stored.")
+@click.option("--force", is_flag=True, help="Import with another key (or none) than the study's transcripts had.")
 @shared_options()
 @pass_context
 def import_command(obj: Context, paths: tuple[str, ...], school_type: str | None, school: str | None,
-                   speaker_names: tuple[str, ...], roles: tuple[str, ...], dry_run: bool) -> None:
+                   speaker_names: tuple[str, ...], roles: tuple[str, ...], dry_run: bool, key_file: str | None,
+                   force: bool) -> None:
     """Import transcripts, or folders of them, or a REFI-QDA project (.qdpx).
 
     Reads coder's own text format (.txt/.md/.docx with LABEL: turns) and what transcription
@@ -42,6 +47,7 @@ def import_command(obj: Context, paths: tuple[str, ...], school_type: str | None
     """
     from coder.ingest.adjust import parse_assignments
     from coder.ingest.importer import Overrides, import_transcripts
+    from coder.ingest.pseudonymise import read_key
 
     try:
         overrides = Overrides(school=school, school_type=school_type,
@@ -49,19 +55,23 @@ def import_command(obj: Context, paths: tuple[str, ...], school_type: str | None
                               roles=parse_assignments(roles, "--role"))
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
+    key = read_key(key_file) if key_file else None
     if dry_run:
-        _preview(paths, overrides)
+        _preview(paths, overrides, key)
         return
 
     projects = [p for p in paths if p.lower().endswith(".qdpx")]
     if projects:
         if len(projects) != len(paths):
             raise click.BadParameter("import a .qdpx project on its own, not with transcripts", param_hint="PATHS")
+        if key_file:
+            raise click.UsageError("--pseudonymise applies to transcript files, not to a .qdpx project: "
+                                   "export its sources as transcripts from the other tool and import those")
         _import_projects(obj, projects)
         return
     with obj.study(create=True) as study:
         report = import_transcripts(
-            study, paths, obj.actor, overrides, progress
+            study, paths, obj.actor, overrides, progress, key, force
         )
     for title, segments in report.imported:
         click.echo(f"imported  {title} ({segments} segments)")
@@ -73,11 +83,11 @@ def import_command(obj: Context, paths: tuple[str, ...], school_type: str | None
     click.echo(f"{len(report.imported)} imported, {len(report.skipped)} skipped, {report.segments} segments.")
 
 
-def _preview(paths: tuple[str, ...], overrides: Overrides) -> None:
+def _preview(paths: tuple[str, ...], overrides: Overrides, key: PseudonymKey | None) -> None:
     """What an import would read, file by file; nothing is stored and no study is opened."""
     from coder.ingest.preview import preview
 
-    for file in preview(paths, overrides):
+    for file in preview(paths, overrides, key=key):
         click.echo(f"{file.source}: {file.format or 'cannot be read'}" + (f" · {file.title}" if file.title else ""))
         for speaker in file.speakers:
             role = f" ({speaker.role})" if speaker.role else ""

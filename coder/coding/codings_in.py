@@ -21,9 +21,9 @@ from sqlmodel import Session
 
 from coder.coding.actions import add_coding
 from coder.coding.queries import FIRST, LAST, live_codings
-from coder.coding.transcripts import find_transcript
 from coder.errors import CodingsFileError, StudyError
 from coder.ingest.decoding import read_utf8
+from coder.storage.lookup import find_transcript
 from coder.storage.models import Code, Coder, Coding, Segment
 
 REQUIRED = ("transcript", "first", "last", "code")

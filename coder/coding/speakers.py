@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from coder.coding.transcripts import find_transcript
 from coder.errors import StudyError
 from coder.storage.audit import record
 from coder.storage.audit_events import SpeakerChanged
+from coder.storage.lookup import find_transcript
 from coder.storage.models import Participant, Transcript, Turn
 
 MAX_LABEL, MAX_ROLE = 120, 64

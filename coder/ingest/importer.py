@@ -16,12 +16,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
-from coder.errors import TranscriptError
+from coder.errors import StudyError, TranscriptError
 from coder.ingest.adjust import renamed, unknown_speakers, with_roles, with_sidecar
 from coder.ingest.formats.parsed import ParsedTranscript, SpeakerCount
 from coder.ingest.formats.timecode import seconds
+from coder.ingest.pseudonymise import PseudonymKey
 from coder.ingest.segmentation import Span, segment_texts
 from coder.ingest.transcript_formats import SUFFIXES, read_transcript
 from coder.storage.audit import record
@@ -29,6 +30,7 @@ from coder.storage.audit_events import TranscriptImported
 from coder.storage.database import Study
 from coder.storage.deletions import INCLUDE_DELETED
 from coder.storage.models import Participant, Segment, Transcript, Turn, utcnow
+from coder.storage.settings import pseudonym_key, set_pseudonym_key
 from coder.storage.vocabulary import SCHOOL_TYPES
 
 #: Called as each file is read: (file name, files read, files in all).
@@ -138,6 +140,7 @@ class _Batch:
     known: set[str]
     overrides: Overrides
     progress: Progress | None
+    key: PseudonymKey | None = None
     fresh: list[ParsedTranscript] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     summaries: list[FileSummary] = field(default_factory=list)
@@ -152,6 +155,8 @@ class _Batch:
             read = read_with_sidecar(path)
             self.speakers.extend(p.label for p in read.participants)
             parsed = self.overrides.apply(read)
+            if self.key is not None:
+                parsed = self.key.apply(parsed)
             if self.progress:
                 self.progress(path.name, done, len(self.files))
             self.summaries.append(FileSummary.of(parsed))
@@ -261,28 +266,55 @@ def _store(session, parsed: ParsedTranscript, spans: list[list[Span]], actor: st
     return transcript_id, len(rows)
 
 
+def check_key(session, key: PseudonymKey | None, force: bool) -> None:
+    """Refuse, unless `force`, an import that would mix pseudonymised and other transcripts.
+
+    A study's transcripts are pseudonymised with one key or not at all: importing into a
+    study with transcripts under another key, under a key into one without, or without a
+    key into a pseudonymised one asks for `force`.
+    """
+    recorded, wanted = pseudonym_key(session), key.sha256 if key is not None else None
+    if force or recorded == wanted or not session.execute(select(func.count(Transcript.id))).scalar_one():
+        return
+    if recorded is None:
+        problem = ("its transcripts were imported without a pseudonym key, so only the new ones would be "
+                   "pseudonymised")
+    elif wanted is None:
+        problem = "it is pseudonymised: import with --pseudonymise and the key it was made with"
+    else:
+        problem = "it was pseudonymised with another key (the key file differs): import with that key"
+    raise StudyError(f"not imported: {problem}; add --force to import anyway")
+
+
 def import_transcripts(
     study: Study,
     paths: Iterable[str | Path],
     actor: str,
     overrides: Overrides = Overrides(),
     progress: Progress | None = None,
+    key: PseudonymKey | None = None,
+    force: bool = False,
 ) -> ImportReport:
     """Import transcript files (or folders of them) into `study`, all or nothing.
 
     A file whose content is already in the study (same hash) is skipped, and so
     is a second copy within one command; so are hidden and temporary files in a
     folder. The report names each file's format and the speakers found in it.
+    With a pseudonym `key`, every name in it is replaced as each file is read, so
+    no real name reaches the study (DESIGN §7); see `check_key` for `force`.
     """
     selection = expand_paths(paths)
     if not selection.files:
         left_out = f" ({len(selection.hidden)} hidden or temporary left out)" if selection.hidden else ""
         raise TranscriptError(", ".join(map(str, paths)) or ".", f"no transcript files to import{left_out}")
     with study.session() as session:
+        check_key(session, key, force)
         known = known_hashes(session)
-    batch = _Batch(selection.files, known, overrides, progress, skipped=[(str(p), HIDDEN) for p in selection.hidden])
+    batch = _Batch(selection.files, known, overrides, progress, key, skipped=[(str(p), HIDDEN) for p in selection.hidden])
     spans = batch.segment()
     with study.session() as session:
+        if key is not None and batch.fresh:
+            set_pseudonym_key(session, key.sha256, actor)
         imported = [
             (parsed.title, _store(session, parsed, transcript_spans, actor)[1])
             for parsed, transcript_spans in zip(batch.fresh, spans, strict=True)

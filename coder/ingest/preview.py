@@ -15,6 +15,7 @@ from pathlib import Path
 from coder.errors import TranscriptError
 from coder.ingest.formats.parsed import ParsedTranscript, SpeakerCount
 from coder.ingest.importer import HIDDEN, Overrides, expand_paths, read_with_sidecar
+from coder.ingest.pseudonymise import PseudonymKey
 
 FIRST_TURNS = 3
 #: Characters of a turn shown: enough to see who says what, not a page.
@@ -58,11 +59,13 @@ def _doubts(parsed: ParsedTranscript) -> list[str]:
     return doubts
 
 
-def _read(path: Path, overrides: Overrides, first_turns: int, seen: dict[str, str], speakers: list[str]) -> FilePreview:
+def _read(path: Path, overrides: Overrides, key: PseudonymKey | None, first_turns: int, seen: dict[str, str],
+          speakers: list[str]) -> FilePreview:
     try:
         read = read_with_sidecar(path)
         speakers.extend(p.label for p in read.participants)
         parsed = overrides.apply(read)
+        parsed = key.apply(parsed) if key is not None else parsed
     except TranscriptError as error:
         where = f"line {error.line}: " if error.line is not None else ""
         return FilePreview(str(path), problems=(f"{where}{error.problem}",))
@@ -78,14 +81,15 @@ def _read(path: Path, overrides: Overrides, first_turns: int, seen: dict[str, st
 
 
 def preview(paths: Iterable[str | Path], overrides: Overrides | None = None,
-            first_turns: int = FIRST_TURNS) -> list[FilePreview]:
-    """A preview of every file `coder import PATHS` would read (with its sidecar and the
-    command line's `overrides`), and of the hidden ones it would skip."""
+            first_turns: int = FIRST_TURNS, key: PseudonymKey | None = None) -> list[FilePreview]:
+    """A preview of every file `coder import PATHS` would read (with its sidecar, the command
+    line's `overrides` and, with a pseudonym `key`, as `--pseudonymise` would store them),
+    and of the hidden ones it would skip."""
     overrides = overrides or Overrides()
     selection = expand_paths(paths)
     seen: dict[str, str] = {}
     speakers: list[str] = []
-    read = [_read(path, overrides, first_turns, seen, speakers) for path in selection.files]
+    read = [_read(path, overrides, key, first_turns, seen, speakers) for path in selection.files]
     try:
         overrides.check_speakers(speakers, "the command line")
     except TranscriptError as error:

@@ -43,6 +43,7 @@ from coder.stats.units import (
     study_ratings,
 )
 from coder.storage.models import Assignment, BlindSample, Coder, Coding, Decision, Transcript, utcnow
+from coder.storage.settings import pseudonym_key
 from coder.storage.vocabulary import INTERVIEWER, DecisionKind, FragmentRef, Pass
 
 #: At most this many quotes per theme and school type.
@@ -157,6 +158,8 @@ class Debrief:
     review: ReviewCounts
     #: Agreement on the fragments themselves, on the transcripts both coded; None where there are none.
     unitizing: StudyUnitizing | None
+    #: The transcripts were imported with a pseudonym key (DESIGN §7): the method says so.
+    pseudonymised: bool = False
 
 
 def final_coding(records: list[CodingRecord], first_coder: str, reviewed: set[FragmentRef],
@@ -311,4 +314,5 @@ def build_debrief(session: Session, level: str = "theme", coders: tuple[str, str
         flagged=_notes(session, records, DEBRIEF_TAGS), questions=_notes(session, records, QUESTION_TAGS),
         code_names=code_names(session), pairs=tuple(coder_pairs(session)), review=review_counts(session, pair),
         unitizing=unitizing if unitizing.data.documents else None,
+        pseudonymised=pseudonym_key(session) is not None,
     )

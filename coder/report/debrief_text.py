@@ -58,6 +58,9 @@ LABELS: dict[str, dict[str, str]] = {
             " kappa ± 1.96·SE. {overall} Bands follow Landis & Koch (1977)."
         ),
         "core": "; a core element counts as its theme",
+        "pseudonymised": "The data were pseudonymised before analysis: names of people, schools and places, e-mail"
+                         " addresses and phone numbers were replaced by pseudonyms as the transcripts were imported,"
+                         " with a key kept outside the study.",
         "overall_cohen": "Overall, every unit had one code from each coder, so kappa is computed over the codes.",
         "overall_pooled": (
             "Overall is the pooled kappa of De Vries et al. (2008), the 2×2 tables summed over the"
@@ -142,6 +145,9 @@ LABELS: dict[str, dict[str, str]] = {
             " kappa ± 1,96·SE. {overall} De oordelen volgen Landis & Koch (1977)."
         ),
         "core": "; een kernelement telt mee voor zijn thema",
+        "pseudonymised": "De gegevens zijn vóór de analyse gepseudonimiseerd: namen van personen, scholen en plaatsen,"
+                         " e-mailadressen en telefoonnummers zijn bij het importeren van de transcripten door"
+                         " pseudoniemen vervangen, met een sleutel die buiten de studie wordt bewaard.",
         "overall_cohen": "Totaal: elke eenheid had één code van elke codeur, dus kappa is over de codes berekend.",
         "overall_pooled": (
             "Totaal is de gepoolde kappa van De Vries e.a. (2008), met de 2×2-tabellen opgeteld over"
@@ -243,9 +249,10 @@ class Words:
         report = self.debrief.report
         overall = (self("overall_cohen") if report.method == "cohen"
                    else self("overall_pooled", levels=self(f"levels_{self.debrief.level}")))
-        return self("method", units=report.units, excluded=report.excluded, revealed=report.revealed,
-                    level=self.level(), core=self("core") if self.debrief.level == "theme" else "",
-                    overall=overall)
+        method = self("method", units=report.units, excluded=report.excluded, revealed=report.revealed,
+                      level=self.level(), core=self("core") if self.debrief.level == "theme" else "",
+                      overall=overall)
+        return f"{method} {self('pseudonymised')}" if self.debrief.pseudonymised else method
 
     def quote_rule(self) -> str:
         return self("quote_rule", per=QUOTES_PER_CELL)

@@ -21,9 +21,9 @@ import yaml
 from sqlalchemy import select
 from sqlmodel import Session
 
-from coder.coding.transcripts import find_transcript
 from coder.ingest.formats.labels import looks_like_label
 from coder.ingest.formats.timecode import clock
+from coder.storage.lookup import find_transcript
 from coder.storage.models import Participant, Transcript, Turn
 
 FORMATS = ("json", "txt")

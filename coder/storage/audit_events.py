@@ -72,6 +72,15 @@ class UncodableRolesChanged(Event):
 
 
 @dataclass(frozen=True)
+class PseudonymKeyChanged(Event):
+    """The study is now pseudonymised with another key: the hashes of the keys, never a key."""
+
+    KIND = "study.pseudonym_key"
+    before: str | None
+    after: str
+
+
+@dataclass(frozen=True)
 class TranscriptImported(Event):
     KIND = "transcript.import"
     source: str
@@ -114,6 +123,24 @@ class SpeakerChanged(Event):
     after: dict[str, Any] = field(default_factory=dict)
     merged_into: str | None = None
     turns: int = 0
+
+
+@dataclass(frozen=True)
+class TranscriptPurged(Event):
+    """A transcript was purged at a participant's request (`coder purge`): how much went with it.
+
+    Only ids and counts: the purge is there so that no word of the transcript stays,
+    its title included. The audit rows about the transcript went with it (`audit_entries`).
+    """
+
+    KIND = "transcript.purge"
+    transcript: int
+    segments: int
+    codings: int
+    memos: int
+    assignments: int
+    decisions: int
+    audit_entries: int
 
 
 @dataclass(frozen=True)
@@ -251,10 +278,10 @@ class ReviewDecided(Event):
 #: Every event kind, in one list: the catalogue readers decode audit rows with.
 EVENTS: dict[str, type[Event]] = {
     cls.KIND: cls
-    for cls in (CoderAdded, CodebookLoaded, CodeUpdated, UncodableRolesChanged, TranscriptImported,
-                TranscriptChanged, TranscriptDeleted, TranscriptRestored, SpeakerChanged,
-                ProjectImported, CodingAdded, CodingRemoved, MemoChanged, ActionUndone, ActionRedone,
-                FragmentsAssigned, BlindFinished, NoCodeApplies, CodesRevealed)
+    for cls in (CoderAdded, CodebookLoaded, CodeUpdated, UncodableRolesChanged, PseudonymKeyChanged,
+                TranscriptImported, TranscriptChanged, TranscriptDeleted, TranscriptRestored, TranscriptPurged,
+                SpeakerChanged, ProjectImported, CodingAdded, CodingRemoved, MemoChanged, ActionUndone,
+                ActionRedone, FragmentsAssigned, BlindFinished, NoCodeApplies, CodesRevealed)
 }
 KINDS: tuple[str, ...] = (*EVENTS, *(f"{ReviewDecided.FAMILY}.{kind}" for kind in DecisionKind))
 

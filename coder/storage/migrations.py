@@ -14,7 +14,8 @@ migrated study's schema with a new one's.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import (
@@ -242,6 +243,30 @@ def _protect_audit_log(conn: Connection) -> None:
     """Make the database itself refuse to change or remove audit rows."""
     for statement in _AUDIT_TRIGGERS.get(conn.dialect.name, []):
         conn.exec_driver_sql(statement)
+
+
+#: The triggers `_protect_audit_log` creates, and what each dialect drops them with.
+_AUDIT_TRIGGER_DROPS = {
+    "sqlite": ("DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete"),
+    "postgresql": ("DROP TRIGGER audit_log_append_only ON audit_log",),
+}
+
+
+@contextmanager
+def audit_log_unprotected(conn: Connection) -> Iterator[None]:
+    """Lift the audit log's append-only triggers for the statements inside, in the caller's transaction.
+
+    For the one deliberate exception to "nothing is lost": purging a withdrawn participant's
+    transcript (`storage.purge`), whose audit rows must go with it. The triggers are created
+    again before the transaction commits; DDL is transactional in both databases, so a failure
+    in between rolls the drop back too.
+    """
+    for statement in _AUDIT_TRIGGER_DROPS.get(conn.dialect.name, ()):
+        conn.exec_driver_sql(statement)
+    yield
+    for statement in _AUDIT_TRIGGERS.get(conn.dialect.name, []):
+        if statement.startswith("CREATE TRIGGER"):
+            conn.exec_driver_sql(statement)
 
 
 def stored_version(conn: Connection) -> int | None:

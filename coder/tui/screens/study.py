@@ -25,13 +25,15 @@ from coder.coding.review import review_progress
 from coder.errors import CoderError
 from coder.report.debrief_export import debrief_document, format_for, write_debrief
 from coder.storage.database import Study
-from coder.tui.actions import ActionDone, ActionScreen
+from coder.storage.purge import purge_transcript
+from coder.tui.actions import ActionDone, ActionRefused, ActionScreen
 from coder.tui.screens.agreement import AgreementScreen
 from coder.tui.screens.blind_coding import BlindScreen
 from coder.tui.screens.coding import CodingScreen
 from coder.tui.screens.dialogs import (
     AssignDialog,
     AssignRequest,
+    ConfirmDialog,
     DebriefDialog,
     DebriefRequest,
 )
@@ -114,6 +116,7 @@ class StudyScreen(ActionScreen):
         Binding("c", "retrieve", "By code"),
         Binding("A", "assign", "Assign"),
         Binding("e", "debrief", "Debrief"),
+        Binding("P", "purge", "Purge transcript (withdrawal)", show=False),
         Binding("s", "sort", "Sort"),
         Binding("slash", "filter", "Filter"),
         Binding("r", "reload", "Reload"),
@@ -212,6 +215,34 @@ class StudyScreen(ActionScreen):
             return f"Wrote the peer-debriefing summary to {request.path}"
 
         self.write(change, self._overview)
+
+    def action_purge(self) -> None:
+        """Purge the transcript under the cursor for a participant who withdraws, once confirmed."""
+        table = self.query_one("#transcripts", DataTable)
+        if self._needs_coder() or not table.row_count:
+            return
+        transcript_id = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        title = next(row.transcript.title for row in self.rows if row.transcript.id == transcript_id)
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._purge(transcript_id)
+
+        self.app.push_screen(ConfirmDialog(f"Purge '{title}' with every coding, memo and decision on it, for a "
+                                           "participant who withdraws? This cannot be undone."), confirmed)
+
+    @work(thread=True, group="write")
+    def _purge(self, transcript_id: int) -> None:
+        """Not through `write`: a purge is its own transaction, then rewrites the file outside one."""
+        try:
+            report = purge_transcript(self.study, transcript_id, self.coder)
+            with self.study.reader() as session:
+                overview = self._overview(session)
+        except CoderError as error:
+            self.post_message(ActionRefused(error))
+            return
+        backups = f"; delete the older copies {', '.join(map(str, report.backups))}" if report.backups else ""
+        self.post_message(ActionDone(f"Purged transcript {transcript_id}{backups}", overview))
 
     def on_action_done(self, message: ActionDone[str, Overview]) -> None:
         self.notify(message.result)
