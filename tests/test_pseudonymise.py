@@ -20,6 +20,8 @@ from coder.ingest.importer import import_transcripts
 from coder.ingest.pseudonymise import parse_key, read_key
 from coder.report.codings_export import WRITERS, coding_rows
 from coder.report.debrief_export import debrief_document
+from coder.report.transcripts_export import WRITERS as TRANSCRIPT_WRITERS
+from coder.report.transcripts_export import transcript_records
 from coder.storage.audit import audit_trail
 from coder.storage.database import open_study
 from coder.storage.models import Participant, Transcript
@@ -124,6 +126,8 @@ def imported(tmp_path_factory):
         exports = {fmt: _written(WRITERS[fmt], coding_rows(session)) for fmt in WRITERS}
         exports |= {f"debrief.{fmt}": debrief_document(session, fmt) for fmt in ("md", "html")}
         exports["debrief.nl"] = debrief_document(session, "md", lang="nl")
+        records = transcript_records(session)
+        exports |= {f"transcripts.{fmt}": _written(TRANSCRIPT_WRITERS[fmt], records) for fmt in ("json", "txt")}
         export_qdpx(session, folder / "study.qdpx")
         with zipfile.ZipFile(folder / "study.qdpx") as archive:
             exports["qdpx"] = b"".join(archive.read(name) for name in archive.namelist())
