@@ -263,7 +263,9 @@ def test_a_project_coded_by_two_people_goes_straight_into_agreement(tmp_path):
         with study.session() as session:
             ratings = study_ratings(session, "segments", "code", ("alice", "bob"))
         report = agreement(ratings, "code")
-        assert report.coders == ("alice", "bob") and report.units == 4
+        # interview1 is no transcript (its Q: and A: open 2 of its 4 lines): paragraphs of one
+        # speaker, so its title line "Interview 1" is a unit too: 5 segments
+        assert report.coders == ("alice", "bob") and report.units == 5
         assert {code: (stats.a_yes, stats.b_yes) for code, stats in report.codes.items()} == {
             "honesty": (1, 0), "unicode": (1, 0), "feelings": (0, 0), "positive": (0, 0), "joy": (1, 0), "big-joy": (0, 1)}
     finally:

@@ -1,0 +1,116 @@
+"""Lossless exchange (issue #13): nothing dropped, speakers only where a source has them,
+always schema-valid exports, every user kept, round trips, sets and cases, the report."""
+
+from __future__ import annotations
+
+import uuid
+import zipfile
+from xml.sax.saxutils import quoteattr
+
+from sqlmodel import select
+
+from coder.exchange.project_import import import_qdpx
+from coder.storage.models import Coder, Coding, Participant, Transcript, Turn
+
+NS = "urn:QDA-XML:project:1.0"
+
+
+def gid(name: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+
+
+def selection(text: str, start: int, end: int, code: str | None, user: str) -> str:
+    coding = f'<Coding guid="{gid(f"c{start}{end}{code}{user}")}"><CodeRef targetGUID="{gid(code)}"/></Coding>' if code else ""
+    return (f'<PlainTextSelection guid="{gid(f"s{start}{end}{code}{user}{text[:9]}")}" startPosition="{start}" '
+            f'endPosition="{end}" name={quoteattr(text[start:end] if 0 <= start < end <= len(text) else "")} '
+            f'creatingUser="{gid(user)}">{coding}</PlainTextSelection>')
+
+
+def qdpx(path, sources: dict[str, tuple[str, list[tuple[int, int, str | None, str]]]],
+         users=("ann", "ben", "cas"), codes=("hope", "fear"), extra: str = ""):
+    """A small project as another tool writes it: users, flat codes, text files in Sources/."""
+    members, xml = {}, [f'<?xml version="1.0" encoding="utf-8"?><Project xmlns="{NS}" name="p" origin="test">']
+    xml.append("<Users>" + "".join(f'<User guid="{gid(u)}" name="{u}"/>' for u in users) + "</Users>")
+    xml.append("<CodeBook><Codes>" + "".join(
+        f'<Code guid="{gid(c)}" name="{c}" isCodable="true"/>' for c in codes) + "</Codes></CodeBook>")
+    if sources:
+        xml.append("<Sources>")
+        for name, (text, chosen) in sources.items():
+            members[f"Sources/{gid(name)}.txt"] = text.encode("utf-8")
+            xml.append(f'<TextSource guid="{gid(name)}" name={quoteattr(name)} plainTextPath="internal://{gid(name)}.txt">'
+                       + "".join(selection(text, *s) for s in chosen) + "</TextSource>")
+        xml.append("</Sources>")
+    xml.append(extra + "</Project>")
+    members["project.qde"] = "".join(xml).encode("utf-8")
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+COMMENTS = """Reacties op het voorstel
+Kormányfő: de regering moet luisteren.
+Ik vind het een goed plan.
+Covid: dat heeft alles veranderd.
+Niemand vroeg ons iets."""
+INTERVIEW = """Datum: 12 maart
+Inleiding door de onderzoeker.
+I: Hoe gaat het met de samenwerking?
+L: Goed. We vertrouwen elkaar.
+I: En verder?
+L: Prima. Echt waar."""
+
+
+def at(text: str, part: str, nth: int = 0) -> tuple[int, int]:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(part, start + 1)
+    return start, start + len(part)
+
+
+def stored(study) -> list[tuple[str, str, str, str]]:
+    """(source, coder, code, exact text) of every live coding."""
+    from coder.storage.models import Code
+
+    with study.session() as session:
+        rows = session.exec(
+            select(Transcript.title, Coder.name, Code.code_id, Transcript.text, Coding.start, Coding.end)
+            .join(Coding, Coding.transcript_id == Transcript.id).join(Coder, Coder.id == Coding.coder_id)
+            .join(Code, Code.id == Coding.code_id).where(Coding.deleted_at.is_(None))
+        ).all()
+    return sorted((title, coder, code, text[start:end]) for title, coder, code, text, start, end in rows)
+
+
+def test_nothing_is_dropped_and_speakers_only_where_the_source_has_them(tmp_path, empty):
+    """#13.1 and #13.2: selections before the first label, on a label, in an interviewer's
+    turn, across turns and in prose with `Word:` lines all become codings; only a span
+    outside the text is refused, and counted."""
+    chosen_comments = [(*at(COMMENTS, "Reacties op het voorstel"), "hope", "ann"),
+                       (*at(COMMENTS, "Kormányfő:"), "fear", "ben"),
+                       (*at(COMMENTS, "Kormányfő: de regering moet luisteren.\nIk vind"), "hope", "ann"),
+                       (*at(COMMENTS, "Covid"), "fear", "ann"), (5, 9, None, "ann")]
+    chosen_interview = [(*at(INTERVIEW, "Datum: 12 maart"), "hope", "ann"),
+                        (*at(INTERVIEW, "L:"), "fear", "ben"),
+                        (*at(INTERVIEW, "Hoe gaat het"), "hope", "ben"),
+                        (*at(INTERVIEW, "elkaar.\nI: En verder?\nL: Prima"), "fear", "ann"),
+                        (len(INTERVIEW) - 2, len(INTERVIEW) + 40, "hope", "ann")]
+    path = qdpx(tmp_path / "p.qdpx", {"comments": (COMMENTS, chosen_comments), "interview": (INTERVIEW, chosen_interview)})
+    report = import_qdpx(empty, path, "lead")
+    assert (report.codings, report.refused) == (8, 1)
+    assert report.per_coder == {"ann": 5, "ben": 3} and report.users == ["ann", "ben", "cas"]
+    assert any("outside the text" in w for w in report.warnings)
+    expected = [(name, user, code, text[start:end])
+                for name, (text, chosen) in (("comments", (COMMENTS, chosen_comments)), ("interview", (INTERVIEW, chosen_interview)))
+                for start, end, code, user in chosen if code and end <= len(text)]
+    assert stored(empty) == sorted(expected)
+    speakers = {s.name: s.speakers for s in report.per_source}
+    assert speakers["comments"] == "paragraphs (most lines start with no label: 2 labels on 2 of 5 lines)"
+    assert speakers["interview"] == "speaker turns (2 labels on 4 of 6 lines)"
+    with empty.session() as session:
+        assert {c.name for c in session.exec(select(Coder))} == {"ann", "ben", "cas"}  # cas coded nothing
+        labels = {t.title: sorted(session.exec(select(Participant.label).where(Participant.transcript_id == t.id)).all())
+                  for t in session.exec(select(Transcript))}
+        assert labels == {"comments": ["Spreker"], "interview": ["I", "L", "Spreker"]}
+        interview = session.exec(select(Transcript).where(Transcript.title == "interview")).one()
+        first = session.exec(select(Turn).where(Turn.transcript_id == interview.id).order_by(Turn.position)).first()
+        assert interview.text[first.start:first.end] == "Datum: 12 maart\nInleiding door de onderzoeker."
