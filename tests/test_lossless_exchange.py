@@ -7,10 +7,18 @@ import uuid
 import zipfile
 from xml.sax.saxutils import quoteattr
 
+import xmlschema
+from defusedxml import ElementTree
 from sqlmodel import select
 
+from coder.exchange.project_export import export_qdpx
 from coder.exchange.project_import import import_qdpx
+from coder.exchange.refi_codebook import local
+from coder.storage.database import open_study
 from coder.storage.models import Coder, Coding, Participant, Transcript, Turn
+from tests.conftest import REPO
+
+REFI = REPO / "tests" / "fixtures" / "refi-qda"
 
 NS = "urn:QDA-XML:project:1.0"
 
@@ -114,3 +122,104 @@ def test_nothing_is_dropped_and_speakers_only_where_the_source_has_them(tmp_path
         interview = session.exec(select(Transcript).where(Transcript.title == "interview")).one()
         first = session.exec(select(Turn).where(Turn.transcript_id == interview.id).order_by(Turn.position)).first()
         assert interview.text[first.start:first.end] == "Datum: 12 maart\nInleiding door de onderzoeker."
+
+
+# --- #13.3: always schema-valid exports -------------------------------------------------
+
+SCHEMA = REPO / "coder" / "exchange" / "schemas" / "Project.xsd"
+P = {"p": NS}
+
+
+def exported(study, path):
+    """Export `study`; return the document, checked against the REFI-QDA schema independently."""
+    with study.session() as session:
+        export_qdpx(session, path)
+    with zipfile.ZipFile(path) as archive:
+        document = archive.read("project.qde")
+    xmlschema.XMLSchema(str(SCHEMA)).validate(document.decode("utf-8"))
+    return ElementTree.fromstring(document)
+
+
+def test_a_project_with_only_a_codebook_exports_valid_and_keeps_every_user(tmp_path, empty):
+    import_qdpx(empty, REFI / "atlasti23.2-win_target-atlas-project.qdpx", "lead")
+    root = exported(empty, tmp_path / "out.qdpx")
+    assert root.find("p:Sources", P) is None and root.find("p:Cases", P) is None
+    assert {u.get("name") for u in root.iterfind("p:Users/p:User", P)} == {"Enric Llagostera", "ATLAS.ti"}
+    assert len(root.findall(".//p:Code", P)) == 3
+
+
+def test_empty_sources_and_an_empty_study_export_valid(tmp_path, empty):
+    path = qdpx(tmp_path / "nvivo15.qdpx", {"leeg": ("", []), "spaties": ("  \n ", [])}, users=(), codes=())
+    report = import_qdpx(empty, path, "lead")
+    assert report.sources == 0 and sum("no text" in w for w in report.warnings) == 2
+    root = exported(empty, tmp_path / "out.qdpx")
+    assert [local(child.tag) for child in root] == []
+
+
+CODEBOOK = f"""<Users><User guid="{gid("ann")}" name="ann"/><User guid="{gid("dirk")}" name="dirk"/></Users>
+<CodeBook><Codes>
+ <Code guid="{gid("Emotions")}" name="Emotions" isCodable="false" color="#112233"><Description>Feelings named</Description>
+  <Code guid="{gid("joy-a")}" name="joy" isCodable="true" color="#AABBCC"><Description>joy said aloud</Description></Code>
+ </Code>
+ <Code guid="{gid("Sport")}" name="Sport" isCodable="true">
+  <Code guid="{gid("joy-b")}" name="joy" isCodable="true"><Description>joy of winning</Description></Code>
+ </Code>
+</Codes></CodeBook>"""
+
+
+def codes_of(study):
+    from coder.storage.models import Code
+
+    with study.session() as session:
+        rows = session.exec(select(Code)).all()
+        parents = {c.id: c.guid for c in rows}
+        return sorted((c.guid, c.name, parents.get(c.parent_id), c.codable, c.color, c.definition) for c in rows)
+
+
+def test_codes_keep_codable_colour_description_and_duplicate_names_stay_separate(tmp_path, empty):
+    text = "Ik was blij. We wonnen."
+    members = {"project.qde": (f'<Project xmlns="{NS}" name="p">{CODEBOOK}<Sources>'
+                               f'<TextSource guid="{gid("t")}" name="t" plainTextPath="internal://t.txt">'
+                               + selection(text, 0, 12, "joy-a", "ann") + selection(text, 13, 23, "joy-b", "ann")
+                               + "</TextSource></Sources></Project>").encode(), "Sources/t.txt": text.encode()}
+    with zipfile.ZipFile(tmp_path / "p.qdpx", "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    import_qdpx(empty, tmp_path / "p.qdpx", "lead")
+    first = codes_of(empty)
+    assert (gid("Emotions"), "Emotions", None, False, "#112233", "Feelings named") in first
+    assert {(name, parent) for _, name, parent, *_ in first if name == "joy"} == {("joy", gid("Emotions")), ("joy", gid("Sport"))}
+    root = exported(empty, tmp_path / "out.qdpx")
+    assert {u.get("name") for u in root.iterfind("p:Users/p:User", P)} == {"ann", "dirk"}  # dirk coded nothing
+    assert root.find(".//p:Code[@name='Emotions']", P).get("isCodable") == "false"
+    again = open_study(str(tmp_path / "again.db"))
+    try:
+        import_qdpx(again, tmp_path / "out.qdpx", "lead")
+        assert codes_of(again) == first
+        assert stored(again) == stored(empty) and len(stored(again)) == 2
+    finally:
+        again.close()
+
+
+def test_the_export_never_writes_xml_that_does_not_parse(tmp_path, empty):
+    """Issue #19.10: rows written with control characters directly (not through an import)."""
+    from sqlalchemy import text as sql
+
+    text = "Ik was blij. We wonnen."
+    import_qdpx(empty, qdpx(tmp_path / "p.qdpx", {"t": (text, [(0, 12, "hope", "ann")])}), "lead")
+    dirty = text.replace(" ", "\x0b", 1)
+    with empty.session() as session:
+        session.execute(sql("UPDATE transcript SET text = :t, title = :title"), {"t": dirty, "title": "t\x01itel\ufffe"})
+        session.execute(sql("UPDATE coding SET memo = :m"), {"m": "memo\x02"})
+        session.execute(sql("UPDATE code SET definition = :d, name = :n WHERE code_id = 'hope'"),
+                        {"d": "def\x1b[31m", "n": "ho\x1fpe"})
+        session.execute(sql("UPDATE coder SET name = :n WHERE name = 'ann'"), {"n": "a\x07nn"})
+    root = exported(empty, tmp_path / "out.qdpx")
+    assert root.find(".//p:TextSource", P).get("name") == "titel"
+    assert root.find(".//p:Note/p:PlainTextContent", P).text == "memo"
+    again = open_study(str(tmp_path / "again.db"))
+    try:
+        import_qdpx(again, tmp_path / "out.qdpx", "lead")
+        assert stored(again) == [("titel", "ann", "hope", dirty[:12])]
+    finally:
+        again.close()
