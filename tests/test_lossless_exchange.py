@@ -27,10 +27,13 @@ def gid(name: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, name))
 
 
-def selection(text: str, start: int, end: int, code: str | None, user: str) -> str:
+def selection(text: str, start: int, end: int, code: str | None, user: str, name: str | None = None) -> str:
+    """A selection; its name is the text it covers counted in code points, unless given."""
+    if name is None:
+        name = text[start:end] if 0 <= start < end <= len(text) else ""
     coding = f'<Coding guid="{gid(f"c{start}{end}{code}{user}")}"><CodeRef targetGUID="{gid(code)}"/></Coding>' if code else ""
     return (f'<PlainTextSelection guid="{gid(f"s{start}{end}{code}{user}{text[:9]}")}" startPosition="{start}" '
-            f'endPosition="{end}" name={quoteattr(text[start:end] if 0 <= start < end <= len(text) else "")} '
+            f'endPosition="{end}" name={quoteattr(name)} '
             f'creatingUser="{gid(user)}">{coding}</PlainTextSelection>')
 
 
@@ -223,3 +226,24 @@ def test_the_export_never_writes_xml_that_does_not_parse(tmp_path, empty):
         assert stored(again) == [("titel", "ann", "hope", dirty[:12])]
     finally:
         again.close()
+
+
+def test_the_import_report_is_a_table_per_source_and_per_coder(capsys, tmp_path):
+    """#13.6: sources with their speaker rule and offset unit, codings per coder (also none),
+    codes, memos and what could not be placed."""
+    from tests.test_cli import run
+
+    emoji = "😀 Echt waar, zei ze."
+    path = qdpx(tmp_path / "p.qdpx", {
+        "comments": (COMMENTS, [(*at(COMMENTS, "Covid"), "fear", "ann"), (0, 500, "hope", "ben")]),
+        "emoji": (emoji, [(3, 12, "hope", "ben", "Echt waar")]),  # in UTF-16 units "😀 " is 3
+    })
+    code, out, err = run(capsys, "--db", str(tmp_path / "s.db"), "--as", "lead", "import", str(path))
+    assert code == 0, err
+    lines = [line.split() for line in out.splitlines()]
+    assert ["comments", "paragraphs", "(most", "lines", "start", "with", "no", "label:", "2", "labels", "on", "2",
+            "of", "5", "lines)", "code", "points", "1"] in lines
+    assert ["emoji", "paragraphs", "(no", "line", "starts", "with", "a", "label)", "UTF-16", "code", "units", "1"] in lines
+    assert ["ann", "1"] in lines and ["ben", "1"] in lines and ["cas", "0"] in lines
+    assert lines[lines.index(["codes", "memos", "codings", "not", "placed"]) + 1] == ["2", "0", "2", "1"]
+    assert "outside the text" in err
