@@ -7,6 +7,7 @@ import uuid
 import zipfile
 from xml.sax.saxutils import quoteattr
 
+import pytest
 import xmlschema
 from defusedxml import ElementTree
 from sqlmodel import select
@@ -247,3 +248,110 @@ def test_the_import_report_is_a_table_per_source_and_per_coder(capsys, tmp_path)
     assert ["ann", "1"] in lines and ["ben", "1"] in lines and ["cas", "0"] in lines
     assert lines[lines.index(["codes", "memos", "codings", "not", "placed"]) + 1] == ["2", "0", "2", "1"]
     assert "outside the text" in err
+
+
+# --- #13.4: round trips ------------------------------------------------------------------
+
+
+def snapshot(study) -> dict[str, list[tuple]]:
+    """What a round trip must keep: sources with their speakers and turns, codes with their
+    hierarchy, codings (code, coder, exact text, pass, memo) and transcript attributes."""
+    from coder.storage.models import Code, TranscriptAttribute
+
+    with study.session() as session:
+        titles = {t.id: t.title for t in session.exec(select(Transcript))}
+        people = {p.id: (p.label, p.role) for p in session.exec(select(Participant))}
+        codes = session.exec(select(Code)).all()
+        guids = {c.id: c.guid for c in codes}
+        coders = {c.id: c.name for c in session.exec(select(Coder))}
+        texts = {t.id: t.text for t in session.exec(select(Transcript))}
+        return {
+            "sources": sorted((t.title, t.text, t.school, t.school_type, t.date) for t in session.exec(select(Transcript))),
+            "speakers": sorted((titles[tid], *people[pid], texts[tid][start:end]) for tid, pid, start, end in
+                               session.exec(select(Turn.transcript_id, Turn.participant_id, Turn.start, Turn.end))),
+            "codes": sorted((c.guid, c.code_id, c.name, guids.get(c.parent_id), c.codable, c.color, c.definition,
+                             c.include, c.exclude, c.examples, c.key) for c in codes),
+            "codings": sorted((titles[c.transcript_id], coders[c.coder_id], guids[c.code_id], c.start, c.end,
+                               texts[c.transcript_id][c.start:c.end], c.pass_, c.memo)
+                              for c in session.exec(select(Coding).where(Coding.deleted_at.is_(None)))),
+            "coders": sorted(coders.values()),
+            "attributes": sorted((titles[a.transcript_id], a.name, a.value) for a in session.exec(
+                select(TranscriptAttribute).where(TranscriptAttribute.deleted_at.is_(None)))),
+        }
+
+
+def round_trip(study, tmp_path, name: str):
+    """Export `study`, import the file into a new study; return the new study's snapshot."""
+    exported(study, tmp_path / f"{name}.qdpx")
+    again = open_study(str(tmp_path / f"{name}-again.db"))
+    try:
+        report = import_qdpx(again, tmp_path / f"{name}.qdpx", "lead")
+        assert report.refused == 0 and report.warnings == []
+        return snapshot(again)
+    finally:
+        again.close()
+
+
+@pytest.fixture(scope="module")
+def coded_demo_study(tmp_path_factory):
+    """The demo study with its two coders' recorded work, built once for this module."""
+    from coder.demo.demo_study import build_demo
+
+    built = build_demo(str(tmp_path_factory.mktemp("demo") / "demo.db"), coded=True)
+    yield built
+    built.close()
+
+
+def test_the_demo_study_survives_a_round_trip(coded_demo_study, tmp_path):
+    before = snapshot(coded_demo_study)
+    assert len(before["codings"]) > 50 and {p for *_, p, _ in before["codings"]} >= {"primary", "blind"}
+    assert round_trip(coded_demo_study, tmp_path, "demo") == before
+
+
+@pytest.mark.parametrize("sample", sorted(p.name for p in REFI.glob("*.qdpx")))
+def test_each_shared_sample_survives_import_export_import(sample, tmp_path, empty):
+    report = import_qdpx(empty, REFI / sample, "lead")
+    before = snapshot(empty)
+    assert len(before["codings"]) == report.codings and before["coders"] == sorted(report.users)
+    assert round_trip(empty, tmp_path, "sample") == before
+
+
+@pytest.mark.parametrize("sample", sorted(p.name for p in REFI.glob("*.qdc")))
+def test_each_shared_codebook_survives_a_project_round_trip(sample, tmp_path, empty):
+    from coder.codebook.study_codebook import apply_codebook
+    from coder.exchange.refi_codebook import read_qdc
+
+    with empty.session() as session:
+        apply_codebook(session, read_qdc(REFI / sample), "lead")
+    before = snapshot(empty)
+    assert before["codes"] and round_trip(empty, tmp_path, "codebook") == before
+
+
+def test_rich_text_sources_are_read_through_their_plain_text_or_else_their_word_file(tmp_path, empty):
+    import io
+
+    import docx
+
+    document = docx.Document()
+    for line in ("Eerste alinea uit Word.", "Tweede alinea."):
+        document.add_paragraph(line)
+    word = io.BytesIO()
+    document.save(word)
+    plain = "De platte tekst die telt."
+    project = (f'<Project xmlns="{NS}" name="p"><Users><User guid="{gid("ann")}" name="ann"/></Users>'
+               f'<CodeBook><Codes><Code guid="{gid("hope")}" name="hope" isCodable="true"/></Codes></CodeBook><Sources>'
+               f'<TextSource guid="{gid("both")}" name="both" richTextPath="internal://both.docx" plainTextPath="internal://both.txt">'
+               + selection(plain, 3, 15, "hope", "ann") + "</TextSource>"
+               f'<TextSource guid="{gid("word")}" name="word" richTextPath="internal://word.docx">'
+               + selection("Eerste alinea uit Word.", 0, 6, "hope", "ann") + "</TextSource></Sources></Project>")
+    with zipfile.ZipFile(tmp_path / "rich.qdpx", "w") as archive:
+        archive.writestr("project.qde", project)
+        archive.writestr("Sources/both.txt", plain)
+        archive.writestr("Sources/both.docx", word.getvalue())
+        archive.writestr("Sources/word.docx", word.getvalue())
+    report = import_qdpx(empty, tmp_path / "rich.qdpx", "lead")
+    assert report.warnings == [] and report.codings == 2
+    assert stored(empty) == [("both", "ann", "hope", "platte tekst"), ("word", "ann", "hope", "Eerste")]
+    with empty.session() as session:
+        assert session.exec(select(Transcript.text).where(Transcript.title == "word")).one() == (
+            "Eerste alinea uit Word.\nTweede alinea.")
