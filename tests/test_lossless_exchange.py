@@ -355,3 +355,40 @@ def test_rich_text_sources_are_read_through_their_plain_text_or_else_their_word_
     with empty.session() as session:
         assert session.exec(select(Transcript.text).where(Transcript.title == "word")).one() == (
             "Eerste alinea uit Word.\nTweede alinea.")
+
+
+# --- #13.5: sets and cases ---------------------------------------------------------------
+
+FACTS = f"""<Variables>
+ <Variable guid="{gid("v-age")}" name="Age" typeOfVariable="Integer"/>
+ <Variable guid="{gid("v-region")}" name="Regio" typeOfVariable="Text"/>
+ <Variable guid="{gid("v-school")}" name="School type" typeOfVariable="Text"/>
+</Variables>
+<Cases>
+ <Case guid="{gid("case-a")}" name="Deelnemer A">
+  <VariableValue><VariableRef targetGUID="{gid("v-age")}"/><IntegerValue>42</IntegerValue></VariableValue>
+  <VariableValue><VariableRef targetGUID="{gid("v-school")}"/><TextValue>VO</TextValue></VariableValue>
+  <SourceRef targetGUID="{gid("one")}"/>
+ </Case>
+</Cases>
+<Sets>
+ <Set guid="{gid("set-1")}" name="Ronde 1"><MemberSource targetGUID="{gid("one")}"/><MemberSource targetGUID="{gid("two")}"/></Set>
+ <Set guid="{gid("set-2")}" name="Pilot"><MemberSource targetGUID="{gid("one")}"/></Set>
+</Sets>"""
+
+
+def test_sets_and_cases_become_transcript_attributes_and_go_back_out(tmp_path, empty):
+    path = qdpx(tmp_path / "maxqda.qdpx", {"one": ("Eerste tekst.", [(0, 6, "hope", "ann")]),
+                                            "two": ("Tweede tekst.", [])}, extra=FACTS)
+    report = import_qdpx(empty, path, "lead")
+    assert [w for w in report.warnings if "schema" not in w] == []  # FACTS sits after <Sources>
+    before = snapshot(empty)
+    assert before["attributes"] == [("one", "Age", "42"), ("one", "case", "Deelnemer A"), ("one", "set", "Pilot"),
+                                    ("one", "set", "Ronde 1"), ("two", "set", "Ronde 1")]
+    assert [s[:4] for s in before["sources"]] == [("one", "Eerste tekst.", None, "vo"), ("two", "Tweede tekst.", None, None)]
+    root = exported(empty, tmp_path / "out.qdpx")
+    sets = {s.get("name"): len(s.findall("p:MemberSource", P)) for s in root.iterfind("p:Sets/p:Set", P)}
+    assert sets == {"Ronde 1": 2, "Pilot": 1}
+    assert root.find("p:Cases/p:Case[p:VariableValue]", P).get("name") == "Deelnemer A"
+    assert {v.get("name") for v in root.iterfind("p:Variables/p:Variable", P)} == {"school_type", "participants", "Age"}
+    assert round_trip(empty, tmp_path, "facts") == before

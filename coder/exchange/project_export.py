@@ -31,7 +31,7 @@ from coder.codebook.study_codebook import active_codes
 from coder.errors import FileProblem
 from coder.exchange.refi_codebook import add_code_elements, xml_bytes
 from coder.exchange.refi_schema import schema_problem
-from coder.exchange.source_facts import CASE, SET, transcript_attributes
+from coder.exchange.source_facts import CASE, MEMO, NOT_VARIABLES, SET, transcript_attributes
 from coder.files import write_file
 from coder.storage.models import Coder, Coding, Participant, Transcript
 
@@ -129,6 +129,9 @@ def build_project(session: Session, name: str) -> tuple[bytes, dict[str, str], P
             "plainTextPath": f"internal://{source_guid}.txt",
             "creationDateTime": _stamp(transcript.imported_at),
         })
+        memos = [value for name, value in own if name == MEMO]
+        if memos:
+            _element(source, "Description", text="\n\n".join(memos))
         for coding in by_transcript.get(transcript.id, []):
             user = users[coding.coder_id]
             selection = _element(source, "PlainTextSelection", {
@@ -181,7 +184,7 @@ def _case_values(session: Session, transcripts: list[Transcript]) -> dict[int, l
         fixed = {"school": transcript.school, "school_type": transcript.school_type,
                  "date": transcript.date, "participants": "; ".join(people.get(transcript.id, []))}
         values[transcript.id] = [(name, value) for name, value in fixed.items() if value] + [
-            (name, value) for name, value in attributes.get(transcript.id, []) if name not in (CASE, SET)]
+            (name, value) for name, value in attributes.get(transcript.id, []) if name not in NOT_VARIABLES]
     return values
 
 

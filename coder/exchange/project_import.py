@@ -38,7 +38,7 @@ from coder.exchange.refi_codebook import (
     parse_xml,
 )
 from coder.exchange.refi_schema import schema_problem
-from coder.exchange.source_facts import SourceFacts, source_facts, store_attributes
+from coder.exchange.source_facts import MEMO, SourceFacts, source_facts, store_attributes
 from coder.exchange.source_turns import declared_participants, source_turns
 from coder.ingest.decoding import decode_as_written
 from coder.ingest.formats.parsed import ParsedTranscript
@@ -272,6 +272,14 @@ def import_qdpx(study: Study, path: str | Path, actor: str) -> ProjectImport:
     notes = {normalise_guid(n.get("guid"), str(path)): (_text_of(n, archive, path) or "")
              for notes_element in children(root, "Notes") for n in children(notes_element, "Note")}
     facts = source_facts(root, str(path))
+    caseless = sum(1 for cases in children(root, "Cases") for case in children(cases, "Case")
+                   if not children(case, "SourceRef"))
+    if caseless:
+        report.warnings.append(f"{caseless} case(s) refer to no source; their variables are not imported")
+    unattached = _unattached_notes(root, notes, str(path))
+    if unattached:
+        report.warnings.append(f"{unattached} note(s) belong to no source or coding (a journal, a project memo): "
+                               "coder has no place for them; not imported")
 
     parsed: list[ParsedTranscript] = []
     selections: list[list[Selection]] = []
@@ -323,6 +331,9 @@ def _read_source(source, archive: Archive, users, notes, code_ids, facts, known,
     known.add(digest)
     guid = normalise_guid(source.get("guid"), str(path))
     fact = facts.setdefault(guid, SourceFacts())
+    memo = _source_memo(source, notes, str(path))
+    if memo:
+        fact.add(MEMO, memo)
     turns, participants, speakers = source_turns(text, declared_participants(fact.fixed.get("participants", "")))
     if not turns:
         report.warnings.append(f"{name}: no text; skipped")
@@ -338,6 +349,20 @@ def _read_source(source, archive: Archive, users, notes, code_ids, facts, known,
     )
     report.per_source.append(SourceReport(name, speakers, unit, guid=guid))
     return transcript, selections
+
+
+def _source_memo(source, notes: dict[str, str], path: str) -> str:
+    """A source's own memo: its description and the notes it refers to, as one text."""
+    parts = [d.text or "" for d in children(source, "Description")]
+    parts += [notes.get(normalise_guid(r.get("targetGUID"), path), "") for r in children(source, "NoteRef")]
+    return "\n\n".join(part.strip() for part in parts if part.strip())
+
+
+def _unattached_notes(root, notes: dict[str, str], path: str) -> int:
+    """How many of the project's notes no source or selection refers to (journals, project memos)."""
+    referenced = {normalise_guid(r.get("targetGUID"), path)
+                  for holder in children(root, "Sources") for r in holder.iter() if local(r.tag) == "NoteRef"}
+    return sum(1 for guid, text in notes.items() if guid not in referenced and text.strip())
 
 
 def _selection(element, users, notes, code_ids, path: str, report: ProjectImport) -> Selection:

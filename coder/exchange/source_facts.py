@@ -8,10 +8,12 @@ transcript attributes (`TranscriptAttribute`), by this convention:
   is an attribute named as the variable, its value as text (`Age` = `42`);
 - the case's name, when it differs from the source's, is an attribute `case`;
 - each set (MAXQDA's document sets) the source is a member of is an attribute `set` whose
-  value is the set's name; a source in two sets has two.
+  value is the set's name; a source in two sets has two;
+- the source's own memo (its `Description` and the notes it refers to) is an attribute `memo`.
 
 The export writes them back the same way: attributes as case variables, `case` as the
-case's name, `set` as `Sets` with the transcripts as members.
+case's name, `set` as `Sets` with the transcripts as members, `memo` as the source's
+`Description`.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from coder.storage.models import TranscriptAttribute
 
 #: Case variables coder keeps in its own columns (and its speakers), not as attributes.
 FIXED = ("school", "school_type", "date", "participants")
-CASE, SET = "case", "set"
+CASE, SET, MEMO = "case", "set", "memo"
+#: Attributes the export writes as something other than a case variable.
+NOT_VARIABLES = (CASE, SET, MEMO)
 
 
 @dataclass
