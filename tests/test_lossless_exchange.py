@@ -392,3 +392,25 @@ def test_sets_and_cases_become_transcript_attributes_and_go_back_out(tmp_path, e
     assert root.find("p:Cases/p:Case[p:VariableValue]", P).get("name") == "Deelnemer A"
     assert {v.get("name") for v in root.iterfind("p:Variables/p:Variable", P)} == {"school_type", "participants", "Age"}
     assert round_trip(empty, tmp_path, "facts") == before
+
+
+def test_attributes_show_in_status_and_the_study_screen_filter_finds_them(capsys, tmp_path):
+    from coder.coding.queries import transcript_overview
+    from coder.tui.screens.study import Row
+    from tests.test_cli import run
+
+    db = str(tmp_path / "s.db")
+    path = qdpx(tmp_path / "maxqda.qdpx", {"one": ("Eerste tekst.", []), "two": ("Tweede tekst.", [])}, extra=FACTS)
+    assert run(capsys, "--db", db, "--as", "lead", "import", str(path))[0] == 0
+    code, out, _ = run(capsys, "--db", db, "status")
+    assert code == 0 and "attributes   Age (1), case (1), set: Pilot (1), set: Ronde 1 (2)" in out
+    study = open_study(db)
+    try:
+        with study.session() as session:
+            rows = [Row(t, None, n) for n, t in enumerate(transcript_overview(session))]
+    finally:
+        study.close()
+    assert [r.transcript.title for r in rows if r.matches("pilot")] == ["one"]
+    assert [r.transcript.title for r in rows if r.matches("ronde 1")] == ["one", "two"]
+    assert rows[[r.transcript.title for r in rows].index("one")].transcript.attributes == (
+        "case Deelnemer A · Age 42 · set Ronde 1 · set Pilot")

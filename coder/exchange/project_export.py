@@ -28,10 +28,11 @@ from sqlmodel import Session
 from coder import __version__
 from coder.codebook.codebook_file import GUID_NAMESPACE
 from coder.codebook.study_codebook import active_codes
+from coder.coding.queries import transcript_attributes
 from coder.errors import FileProblem
 from coder.exchange.refi_codebook import add_code_elements, xml_bytes
 from coder.exchange.refi_schema import schema_problem
-from coder.exchange.source_facts import CASE, MEMO, NOT_VARIABLES, SET, transcript_attributes
+from coder.exchange.source_facts import CASE, MEMO, NOT_VARIABLES, SET
 from coder.files import write_file
 from coder.storage.models import Coder, Coding, Participant, Transcript
 

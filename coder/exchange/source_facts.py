@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from coder.exchange.refi_codebook import children, local, normalise_guid
@@ -93,15 +92,3 @@ def store_attributes(session: Session, transcript_id: int, attributes: list[tupl
     session.add_all(TranscriptAttribute(transcript_id=transcript_id, name=name, value=value, created_by=actor)
                     for name, value in attributes)
     session.flush()
-
-
-def transcript_attributes(session: Session) -> dict[int, list[tuple[str, str]]]:
-    """Transcript id -> its live attributes (name, value), in the order they were added."""
-    rows = session.execute(
-        select(TranscriptAttribute.transcript_id, TranscriptAttribute.name, TranscriptAttribute.value)
-        .where(TranscriptAttribute.deleted_at.is_(None)).order_by(TranscriptAttribute.id)
-    )
-    found: dict[int, list[tuple[str, str]]] = {}
-    for transcript_id, name, value in rows:
-        found.setdefault(transcript_id, []).append((name, value))
-    return found
