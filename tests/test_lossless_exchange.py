@@ -93,7 +93,7 @@ def stored(study) -> list[tuple[str, str, str, str]]:
     return sorted((title, coder, code, text[start:end]) for title, coder, code, text, start, end in rows)
 
 
-def test_nothing_is_dropped_and_speakers_only_where_the_source_has_them(tmp_path, empty):
+def test_nothing_is_dropped_and_speakers_only_where_the_source_has_them(tmp_path, study):
     """#13.1 and #13.2: selections before the first label, on a label, in an interviewer's
     turn, across turns and in prose with `Word:` lines all become codings; only a span
     outside the text is refused, and counted."""
@@ -107,18 +107,18 @@ def test_nothing_is_dropped_and_speakers_only_where_the_source_has_them(tmp_path
                         (*at(INTERVIEW, "elkaar.\nI: En verder?\nL: Prima"), "fear", "ann"),
                         (len(INTERVIEW) - 2, len(INTERVIEW) + 40, "hope", "ann")]
     path = qdpx(tmp_path / "p.qdpx", {"comments": (COMMENTS, chosen_comments), "interview": (INTERVIEW, chosen_interview)})
-    report = import_qdpx(empty, path, "lead")
-    assert (report.codings, report.refused) == (8, 1)
+    report = import_qdpx(study, path, "lead")
+    assert (report.codings, report.not_placed) == (8, 1)
     assert report.per_coder == {"ann": 5, "ben": 3} and report.users == ["ann", "ben", "cas"]
     assert any("outside the text" in w for w in report.warnings)
     expected = [(name, user, code, text[start:end])
                 for name, (text, chosen) in (("comments", (COMMENTS, chosen_comments)), ("interview", (INTERVIEW, chosen_interview)))
                 for start, end, code, user in chosen if code and end <= len(text)]
-    assert stored(empty) == sorted(expected)
+    assert stored(study) == sorted(expected)
     speakers = {s.name: s.speakers for s in report.per_source}
     assert speakers["comments"] == "paragraphs (most lines start with no label: 2 labels on 2 of 5 lines)"
     assert speakers["interview"] == "speaker turns (2 labels on 4 of 6 lines)"
-    with empty.session() as session:
+    with study.session() as session:
         assert {c.name for c in session.exec(select(Coder))} == {"ann", "ben", "cas"}  # cas coded nothing
         labels = {t.title: sorted(session.exec(select(Participant.label).where(Participant.transcript_id == t.id)).all())
                   for t in session.exec(select(Transcript))}
@@ -286,7 +286,7 @@ def round_trip(study, tmp_path, name: str):
     again = open_study(str(tmp_path / f"{name}-again.db"))
     try:
         report = import_qdpx(again, tmp_path / f"{name}.qdpx", "lead")
-        assert report.refused == 0 and report.warnings == []
+        assert report.not_placed == 0 and report.warnings == []
         return snapshot(again)
     finally:
         again.close()

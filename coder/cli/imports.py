@@ -92,7 +92,7 @@ def _project_table(report) -> list[str]:
     coders = [("coder", "codings")] + [(user, str(report.per_coder[user])) for user in report.users] + [
         (coder, str(count)) for coder, count in sorted(report.per_coder.items()) if coder not in report.users]
     totals = [("codes", "memos", "codings", "not placed"),
-              (str(report.codes), str(report.memos), str(report.codings), str(report.refused))]
+              (str(report.codes), str(report.memos), str(report.codings), str(report.not_placed))]
     return [line for table in (sources, coders, totals) if len(table) > 1 for line in _aligned(table)]
 
 

@@ -10,7 +10,11 @@ out (`../`) or are absolute are refused, and the declared and the actual unpacke
 sizes are capped (zip bombs). XML goes through defusedxml.
 
 Everything is written in one transaction, all or nothing: codebook, transcripts,
-codings with their coders (the project's users) and memos.
+every project user as a coder, codings and memos, and the sources' cases, variables
+and sets as transcript attributes (`source_facts`). Nothing is dropped: every
+selection with a code becomes a coding with its exact span, the text outside every
+turn is a turn of its own (`source_turns`), and only a selection outside the text
+is not placed, and counted.
 """
 
 from __future__ import annotations
@@ -82,7 +86,7 @@ class ProjectImport:
     codes: int = 0
     memos: int = 0
     #: Codings that could not be placed (outside the text): the only ones not imported.
-    refused: int = 0
+    not_placed: int = 0
     per_coder: Counter[str] = field(default_factory=Counter)
     per_source: list[SourceReport] = field(default_factory=list)
     offset_unit: str = "code points"
@@ -304,7 +308,8 @@ def import_qdpx(study: Study, path: str | Path, actor: str) -> ProjectImport:
             store_attributes(session, transcript_id, facts.get(source.guid, SourceFacts()).attributes, actor)
         report.sources = len(parsed)
         record(session, actor, ProjectImported(path=str(path), sources=report.sources, codings=report.codings,
-                                               offset_unit=report.offset_unit, warnings=tuple(report.warnings)))
+                                               offset_unit=report.offset_unit, warnings=tuple(report.warnings),
+                                               not_placed=report.not_placed))
     return report
 
 
@@ -427,7 +432,7 @@ def _store_selections(session, transcript_id: int, transcript: ParsedTranscript,
         if not (0 <= s.start < s.end <= len(transcript.text)):
             report.warnings.append(f"{transcript.title}: a coding at {s.start}-{s.end} lies outside the text "
                                    f"(length {len(transcript.text)}); not imported")
-            report.refused += len(s.codes)
+            report.not_placed += len(s.codes)
             continue
         first, last = bisect_right(ends, s.start), bisect_left(starts, s.end) - 1
         if first > last:
@@ -439,7 +444,7 @@ def _store_selections(session, transcript_id: int, transcript: ParsedTranscript,
                              memo=s.memo, span=(s.start, s.end), imported_by=actor)
             except CoderError as exc:
                 report.warnings.append(f"{transcript.title}: {exc}; not imported")
-                report.refused += 1
+                report.not_placed += 1
                 continue
             report.coders.add(s.user)
             report.per_coder[s.user] += 1
