@@ -246,7 +246,8 @@ def test_the_import_report_is_a_table_per_source_and_per_coder(capsys, tmp_path)
             "of", "5", "lines)", "code", "points", "1"] in lines
     assert ["emoji", "paragraphs", "(no", "line", "starts", "with", "a", "label)", "UTF-16", "code", "units", "1"] in lines
     assert ["ann", "1"] in lines and ["ben", "1"] in lines and ["cas", "0"] in lines
-    assert lines[lines.index(["codes", "memos", "codings", "not", "placed"]) + 1] == ["2", "0", "2", "1"]
+    assert lines[lines.index(["codes", "memos", "codings", "already", "there", "not", "placed"]) + 1] == [
+        "2", "0", "2", "0", "1"]
     assert "outside the text" in err
 
 
@@ -414,3 +415,18 @@ def test_attributes_show_in_status_and_the_study_screen_filter_finds_them(capsys
     assert [r.transcript.title for r in rows if r.matches("ronde 1")] == ["one", "two"]
     assert rows[[r.transcript.title for r in rows].index("one")].transcript.attributes == (
         "case Deelnemer A · Age 42 · set Ronde 1 · set Pilot")
+
+
+def test_a_source_whose_text_is_already_there_gets_its_codings_and_nothing_is_doubled(tmp_path, empty):
+    """Two copies of one text (each coder coded their own copy) make one transcript with both
+    coders' codings; importing the project again adds nothing and says so."""
+    member = f'<MemberSource targetGUID="{gid("ben-copy")}"/>'
+    path = qdpx(tmp_path / "p.qdpx", {"ann-copy": (COMMENTS, [(*at(COMMENTS, "Covid"), "fear", "ann")]),
+                                      "ben-copy": (COMMENTS, [(*at(COMMENTS, "Covid"), "hope", "ben")])},
+                extra=f'<Sets><Set guid="{gid("s")}" name="Ronde 1">{member}</Set></Sets>')
+    first = import_qdpx(empty, path, "lead")
+    assert (first.sources, first.codings, first.already) == (1, 2, 0)
+    assert stored(empty) == [("ann-copy", "ann", "fear", "Covid"), ("ann-copy", "ben", "hope", "Covid")]
+    again = import_qdpx(empty, path, "lead")
+    assert (again.sources, again.codings, again.already, again.not_placed) == (0, 0, 2, 0)
+    assert len(stored(empty)) == 2 and snapshot(empty)["attributes"] == [("ann-copy", "set", "Ronde 1")]

@@ -220,7 +220,7 @@ def test_every_read_of_a_member_counts_against_the_limit(tmp_path, empty, monkey
     path = make_archive(tmp_path / "twice.qdpx", {"project.qde": TWICE, "Sources/a.txt": text})
     monkeypatch.setattr(project_import, "MAX_UNPACKED", len(TWICE) + 2 * len(text))  # exactly both reads
     report = import_qdpx(empty, path, "test")
-    assert report.sources == 1 and report.warnings[-1] == "again: already in the study (same text); skipped with its codings"
+    assert report.sources == 1 and report.per_source[1].speakers.startswith("the same text as a transcript")
     monkeypatch.setattr(project_import, "MAX_UNPACKED", len(TWICE) + 2 * len(text) - 1)
     with pytest.raises(ProjectError, match=r"refused: Sources/a\.txt unpacks beyond the"):
         import_qdpx(empty, path, "test")

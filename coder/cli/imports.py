@@ -91,8 +91,8 @@ def _project_table(report) -> list[str]:
         (s.name, s.speakers, s.offset_unit, str(s.codings)) for s in report.per_source]
     coders = [("coder", "codings")] + [(user, str(report.per_coder[user])) for user in report.users] + [
         (coder, str(count)) for coder, count in sorted(report.per_coder.items()) if coder not in report.users]
-    totals = [("codes", "memos", "codings", "not placed"),
-              (str(report.codes), str(report.memos), str(report.codings), str(report.not_placed))]
+    totals = [("codes", "memos", "codings", "already there", "not placed"),
+              (str(report.codes), str(report.memos), str(report.codings), str(report.already), str(report.not_placed))]
     return [line for table in (sources, coders, totals) if len(table) > 1 for line in _aligned(table)]
 
 

@@ -19,7 +19,6 @@ is not placed, and counted.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import zipfile
 import zlib
@@ -45,13 +44,13 @@ from coder.exchange.refi_schema import schema_problem
 from coder.exchange.source_facts import MEMO, SourceFacts, source_facts, store_attributes
 from coder.exchange.source_turns import declared_participants, source_turns
 from coder.ingest.decoding import decode_as_written
-from coder.ingest.formats.parsed import ParsedTranscript
+from coder.ingest.formats.parsed import ParsedTranscript, content_hash
 from coder.ingest.formats.word import docx_text
 from coder.ingest.importer import store_parsed
 from coder.storage.audit import record
 from coder.storage.audit_events import ProjectImported
 from coder.storage.database import Study
-from coder.storage.models import Segment, Transcript
+from coder.storage.models import Code, Coder, Coding, Segment, Transcript
 from coder.storage.vocabulary import SCHOOL_TYPES, Pass
 
 MAX_MEMBERS = 20_000
@@ -87,6 +86,8 @@ class ProjectImport:
     memos: int = 0
     #: Codings that could not be placed (outside the text): the only ones not imported.
     not_placed: int = 0
+    #: Codings the study already had (the same project imported again): counted, not doubled.
+    already: int = 0
     per_coder: Counter[str] = field(default_factory=Counter)
     per_source: list[SourceReport] = field(default_factory=list)
     offset_unit: str = "code points"
@@ -285,36 +286,50 @@ def import_qdpx(study: Study, path: str | Path, actor: str) -> ProjectImport:
         report.warnings.append(f"{unattached} note(s) belong to no source or coding (a journal, a project memo): "
                                "coder has no place for them; not imported")
 
-    parsed: list[ParsedTranscript] = []
-    selections: list[list[Selection]] = []
     with study.session() as session:
-        known = set(session.execute(select(Transcript.content_hash)).scalars())
-    for sources in children(root, "Sources"):
-        for source in children(sources, "TextSource"):
-            result = _read_source(source, archive, users, notes, code_ids, facts, known, report, path)
-            if result is not None:
-                parsed.append(result[0])
-                selections.append(result[1])
+        known = dict(session.execute(select(Transcript.content_hash, Transcript.id)).all())
+    reads = [read for sources in children(root, "Sources") for source in children(sources, "TextSource")
+             if (read := _read_source(source, archive, users, notes, code_ids, facts, report, path)) is not None]
+    fresh: dict[str, ParsedTranscript] = {}
+    for read in reads:
+        if read.digest in known or read.digest in fresh:
+            read.report.speakers = "the same text as a transcript in the study or a source before it: codings go there"
+        else:
+            fresh[read.digest] = read.transcript
 
     with study.session() as session:
         if specs:
             apply_codebook(session, codebook, actor, retire_missing=False)
         for user in report.users:
             ensure_coder(session, user, added_by=actor)
-        ids = store_parsed(session, parsed, actor)
-        for transcript_id, transcript, chosen, source in zip(ids, parsed, selections, report.per_source, strict=True):
-            source.codings = _store_selections(session, transcript_id, transcript, chosen, report, actor)
-            report.codings += source.codings
-            store_attributes(session, transcript_id, facts.get(source.guid, SourceFacts()).attributes, actor)
-        report.sources = len(parsed)
+        known |= dict(zip(fresh, store_parsed(session, list(fresh.values()), actor), strict=True))
+        for read in reads:
+            read.report.codings = _store_selections(session, known[read.digest], read.name, read.text,
+                                                    read.selections, report, actor)
+            report.codings += read.report.codings
+            store_attributes(session, known[read.digest], facts[read.report.guid].attributes, actor)
+        report.sources = len(fresh)
         record(session, actor, ProjectImported(path=str(path), sources=report.sources, codings=report.codings,
                                                offset_unit=report.offset_unit, warnings=tuple(report.warnings),
                                                not_placed=report.not_placed))
     return report
 
 
-def _read_source(source, archive: Archive, users, notes, code_ids, facts, known, report: ProjectImport, path: Path):
-    """A source's transcript and selections, or None (with a warning) when it has no text to import."""
+@dataclass
+class _Read:
+    """A source as read: its text, selections and the transcript it makes. When a transcript
+    in the study or a source before it has the same text, the codings go to that one."""
+
+    name: str
+    text: str
+    digest: str
+    selections: list[Selection]
+    transcript: ParsedTranscript
+    report: SourceReport
+
+
+def _read_source(source, archive: Archive, users, notes, code_ids, facts, report: ProjectImport, path: Path):
+    """A source's text, selections and transcript, or None (with a warning) when it has no text."""
     name = source.get("name") or "source"
     raw = _text_of(source, archive, path)
     if raw is None:
@@ -329,11 +344,7 @@ def _read_source(source, archive: Archive, users, notes, code_ids, facts, known,
         selections = [_moved(s, mapping) for s in selections]
     text, line_map = normalise_line_ends(raw)
     selections = [_moved(s, line_map) for s in selections]
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    if digest in known:
-        report.warnings.append(f"{name}: already in the study (same text); skipped with its codings")
-        return None
-    known.add(digest)
+    digest = content_hash(text)
     guid = normalise_guid(source.get("guid"), str(path))
     fact = facts.setdefault(guid, SourceFacts())
     memo = _source_memo(source, notes, str(path))
@@ -343,6 +354,7 @@ def _read_source(source, archive: Archive, users, notes, code_ids, facts, known,
     if not turns:
         report.warnings.append(f"{name}: no text; skipped")
         return None
+    source_report = SourceReport(name, speakers, unit, guid=guid)
     school_type = (fact.fixed.get("school_type") or "").lower() or None
     if school_type not in (None, *SCHOOL_TYPES):
         report.warnings.append(f"{name}: school type '{school_type}' is not one of coder's; kept as an attribute")
@@ -352,8 +364,8 @@ def _read_source(source, archive: Archive, users, notes, code_ids, facts, known,
         source=name, title=name, text=text, turns=turns, participants=participants, content_hash=digest,
         school=fact.fixed.get("school"), school_type=school_type, date=fact.fixed.get("date"),
     )
-    report.per_source.append(SourceReport(name, speakers, unit, guid=guid))
-    return transcript, selections
+    report.per_source.append(source_report)
+    return _Read(name, text, digest, selections, transcript, source_report)
 
 
 def _source_memo(source, notes: dict[str, str], path: str) -> str:
@@ -409,14 +421,16 @@ def _moved(selection: Selection, mapping: list[int]) -> Selection:
                      selection.codes, selection.memo, selection.pass_)
 
 
-def _store_selections(session, transcript_id: int, transcript: ParsedTranscript,
+def _store_selections(session, transcript_id: int, title: str, text: str,
                       selections: list[Selection], report: ProjectImport, actor: str) -> int:
     """Each selection's codings, as its original coder's; the import itself is `actor`'s action.
 
     A coding keeps the selection's exact span and so its exact text. Its segments are
     those the span overlaps; a span that overlaps none (it lies on a speaker label
     only) is attached to the segment after it, or the last one. Only a span outside
-    the text cannot be placed: it is refused and counted.
+    the text cannot be placed: it is counted as not placed. A coding the transcript
+    already has (same coder, code, span and pass: the project was imported before) is
+    counted, not doubled.
     """
     # Segments follow each other through the text, so both their starts and their ends
     # ascend: the segments a selection overlaps are found by bisection.
@@ -425,13 +439,18 @@ def _store_selections(session, transcript_id: int, transcript: ParsedTranscript,
         .where(Segment.transcript_id == transcript_id).order_by(Segment.position)
     ).all()
     starts, ends = [start for start, _ in segments], [end for _, end in segments]
+    present = set(session.execute(
+        select(Coder.name, Code.code_id, Coding.start, Coding.end, Coding.pass_)
+        .join(Coder, Coder.id == Coding.coder_id).join(Code, Code.id == Coding.code_id)
+        .where(Coding.transcript_id == transcript_id, Coding.deleted_at.is_(None))
+    ).all())
     stored = on_labels = 0
     for s in selections:
         if not s.codes:
             continue  # a selection without a code is no coding
-        if not (0 <= s.start < s.end <= len(transcript.text)):
-            report.warnings.append(f"{transcript.title}: a coding at {s.start}-{s.end} lies outside the text "
-                                   f"(length {len(transcript.text)}); not imported")
+        if not (0 <= s.start < s.end <= len(text)):
+            report.warnings.append(f"{title}: a coding at {s.start}-{s.end} lies outside the text "
+                                   f"(length {len(text)}); not imported")
             report.not_placed += len(s.codes)
             continue
         first, last = bisect_right(ends, s.start), bisect_left(starts, s.end) - 1
@@ -439,18 +458,22 @@ def _store_selections(session, transcript_id: int, transcript: ParsedTranscript,
             on_labels += 1
             first = last = min(first, len(segments) - 1)
         for code_id in s.codes:
+            if (s.user, code_id, s.start, s.end, s.pass_) in present:
+                report.already += 1
+                continue
             try:
                 place_coding(session, s.user, code_id, transcript_id, first, last, pass_=s.pass_,
                              memo=s.memo, span=(s.start, s.end), imported_by=actor)
             except CoderError as exc:
-                report.warnings.append(f"{transcript.title}: {exc}; not imported")
+                report.warnings.append(f"{title}: {exc}; not imported")
                 report.not_placed += 1
                 continue
+            present.add((s.user, code_id, s.start, s.end, s.pass_))
             report.coders.add(s.user)
             report.per_coder[s.user] += 1
             report.memos += bool(s.memo)
             stored += 1
     if on_labels:
-        report.warnings.append(f"{transcript.title}: {on_labels} selection(s) lie on a speaker label only; "
+        report.warnings.append(f"{title}: {on_labels} selection(s) lie on a speaker label only; "
                                "kept with their exact text, on the turn the label opens")
     return stored

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlmodel import Session
 
 from coder.exchange.refi_codebook import children, local, normalise_guid
@@ -88,7 +89,11 @@ def source_facts(root, path: str) -> dict[str, SourceFacts]:
 
 
 def store_attributes(session: Session, transcript_id: int, attributes: list[tuple[str, str]], actor: str) -> None:
-    """A transcript's attributes, in the caller's transaction."""
+    """A transcript's attributes, in the caller's transaction; those it already has are not doubled."""
+    present = set(session.execute(
+        select(TranscriptAttribute.name, TranscriptAttribute.value)
+        .where(TranscriptAttribute.transcript_id == transcript_id, TranscriptAttribute.deleted_at.is_(None))
+    ).all())
     session.add_all(TranscriptAttribute(transcript_id=transcript_id, name=name, value=value, created_by=actor)
-                    for name, value in attributes)
+                    for name, value in dict.fromkeys(attributes) if (name, value) not in present)
     session.flush()
