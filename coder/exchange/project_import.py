@@ -177,18 +177,27 @@ def utf16_to_code_points(text: str) -> list[int]:
     return mapping
 
 
+#: Control characters a stored text never holds (they would act on the terminal showing it);
+#: tab and line feed stay, vertical tab and form feed are line breaks.
+_DROPPED = frozenset(chr(c) for c in (*range(0x00, 0x09), *range(0x0e, 0x20), *range(0x7f, 0xa0)))
+
+
 def normalise_line_ends(text: str) -> tuple[str, list[int]]:
-    """CRLF and CR become LF; returns the text and a map old offset -> new offset."""
+    """CRLF, CR, VT and FF become LF and other control characters go; returns the text and a
+    map old offset -> new offset, so selections still name the same characters."""
     out, mapping, index = [], [], 0
     while index < len(text):
         mapping.append(len(out))
-        if text[index] == "\r":
+        char = text[index]
+        if char == "\r":
             out.append("\n")
             if index + 1 < len(text) and text[index + 1] == "\n":
                 mapping.append(len(out))
                 index += 1
-        else:
-            out.append(text[index])
+        elif char in "\x0b\x0c":
+            out.append("\n")
+        elif char not in _DROPPED:
+            out.append(char)
         index += 1
     mapping.append(len(out))
     return "".join(out), mapping
