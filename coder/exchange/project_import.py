@@ -178,12 +178,12 @@ def utf16_to_code_points(text: str) -> list[int]:
 
 
 #: Control characters a stored text never holds (they would act on the terminal showing it);
-#: tab and line feed stay, vertical tab and form feed are line breaks.
+#: tab and line feed stay; VT, FF, NEL and the Unicode line and paragraph separators are line breaks.
 _DROPPED = frozenset(chr(c) for c in (*range(0x00, 0x09), *range(0x0e, 0x20), *range(0x7f, 0xa0)))
 
 
 def normalise_line_ends(text: str) -> tuple[str, list[int]]:
-    """CRLF, CR, VT and FF become LF and other control characters go; returns the text and a
+    """Line breaks of every kind become LF and other control characters go; returns the text and a
     map old offset -> new offset, so selections still name the same characters."""
     out, mapping, index = [], [], 0
     while index < len(text):
@@ -194,7 +194,7 @@ def normalise_line_ends(text: str) -> tuple[str, list[int]]:
             if index + 1 < len(text) and text[index + 1] == "\n":
                 mapping.append(len(out))
                 index += 1
-        elif char in "\x0b\x0c":
+        elif char in "\x0b\x0c\x85\u2028\u2029":
             out.append("\n")
         elif char not in _DROPPED:
             out.append(char)
