@@ -86,51 +86,84 @@ def build_project(session: Session, name: str) -> tuple[bytes, dict[str, str], P
     for cid, user in users.items():
         _element(container, "User", {"guid": user, "name": coders[cid]})
     codes = active_codes(session, include_retired=True)
-    code_guids = {code.id: code.guid for code in codes}
     if codes:
         add_code_elements(_element(_element(root, "CodeBook"), "Codes"), codes, NAMESPACE)
-
     transcripts = session.execute(
         select(Transcript).where(Transcript.deleted_at.is_(None)).order_by(Transcript.id)
     ).scalars().all()
-    values = _case_values(session, transcripts)
+    attributes = transcript_attributes(session)
+    values = _case_values(session, transcripts, attributes)
     variables = {v: guid("variable", v) for v in dict.fromkeys(n for pairs in values.values() for n, _ in pairs)}
     container = _container(root, "Variables", bool(variables))
     for variable, variable_guid in variables.items():
         _element(container, "Variable", {"guid": variable_guid, "name": variable, "typeOfVariable": "Text"})
     cases = _container(root, "Cases", bool(transcripts))
-    sources = _container(root, "Sources", bool(transcripts))
-    files: dict[str, str] = {}
-    notes: list[tuple[str, str, Coding]] = []
-    sets: dict[str, list[str]] = {}
-    selections = 0
-    codings = session.execute(
-        select(Coding).where(Coding.deleted_at.is_(None)).order_by(Coding.transcript_id, Coding.start, Coding.id)
-    ).scalars().all()
-    by_transcript: dict[int, list[Coding]] = {}
-    for coding in codings:
-        by_transcript.setdefault(coding.transcript_id, []).append(coding)
-    attributes = transcript_attributes(session)
     for transcript in transcripts:
-        source_guid = guid("source", transcript.content_hash)
         own = attributes.get(transcript.id, [])
-        case_name = next((value for name, value in own if name == CASE), transcript.title)
-        case = _element(cases, "Case", {"guid": guid("case", transcript.content_hash), "name": case_name})
+        case = _element(cases, "Case", {"guid": guid("case", transcript.content_hash),
+                                        "name": next((v for n, v in own if n == CASE), transcript.title)})
         for variable, value in values[transcript.id]:
             holder = _element(case, "VariableValue")
             _element(holder, "VariableRef", {"targetGUID": variables[variable]})
             _element(holder, "TextValue", text=value)
-        _element(case, "SourceRef", {"targetGUID": source_guid})
-        for name, value in own:
-            if name == SET:
-                sets.setdefault(value, []).append(source_guid)
+        _element(case, "SourceRef", {"targetGUID": guid("source", transcript.content_hash)})
+    sources = _container(root, "Sources", bool(transcripts))
+    files, notes = _sources(session, sources, transcripts, attributes, users, {c.id: c.guid for c in codes})
+    container = _container(root, "Notes", bool(notes))
+    for note_guid, user, coding in notes:
+        note = _element(container, "Note", {
+            "guid": note_guid, "name": "Memo", "creatingUser": user,
+            "creationDateTime": _stamp(coding.created_at),
+        })
+        _element(note, "PlainTextContent", text=coding.memo)
+    _sets(root, transcripts, attributes)
+    summary = ProjectExport(users=len(users), sources=len(transcripts),
+                            selections=len(sources.findall(f".//{{{NAMESPACE}}}PlainTextSelection")), notes=len(notes))
+    return xml_bytes(root), files, summary
+
+
+def _container(root: ET.Element, tag: str, needed: bool) -> ET.Element:
+    """A container element under `root`, or a detached one when it would stay empty."""
+    return _element(root, tag) if needed else ET.Element(tag)
+
+
+def _case_values(session: Session, transcripts: list[Transcript],
+                 attributes: dict[int, list[tuple[str, str]]]) -> dict[int, list[tuple[str, str]]]:
+    """Each transcript's case variables: coder's metadata, its participants, its other attributes."""
+    people: dict[int, list[str]] = {}
+    for tid, label, role in session.execute(
+        select(Participant.transcript_id, Participant.label, Participant.role).order_by(Participant.id)
+    ):
+        people.setdefault(tid, []).append(f"{label}: {role or 'unknown'}")
+    values: dict[int, list[tuple[str, str]]] = {}
+    for transcript in transcripts:
+        fixed = {"school": transcript.school, "school_type": transcript.school_type,
+                 "date": transcript.date, "participants": "; ".join(people.get(transcript.id, []))}
+        values[transcript.id] = [(name, value) for name, value in fixed.items() if value] + [
+            (name, value) for name, value in attributes.get(transcript.id, []) if name not in NOT_VARIABLES]
+    return values
+
+
+def _sources(session: Session, container: ET.Element, transcripts: list[Transcript],
+             attributes: dict[int, list[tuple[str, str]]], users: dict[int, str], code_guids: dict[int, str]):
+    """A `TextSource` per transcript with its memo and its codings as selections; returns the
+    source files (archive path -> text) and the notes the selections refer to."""
+    by_transcript: dict[int, list[Coding]] = {}
+    for coding in session.execute(
+        select(Coding).where(Coding.deleted_at.is_(None)).order_by(Coding.transcript_id, Coding.start, Coding.id)
+    ).scalars():
+        by_transcript.setdefault(coding.transcript_id, []).append(coding)
+    files: dict[str, str] = {}
+    notes: list[tuple[str, str, Coding]] = []
+    for transcript in transcripts:
+        source_guid = guid("source", transcript.content_hash)
         files[f"Sources/{source_guid}.txt"] = transcript.text
-        source = _element(sources, "TextSource", {
+        source = _element(container, "TextSource", {
             "guid": source_guid, "name": transcript.title,
             "plainTextPath": f"internal://{source_guid}.txt",
             "creationDateTime": _stamp(transcript.imported_at),
         })
-        memos = [value for name, value in own if name == MEMO]
+        memos = [value for name, value in attributes.get(transcript.id, []) if name == MEMO]
         if memos:
             _element(source, "Description", text="\n\n".join(memos))
         for coding in by_transcript.get(transcript.id, []):
@@ -150,43 +183,21 @@ def build_project(session: Session, name: str) -> tuple[bytes, dict[str, str], P
                 note_guid = guid("memo", coding.id)
                 _element(selection, "NoteRef", {"targetGUID": note_guid})
                 notes.append((note_guid, user, coding))
-            selections += 1
-    container = _container(root, "Notes", bool(notes))
-    for note_guid, user, coding in notes:
-        note = _element(container, "Note", {
-            "guid": note_guid, "name": "Memo", "creatingUser": user,
-            "creationDateTime": _stamp(coding.created_at),
-        })
-        _element(note, "PlainTextContent", text=coding.memo)
+    return files, notes
+
+
+def _sets(root: ET.Element, transcripts: list[Transcript], attributes: dict[int, list[tuple[str, str]]]) -> None:
+    """A `Set` per set name among the transcripts' attributes, with its transcripts as members."""
+    sets: dict[str, list[str]] = {}
+    for transcript in transcripts:
+        for name, value in attributes.get(transcript.id, []):
+            if name == SET:
+                sets.setdefault(value, []).append(guid("source", transcript.content_hash))
     container = _container(root, "Sets", bool(sets))
     for set_name, members in sets.items():
         member_set = _element(container, "Set", {"guid": guid("set", set_name), "name": set_name})
         for member in members:
             _element(member_set, "MemberSource", {"targetGUID": member})
-    summary = ProjectExport(users=len(users), sources=len(transcripts), selections=selections, notes=len(notes))
-    return xml_bytes(root), files, summary
-
-
-def _container(root: ET.Element, tag: str, needed: bool) -> ET.Element:
-    """A container element under `root`, or a detached one when it would stay empty."""
-    return _element(root, tag) if needed else ET.Element(tag)
-
-
-def _case_values(session: Session, transcripts: list[Transcript]) -> dict[int, list[tuple[str, str]]]:
-    """Each transcript's case variables: coder's metadata, its participants, its other attributes."""
-    people: dict[int, list[str]] = {}
-    for tid, label, role in session.execute(
-        select(Participant.transcript_id, Participant.label, Participant.role).order_by(Participant.id)
-    ):
-        people.setdefault(tid, []).append(f"{label}: {role or 'unknown'}")
-    attributes = transcript_attributes(session)
-    values: dict[int, list[tuple[str, str]]] = {}
-    for transcript in transcripts:
-        fixed = {"school": transcript.school, "school_type": transcript.school_type,
-                 "date": transcript.date, "participants": "; ".join(people.get(transcript.id, []))}
-        values[transcript.id] = [(name, value) for name, value in fixed.items() if value] + [
-            (name, value) for name, value in attributes.get(transcript.id, []) if name not in NOT_VARIABLES]
-    return values
 
 
 def export_qdpx(session: Session, path: str | Path) -> ProjectExport:

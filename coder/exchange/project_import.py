@@ -286,14 +286,7 @@ def import_qdpx(study: Study, path: str | Path, actor: str) -> ProjectImport:
     notes = {normalise_guid(n.get("guid"), str(path)): (_text_of(n, archive, path) or "")
              for notes_element in children(root, "Notes") for n in children(notes_element, "Note")}
     facts = source_facts(root, str(path))
-    caseless = sum(1 for cases in children(root, "Cases") for case in children(cases, "Case")
-                   if not children(case, "SourceRef"))
-    if caseless:
-        report.warnings.append(f"{caseless} case(s) refer to no source; their variables are not imported")
-    unattached = _unattached_notes(root, notes, str(path))
-    if unattached:
-        report.warnings.append(f"{unattached} note(s) belong to no source or coding (a journal, a project memo): "
-                               "coder has no place for them; not imported")
+    report.warnings += _without_a_place(root, notes, str(path))
 
     with study.session() as session:
         known = dict(session.execute(select(Transcript.content_hash, Transcript.id)).all())
@@ -384,11 +377,17 @@ def _source_memo(source, notes: dict[str, str], path: str) -> str:
     return "\n\n".join(part.strip() for part in parts if part.strip())
 
 
-def _unattached_notes(root, notes: dict[str, str], path: str) -> int:
-    """How many of the project's notes no source or selection refers to (journals, project memos)."""
+def _without_a_place(root, notes: dict[str, str], path: str) -> list[str]:
+    """Warnings for what coder has no place for: cases that refer to no source, and notes no
+    source or selection refers to (a journal, a project memo)."""
+    caseless = sum(1 for cases in children(root, "Cases") for case in children(cases, "Case")
+                   if not children(case, "SourceRef"))
     referenced = {normalise_guid(r.get("targetGUID"), path)
                   for holder in children(root, "Sources") for r in holder.iter() if local(r.tag) == "NoteRef"}
-    return sum(1 for guid, text in notes.items() if guid not in referenced and text.strip())
+    unattached = sum(1 for guid, text in notes.items() if guid not in referenced and text.strip())
+    return [*([f"{caseless} case(s) refer to no source; their variables are not imported"] if caseless else []),
+            *([f"{unattached} note(s) belong to no source or coding (a journal, a project memo): coder has no "
+               "place for them; not imported"] if unattached else [])]
 
 
 def _selection(element, users, notes, code_ids, path: str, report: ProjectImport) -> Selection:
