@@ -440,3 +440,27 @@ def test_control_characters_in_a_source_go_and_its_selections_keep_their_text(tm
     assert stored(empty) == [("t", "ann", "hope", "wij vertrouwen elkaar.")]
     with empty.session() as session:
         assert session.exec(select(Transcript.text)).one() == "Ze zei[31m: wij vertrouwen elkaar.\nEinde."
+
+
+def test_agreement_can_be_limited_to_the_transcripts_of_a_set_or_case_variable(capsys, tmp_path):
+    import json
+
+    from tests.test_cli import run
+
+    one, two = "Eerste zin. Tweede zin.", "Derde zin. Vierde zin. Vijfde zin."
+    coded = {"one": (one, [(0, 11, "hope", "ann"), (0, 11, "hope", "ben")]),
+             "two": (two, [(0, 10, "fear", "ann"), (0, 10, "hope", "ben")])}
+    db = str(tmp_path / "s.db")
+    assert run(capsys, "--db", db, "--as", "lead", "import", str(qdpx(tmp_path / "p.qdpx", coded, extra=FACTS)))[0] == 0
+
+    def units(*where: str) -> int:
+        code, out, err = run(capsys, "--db", db, "agreement", "--mode", "segments", "--level", "code",
+                             "--coders", "ann,ben", "--json", *where)
+        assert code == 0, err
+        return json.loads(out)["units"]
+
+    assert (units(), units("--attribute", "set=Ronde 1")) == (5, 5)
+    assert units("--attribute", "set=Pilot") == units("--attribute", "Age=42") == 2  # "one" only
+    assert units("--attribute", "set=Pilot", "--attribute", "Age=41") == 0
+    code, _, err = run(capsys, "--db", db, "agreement", "--attribute", "Pilot")
+    assert code == 2 and "is not NAME=VALUE" in err
