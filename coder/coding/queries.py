@@ -25,7 +25,7 @@ from coder.storage.models import (
     Turn,
 )
 from coder.storage.settings import uncodable_roles
-from coder.storage.vocabulary import SCHOOL_TYPES, FragmentRef
+from coder.storage.vocabulary import SCHOOL_TYPES, Attribute, FragmentRef
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ def transcript_attributes(session: Session) -> dict[int, list[tuple[str, str]]]:
 
 def _attribute_key(name: str, value: str) -> str:
     """A set is told by its name ("set: Pilot"), any other attribute by the attribute's."""
-    return f"set: {value}" if name == "set" else name
+    return f"{Attribute.SET}: {value}" if name == Attribute.SET else name
 
 
 def _attribute_counts(attributes: dict[int, list[tuple[str, str]]]) -> dict[str, int]:

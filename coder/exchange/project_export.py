@@ -32,9 +32,9 @@ from coder.coding.queries import transcript_attributes
 from coder.errors import FileProblem
 from coder.exchange.refi_codebook import add_code_elements, xml_bytes
 from coder.exchange.refi_schema import schema_problem
-from coder.exchange.source_facts import CASE, MEMO, NOT_VARIABLES, SET
 from coder.files import write_file
 from coder.storage.models import Coder, Coding, Participant, Transcript
+from coder.storage.vocabulary import Attribute
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
 
@@ -101,7 +101,7 @@ def build_project(session: Session, name: str) -> tuple[bytes, dict[str, str], P
     for transcript in transcripts:
         own = attributes.get(transcript.id, [])
         case = _element(cases, "Case", {"guid": guid("case", transcript.content_hash),
-                                        "name": next((v for n, v in own if n == CASE), transcript.title)})
+                                        "name": next((v for n, v in own if n == Attribute.CASE), transcript.title)})
         for variable, value in values[transcript.id]:
             holder = _element(case, "VariableValue")
             _element(holder, "VariableRef", {"targetGUID": variables[variable]})
@@ -140,7 +140,7 @@ def _case_values(session: Session, transcripts: list[Transcript],
         fixed = {"school": transcript.school, "school_type": transcript.school_type,
                  "date": transcript.date, "participants": "; ".join(people.get(transcript.id, []))}
         values[transcript.id] = [(name, value) for name, value in fixed.items() if value] + [
-            (name, value) for name, value in attributes.get(transcript.id, []) if name not in NOT_VARIABLES]
+            (name, value) for name, value in attributes.get(transcript.id, []) if name not in tuple(Attribute)]
     return values
 
 
@@ -163,7 +163,7 @@ def _sources(session: Session, container: ET.Element, transcripts: list[Transcri
             "plainTextPath": f"internal://{source_guid}.txt",
             "creationDateTime": _stamp(transcript.imported_at),
         })
-        memos = [value for name, value in attributes.get(transcript.id, []) if name == MEMO]
+        memos = [value for name, value in attributes.get(transcript.id, []) if name == Attribute.MEMO]
         if memos:
             _element(source, "Description", text="\n\n".join(memos))
         for coding in by_transcript.get(transcript.id, []):
@@ -191,7 +191,7 @@ def _sets(root: ET.Element, transcripts: list[Transcript], attributes: dict[int,
     sets: dict[str, list[str]] = {}
     for transcript in transcripts:
         for name, value in attributes.get(transcript.id, []):
-            if name == SET:
+            if name == Attribute.SET:
                 sets.setdefault(value, []).append(guid("source", transcript.content_hash))
     container = _container(root, "Sets", bool(sets))
     for set_name, members in sets.items():

@@ -41,7 +41,7 @@ from coder.exchange.refi_codebook import (
     parse_xml,
 )
 from coder.exchange.refi_schema import schema_problem
-from coder.exchange.source_facts import MEMO, SourceFacts, source_facts, store_attributes
+from coder.exchange.source_facts import SourceFacts, source_facts, store_attributes
 from coder.exchange.source_turns import declared_participants, source_turns
 from coder.ingest.decoding import decode_as_written
 from coder.ingest.formats.parsed import ParsedTranscript, content_hash
@@ -51,7 +51,7 @@ from coder.storage.audit import record
 from coder.storage.audit_events import ProjectImported
 from coder.storage.database import Study
 from coder.storage.models import Code, Coder, Coding, Segment, Transcript
-from coder.storage.vocabulary import SCHOOL_TYPES, Pass
+from coder.storage.vocabulary import SCHOOL_TYPES, Attribute, Pass
 
 MAX_MEMBERS = 20_000
 MAX_UNPACKED = 512 * 1024 * 1024
@@ -351,7 +351,7 @@ def _read_source(source, archive: Archive, users, notes, code_ids, facts, report
     fact = facts.setdefault(guid, SourceFacts())
     memo = _source_memo(source, notes, str(path))
     if memo:
-        fact.add(MEMO, memo)
+        fact.add(Attribute.MEMO, memo)
     turns, participants, speakers = source_turns(text, declared_participants(fact.fixed.get("participants", "")))
     if not turns:
         report.warnings.append(f"{name}: no text; skipped")

@@ -25,12 +25,10 @@ from sqlmodel import Session
 
 from coder.exchange.refi_codebook import children, local, normalise_guid
 from coder.storage.models import TranscriptAttribute
+from coder.storage.vocabulary import Attribute
 
 #: Case variables coder keeps in its own columns (and its speakers), not as attributes.
 FIXED = ("school", "school_type", "date", "participants")
-CASE, SET, MEMO = "case", "set", "memo"
-#: Attributes the export writes as something other than a case variable.
-NOT_VARIABLES = (CASE, SET, MEMO)
 
 
 @dataclass
@@ -77,14 +75,14 @@ def source_facts(root, path: str) -> dict[str, SourceFacts]:
                 fact = facts.setdefault(guid, SourceFacts())
                 case_name = (case.get("name") or "").strip()
                 if case_name and guid in sources and case_name != sources[guid].get("name"):
-                    fact.add(CASE, case_name)
+                    fact.add(Attribute.CASE, case_name)
                 for name, value in values:
                     fact.add(name, value)
     for sets in children(root, "Sets"):
         for member_set in children(sets, "Set"):
             for member in children(member_set, "MemberSource"):
                 guid = normalise_guid(member.get("targetGUID"), path)
-                facts.setdefault(guid, SourceFacts()).add(SET, (member_set.get("name") or "").strip())
+                facts.setdefault(guid, SourceFacts()).add(Attribute.SET, (member_set.get("name") or "").strip())
     return facts
 
 
