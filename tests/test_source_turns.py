@@ -77,3 +77,14 @@ def test_declared_speakers_start_turns_and_other_label_lines_stay_speech():
     one = declared_participants(f"{UNKNOWN_SPEAKER}: unknown")
     turns, participants, how = source_turns(COMMENTS, one)
     assert len(turns) == 6 and participants == (ParticipantSpec(UNKNOWN_SPEAKER, None),)
+
+
+def test_the_shipped_interviews_are_transcripts_by_their_text_alone():
+    """A study exported to another tool that drops coder's `participants` variable still
+    comes back with its speakers."""
+    from coder.ingest.formats.coder_text import split_front_matter
+    from tests.conftest import SAMPLE_TRANSCRIPTS
+
+    for path in sorted(SAMPLE_TRANSCRIPTS.glob("*.txt")):
+        rule = speaker_rule(split_front_matter(path.read_text(encoding="utf-8"))[1].strip())
+        assert rule.turns and rule.labelled_lines == rule.lines, path.name
