@@ -306,8 +306,8 @@ def import_qdpx(study: Study, path: str | Path, actor: str) -> ProjectImport:
             ensure_coder(session, user, added_by=actor)
         known |= dict(zip(fresh, store_parsed(session, list(fresh.values()), actor), strict=True))
         for read in reads:
-            read.report.codings = _store_selections(session, known[read.digest], read.name, read.text,
-                                                    read.selections, report, actor)
+            read.report.codings = _store_selections(session, known[read.digest], read.transcript.title,
+                                                    read.transcript.text, read.selections, report, actor)
             report.codings += read.report.codings
             store_attributes(session, known[read.digest], facts[read.report.guid].attributes, actor)
         report.sources = len(fresh)
@@ -322,12 +322,13 @@ class _Read:
     """A source as read: its text, selections and the transcript it makes. When a transcript
     in the study or a source before it has the same text, the codings go to that one."""
 
-    name: str
-    text: str
-    digest: str
-    selections: list[Selection]
     transcript: ParsedTranscript
+    selections: list[Selection]
     report: SourceReport
+
+    @property
+    def digest(self) -> str:
+        return self.transcript.content_hash
 
 
 def _read_source(source, archive: Archive, users, notes, code_ids, facts, report: ProjectImport, path: Path):
@@ -367,7 +368,7 @@ def _read_source(source, archive: Archive, users, notes, code_ids, facts, report
         school=fact.fixed.get("school"), school_type=school_type, date=fact.fixed.get("date"),
     )
     report.per_source.append(source_report)
-    return _Read(name, text, digest, selections, transcript, source_report)
+    return _Read(transcript, selections, source_report)
 
 
 def _source_memo(source, notes: dict[str, str], path: str) -> str:
