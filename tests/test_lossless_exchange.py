@@ -464,3 +464,28 @@ def test_agreement_can_be_limited_to_the_transcripts_of_a_set_or_case_variable(c
     assert units("--attribute", "set=Pilot", "--attribute", "Age=41") == 0
     code, _, err = run(capsys, "--db", db, "agreement", "--attribute", "Pilot")
     assert code == 2 and "is not NAME=VALUE" in err
+
+
+def test_each_coding_keeps_its_own_coder_and_codes_on_a_whole_source_are_kept(tmp_path, empty):
+    """A selection two people coded names each coder on their `Coding`; a `Coding` right under
+    a `TextSource` codes the whole source. Neither is lost."""
+    text = "Wij vertrouwen elkaar. Dat is nieuw."
+
+    def coding(name: str, code: str, user: str) -> str:
+        return f'<Coding guid="{gid(name)}" creatingUser="{gid(user)}"><CodeRef targetGUID="{gid(code)}"/></Coding>'
+
+    project = (f'<Project xmlns="{NS}" name="p"><Users><User guid="{gid("ann")}" name="ann"/>'
+               f'<User guid="{gid("ben")}" name="ben"/></Users><CodeBook><Codes>'
+               f'<Code guid="{gid("hope")}" name="hope" isCodable="true"/><Code guid="{gid("fear")}" name="fear" '
+               f'isCodable="true"/></Codes></CodeBook><Sources><TextSource guid="{gid("t")}" name="t" '
+               f'plainTextPath="internal://t.txt" creatingUser="{gid("ann")}">'
+               f'<PlainTextSelection guid="{gid("sel")}" startPosition="0" endPosition="22" creatingUser="{gid("ann")}">'
+               + coding("c1", "hope", "ann") + coding("c2", "fear", "ben") + "</PlainTextSelection>"
+               + coding("c3", "fear", "ben") + "</TextSource></Sources></Project>")
+    with zipfile.ZipFile(tmp_path / "p.qdpx", "w") as archive:
+        archive.writestr("project.qde", project)
+        archive.writestr("Sources/t.txt", text)
+    report = import_qdpx(empty, tmp_path / "p.qdpx", "lead")
+    assert report.warnings == [] and report.per_coder == {"ann": 1, "ben": 2}
+    assert stored(empty) == sorted([("t", "ann", "hope", "Wij vertrouwen elkaar."), ("t", "ben", "fear", text),
+                                    ("t", "ben", "fear", "Wij vertrouwen elkaar.")])

@@ -24,7 +24,7 @@ import zipfile
 import zlib
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from sqlalchemy import select
@@ -96,11 +96,13 @@ class ProjectImport:
 
 @dataclass(frozen=True)
 class Selection:
+    """A span of a source with its codings: (code id, coder) pairs, each `Coding` naming its
+    own coder where the file says (a selection two people coded), else the selection's."""
+
     start: int
     end: int
     name: str
-    user: str
-    codes: tuple[str, ...]
+    codings: tuple[tuple[str, str], ...]
     memo: str
     pass_: str
 
@@ -347,6 +349,8 @@ def _read_source(source, archive: Archive, users, notes, code_ids, facts, report
         selections = [_moved(s, mapping) for s in selections]
     text, line_map = normalise_line_ends(raw)
     selections = [_moved(s, line_map) for s in selections]
+    if children(source, "Coding"):  # codes applied to the source as a whole
+        selections.append(_selection(source, users, notes, code_ids, str(path), report, whole=(0, len(text))))
     digest = content_hash(text)
     guid = normalise_guid(source.get("guid"), str(path))
     fact = facts.setdefault(guid, SourceFacts())
@@ -391,27 +395,39 @@ def _without_a_place(root, notes: dict[str, str], path: str) -> list[str]:
                "place for them; not imported"] if unattached else [])]
 
 
-def _selection(element, users, notes, code_ids, path: str, report: ProjectImport) -> Selection:
-    """One `PlainTextSelection` as read: its span, text, coder, codes, memo and pass."""
-    codes = []
-    for ref in (ref for coding in children(element, "Coding") for ref in children(coding, "CodeRef")):
-        code = code_ids.get(normalise_guid(ref.get("targetGUID"), path))
-        if code is None:
-            report.warnings.append(f"a coding refers to code {ref.get('targetGUID')}, which the codebook lacks")
-        else:
-            codes.append(code)
+def _selection(element, users, notes, code_ids, path: str, report: ProjectImport,
+               whole: tuple[int, int] | None = None) -> Selection:
+    """One `PlainTextSelection` as read: its span, text, codings with their coders, memo and
+    pass. With `whole`, the `Coding`s of a source itself: the span of its whole text."""
+    selection_user = _user(element.get("creatingUser"), users, path, IMPORTED_CODER)
+    codings, memo_parts = [], []
+    for coding in children(element, "Coding"):
+        user = _user(coding.get("creatingUser"), users, path, selection_user)
+        memo_parts += [notes.get(normalise_guid(r.get("targetGUID"), path), "") for r in children(coding, "NoteRef")]
+        for ref in children(coding, "CodeRef"):
+            code = code_ids.get(normalise_guid(ref.get("targetGUID"), path))
+            if code is None:
+                report.warnings.append(f"a coding refers to code {ref.get('targetGUID')}, which the codebook lacks")
+            else:
+                codings.append((code, user))
+    if whole:
+        return Selection(*whole, "", tuple(codings), "\n\n".join(p for p in memo_parts if p), Pass.PRIMARY)
     description = children(element, "Description")
     text = (description[0].text or "") if description else ""
     pass_ = next((p for p in Pass if text.strip() == f"pass: {p}"), Pass.PRIMARY)
-    memo_parts = [notes.get(normalise_guid(r.get("targetGUID"), path), "") for r in children(element, "NoteRef")]
+    memo_parts = [notes.get(normalise_guid(r.get("targetGUID"), path), "")
+                  for r in children(element, "NoteRef")] + memo_parts
     if text and not text.startswith("pass: "):
         memo_parts.insert(0, text)
-    user = element.get("creatingUser")
     return Selection(
         _offset(element.get("startPosition")), _offset(element.get("endPosition")), element.get("name") or "",
-        users.get(normalise_guid(user, path), IMPORTED_CODER) if user else IMPORTED_CODER,
-        tuple(codes), "\n\n".join(p for p in memo_parts if p), pass_,
+        tuple(codings), "\n\n".join(p for p in memo_parts if p), pass_,
     )
+
+
+def _user(guid: str | None, users: dict[str, str], path: str, default: str) -> str:
+    """The name of the user a `creatingUser` GUID names, or `default` without one."""
+    return users.get(normalise_guid(guid, path), IMPORTED_CODER) if guid else default
 
 
 def _offset(value: str | None) -> int:
@@ -426,8 +442,7 @@ def _moved(selection: Selection, mapping: list[int]) -> Selection:
     """The selection with its offsets mapped; one outside the text keeps them, to be refused."""
     if not 0 <= selection.start < selection.end < len(mapping):
         return selection
-    return Selection(mapping[selection.start], mapping[selection.end], selection.name, selection.user,
-                     selection.codes, selection.memo, selection.pass_)
+    return replace(selection, start=mapping[selection.start], end=mapping[selection.end])
 
 
 def _store_selections(session, transcript_id: int, title: str, text: str,
@@ -455,31 +470,31 @@ def _store_selections(session, transcript_id: int, title: str, text: str,
     ).all())
     stored = on_labels = 0
     for s in selections:
-        if not s.codes:
+        if not s.codings:
             continue  # a selection without a code is no coding
         if not (0 <= s.start < s.end <= len(text)):
             report.warnings.append(f"{title}: a coding at {s.start}-{s.end} lies outside the text "
                                    f"(length {len(text)}); not imported")
-            report.not_placed += len(s.codes)
+            report.not_placed += len(s.codings)
             continue
         first, last = bisect_right(ends, s.start), bisect_left(starts, s.end) - 1
         if first > last:
             on_labels += 1
             first = last = min(first, len(segments) - 1)
-        for code_id in s.codes:
-            if (s.user, code_id, s.start, s.end, s.pass_) in present:
+        for code_id, user in s.codings:
+            if (user, code_id, s.start, s.end, s.pass_) in present:
                 report.already += 1
                 continue
             try:
-                place_coding(session, s.user, code_id, transcript_id, first, last, pass_=s.pass_,
+                place_coding(session, user, code_id, transcript_id, first, last, pass_=s.pass_,
                              memo=s.memo, span=(s.start, s.end), imported_by=actor)
             except CoderError as exc:
                 report.warnings.append(f"{title}: {exc}; not imported")
                 report.not_placed += 1
                 continue
-            present.add((s.user, code_id, s.start, s.end, s.pass_))
-            report.coders.add(s.user)
-            report.per_coder[s.user] += 1
+            present.add((user, code_id, s.start, s.end, s.pass_))
+            report.coders.add(user)
+            report.per_coder[user] += 1
             report.memos += bool(s.memo)
             stored += 1
     if on_labels:
