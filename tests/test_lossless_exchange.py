@@ -117,7 +117,8 @@ def test_nothing_is_dropped_and_speakers_only_where_the_source_has_them(tmp_path
     assert stored(study) == sorted(expected)
     speakers = {s.name: s.speakers for s in report.per_source}
     assert speakers["comments"] == "paragraphs (most lines start with no label: 2 labels on 2 of 5 lines)"
-    assert speakers["interview"] == "speaker turns (2 labels on 4 of 6 lines)"
+    assert speakers["interview"] == "speaker turns (2 labels on 4 of 6 lines); the text before the first turn is Spreker's"
+    assert any("1 selection(s) lie on a speaker label" in w for w in report.warnings)
     with study.session() as session:
         assert {c.name for c in session.exec(select(Coder))} == {"ann", "ben", "cas"}  # cas coded nothing
         labels = {t.title: sorted(session.exec(select(Participant.label).where(Participant.transcript_id == t.id)).all())

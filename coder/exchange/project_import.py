@@ -450,8 +450,8 @@ def _store_selections(session, transcript_id: int, title: str, text: str,
     """Each selection's codings, as its original coder's; the import itself is `actor`'s action.
 
     A coding keeps the selection's exact span and so its exact text. Its segments are
-    those the span overlaps; a span that overlaps none (it lies on a speaker label
-    only) is attached to the segment after it, or the last one. Only a span outside
+    those the span overlaps; a span that overlaps none (on a speaker label or between
+    turns) is attached to the segment after it, or the last one. Only a span outside
     the text cannot be placed: it is counted as not placed. A coding the transcript
     already has (same coder, code, span and pass: the project was imported before) is
     counted, not doubled.
@@ -498,6 +498,6 @@ def _store_selections(session, transcript_id: int, title: str, text: str,
             report.memos += bool(s.memo)
             stored += 1
     if on_labels:
-        report.warnings.append(f"{title}: {on_labels} selection(s) lie on a speaker label only; "
-                               "kept with their exact text, on the turn the label opens")
+        report.warnings.append(f"{title}: {on_labels} selection(s) lie on a speaker label or between turns only; "
+                               "kept with their exact text, on the turn that follows")
     return stored

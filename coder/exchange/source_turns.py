@@ -98,10 +98,12 @@ def source_turns(
         participants = (ParticipantSpec(label, declared[0].role if len(declared) == 1 else None),)
         if declared:
             how = "paragraphs (the one speaker the project names)"
-    turns = covering(text, turns)
-    if any(t.label == UNKNOWN_SPEAKER for t in turns) and UNKNOWN_SPEAKER not in {p.label for p in participants}:
-        participants = (*participants, ParticipantSpec(UNKNOWN_SPEAKER, None))
-    return turns, participants, how
+    covered = covering(text, turns)
+    if len(covered) > len(turns):
+        how += f"; the text before the first turn is {UNKNOWN_SPEAKER}'s"
+        if UNKNOWN_SPEAKER not in {p.label for p in participants}:
+            participants = (*participants, ParticipantSpec(UNKNOWN_SPEAKER, None))
+    return covered, participants, how
 
 
 def covering(text: str, turns: tuple[TurnSpec, ...]) -> tuple[TurnSpec, ...]:
