@@ -1,7 +1,7 @@
 """The core is a library that starts at once (STYLE.md, DESIGN §2).
 
 It imports neither Textual nor the CLI library, and no heavy library (spaCy,
-xmlschema) at import time: those load inside the functions that use them, so
+lxml) at import time: those load inside the functions that use them, so
 `coder --help` answers at once. spaCy itself pulls in Click (through typer), so for
 Click the test reads the core's own imports; for the rest it imports each core
 module in a fresh interpreter and looks at `sys.modules`.
@@ -21,9 +21,9 @@ from tests.conftest import REPO
 
 FACES = ("textual", "click", "coder.cli", "coder.tui")
 #: What importing a core module must not load: a face, or a library that takes seconds.
-NOT_AT_IMPORT = ("textual", "coder.tui", "coder.cli", "spacy", "xmlschema")
+NOT_AT_IMPORT = ("textual", "coder.tui", "coder.cli", "spacy", "lxml")
 #: What `coder --help` and `coder --version` must not load.
-NOT_AT_START = ("spacy", "xmlschema")
+NOT_AT_START = ("spacy", "lxml")
 
 
 def module_name(path: Path) -> str:
@@ -123,7 +123,7 @@ def test_the_per_module_probe_sees_what_a_module_loads():
 
 
 @pytest.mark.parametrize("option", ["--help", "--version"])
-def test_the_command_line_starts_without_spacy_or_xmlschema(option):
+def test_the_command_line_starts_without_spacy_or_lxml(option):
     code = f"sys.argv = ['coder', {option!r}]\nfrom coder.cli.app import main\ntry:\n    main()\nexcept SystemExit:\n    pass"
     assert loaded_after(code, NOT_AT_START) == []
 

@@ -220,7 +220,7 @@ def test_every_read_of_a_member_counts_against_the_limit(tmp_path, empty, monkey
     path = make_archive(tmp_path / "twice.qdpx", {"project.qde": TWICE, "Sources/a.txt": text})
     monkeypatch.setattr(project_import, "MAX_UNPACKED", len(TWICE) + 2 * len(text))  # exactly both reads
     report = import_qdpx(empty, path, "test")
-    assert report.sources == 1 and report.warnings[-1] == "again: already in the study (same text); skipped with its codings"
+    assert report.sources == 1 and report.per_source[1].speakers.startswith("the same text as a transcript")
     monkeypatch.setattr(project_import, "MAX_UNPACKED", len(TWICE) + 2 * len(text) - 1)
     with pytest.raises(ProjectError, match=r"refused: Sources/a\.txt unpacks beyond the"):
         import_qdpx(empty, path, "test")
@@ -263,7 +263,9 @@ def test_a_project_coded_by_two_people_goes_straight_into_agreement(tmp_path):
         with study.session() as session:
             ratings = study_ratings(session, "segments", "code", ("alice", "bob"))
         report = agreement(ratings, "code")
-        assert report.coders == ("alice", "bob") and report.units == 4
+        # interview1 is no transcript (its Q: and A: open 2 of its 4 lines): paragraphs of one
+        # speaker, so its title line "Interview 1" is a unit too: 5 segments
+        assert report.coders == ("alice", "bob") and report.units == 5
         assert {code: (stats.a_yes, stats.b_yes) for code, stats in report.codes.items()} == {
             "honesty": (1, 0), "unicode": (1, 0), "feelings": (0, 0), "positive": (0, 0), "joy": (1, 0), "big-joy": (0, 1)}
     finally:

@@ -22,6 +22,15 @@ if TYPE_CHECKING:
     from coder.stats.units import ReviewCounts
 
 
+def _name_values(_ctx, param, values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """`NAME=VALUE` options as (name, value) pairs."""
+    pairs = tuple(tuple(part.strip() for part in value.split("=", 1)) for value in values)
+    for value, pair in zip(values, pairs, strict=True):
+        if len(pair) != 2 or not pair[0]:
+            raise click.BadParameter(f"'{value}' is not NAME=VALUE (for example set=Pilot)", param=param)
+    return pairs
+
+
 @click.command("agreement")
 @click.option("--ratings", "ratings_path", type=click.Path(dir_okay=False),
               help="Compute from a CSV file with header unit,coder,code instead of the study.")
@@ -38,10 +47,13 @@ if TYPE_CHECKING:
 @click.option("--transcript", "transcripts", multiple=True, metavar="ID_OR_TITLE", help="Only these transcripts.")
 @click.option("--school-type", "school_types", multiple=True, type=click.Choice(SCHOOL_TYPES),
               help="Only transcripts of these school types.")
+@click.option("--attribute", "attributes", multiple=True, metavar="NAME=VALUE", callback=_name_values,
+              help="Only transcripts with this attribute (a REFI-QDA case variable, or set=NAME for a set); "
+                   "repeat to require several.")
 @shared_options()
 @pass_context
 def agreement_command(obj: Context, ratings_path, spans_path, as_json, mode, level, coders, transcripts,
-                      school_types) -> None:
+                      school_types, attributes) -> None:
     """Cohen's kappa per code and overall, with PABAK, Gwet's AC1 and Krippendorff's alpha;
     or Krippendorff's alpha for unitizing on the coders' own spans."""
     if ratings_path and spans_path:
@@ -51,7 +63,7 @@ def agreement_command(obj: Context, ratings_path, spans_path, as_json, mode, lev
     elif ratings_path:
         _ratings(ratings_path, as_json)
     else:
-        _study(obj, as_json, mode, level, coder_pair(coders), transcripts, school_types)
+        _study(obj, as_json, mode, level, coder_pair(coders), transcripts, school_types, attributes)
 
 
 def _echo_json(data: dict) -> None:
@@ -83,13 +95,14 @@ def _ratings(path: str, as_json: bool) -> None:
 
 
 def _study(obj: Context, as_json: bool, mode: str, level: str, coders: tuple[str, str] | None,
-           transcripts: tuple[str, ...], school_types: tuple[str, ...]) -> None:
+           transcripts: tuple[str, ...], school_types: tuple[str, ...],
+           attributes: tuple[tuple[str, str], ...]) -> None:
     from coder.stats.agreement import agreement, report_json
     from coder.stats.spans_file import unitizing_json
     from coder.stats.study_spans import study_unitizing
     from coder.stats.units import UNITIZING, UnitFilter, code_names, coder_pairs, review_counts, study_ratings
 
-    where = UnitFilter(transcripts, school_types)
+    where = UnitFilter(transcripts, school_types, attributes)
     with obj.reader() as session:
         pairs = coder_pairs(session)
         names = code_names(session)

@@ -108,8 +108,29 @@ def _import_projects(obj: Context, paths: list[str]) -> None:
             report = import_qdpx(study, path, obj.actor)
             click.echo(f"imported  {path}: {report.sources} sources, {report.codings} codings by "
                        f"{', '.join(sorted(report.coders)) or 'nobody'} (offsets in {report.offset_unit})")
+            click.echo("\n".join(_project_table(report)))
             for warning in report.warnings:
                 click.echo(f"warning   {warning}", err=True)
+
+
+def _project_table(report) -> list[str]:
+    """The import of one project as tables: per source, per coder, and the totals."""
+    sources = [("source", "speakers", "offsets", "codings")] + [
+        (s.name, s.speakers, s.offset_unit, str(s.codings)) for s in report.per_source]
+    coders = [("coder", "codings")] + [(user, str(report.per_coder[user])) for user in report.users] + [
+        (coder, str(count)) for coder, count in sorted(report.per_coder.items()) if coder not in report.users]
+    totals = [("codes", "memos", "codings", "already there", "not placed"),
+              (str(report.codes), str(report.memos), str(report.codings), str(report.already), str(report.not_placed))]
+    return [line for table in (sources, coders, totals) if len(table) > 1 for line in _aligned(table)]
+
+
+def _aligned(rows: list[tuple[str, ...]]) -> list[str]:
+    """Rows (the first a header) as indented columns: text left, counts right."""
+    columns = list(zip(*rows, strict=True))
+    widths = [max(map(len, column)) for column in columns]
+    counts = [all(cell.isdigit() for cell in column[1:]) for column in columns]
+    return ["  " + "  ".join(cell.rjust(width) if count else cell.ljust(width)
+                             for cell, width, count in zip(row, widths, counts, strict=True)).rstrip() for row in rows]
 
 
 def progress(title: str, done: int, total: int) -> None:

@@ -62,6 +62,7 @@ def format_status(target: str, counts: StudyStatus, pairs: list[PairProgress], r
         f"participants {roles}",
         f"segments     {counts.segments} ({counts.words} words)",
         f"codes        {counts.codes}",
+        *([f"attributes   {', '.join(f'{k} ({v})' for k, v in counts.attributes.items())}"] if counts.attributes else []),
     ]
     if counts.codings:
         lines.append("codings      coder            pass        codings")

@@ -5,7 +5,7 @@ Screens and exports ask these functions; none of them writes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from sqlalchemy import Select, func, select
@@ -21,10 +21,11 @@ from coder.storage.models import (
     Participant,
     Segment,
     Transcript,
+    TranscriptAttribute,
     Turn,
 )
 from coder.storage.settings import uncodable_roles
-from coder.storage.vocabulary import SCHOOL_TYPES, FragmentRef
+from coder.storage.vocabulary import SCHOOL_TYPES, Attribute, FragmentRef
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class StudyStatus:
     participants_by_role: dict[str, int]
     transcripts_by_school_type: dict[str, int]
     codings: tuple[CodingCount, ...]
+    #: Transcripts per attribute ("Age") and per set ("set: Pilot"), from REFI-QDA cases and sets.
+    attributes: dict[str, int] = field(default_factory=dict)
 
 
 def with_speaker(query: Select) -> Select:
@@ -97,7 +100,38 @@ def study_status(session: Session) -> StudyStatus:
             key=lambda item: _school_type_rank(item[0]),
         )),
         codings=tuple(CodingCount(*row) for row in coding_rows),
+        attributes=_attribute_counts(transcript_attributes(session)),
     )
+
+
+def transcript_attributes(session: Session) -> dict[int, list[tuple[str, str]]]:
+    """Transcript id -> its live attributes (name, value), in the order they were added."""
+    rows = session.execute(
+        select(TranscriptAttribute.transcript_id, TranscriptAttribute.name, TranscriptAttribute.value)
+        .where(TranscriptAttribute.deleted_at.is_(None)).order_by(TranscriptAttribute.id)
+    )
+    found: dict[int, list[tuple[str, str]]] = {}
+    for transcript_id, name, value in rows:
+        found.setdefault(transcript_id, []).append((name, value))
+    return found
+
+
+def _attribute_key(name: str, value: str) -> str:
+    """A set is told by its name ("set: Pilot"), any other attribute by the attribute's."""
+    return f"{Attribute.SET}: {value}" if name == Attribute.SET else name
+
+
+def _attribute_counts(attributes: dict[int, list[tuple[str, str]]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for pairs in attributes.values():
+        for key in dict.fromkeys(_attribute_key(name, value) for name, value in pairs):
+            counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def attributes_text(pairs: list[tuple[str, str]]) -> str:
+    """A transcript's attributes in one line, as the study screen's filter searches them."""
+    return " · ".join(f"{name} {value}" for name, value in pairs)
 
 
 @dataclass(frozen=True)
@@ -112,6 +146,8 @@ class TranscriptRow:
     participants: str
     words: int
     segments: int
+    #: Its attributes (REFI-QDA case variables, sets) in one line: see `attributes_text`.
+    attributes: str = ""
 
 
 def _school_type_rank(school_type: str | None) -> int:
@@ -135,11 +171,12 @@ def transcript_overview(session: Session) -> list[TranscriptRow]:
         session.execute(select(*columns)).all(),
         key=lambda t: (_school_type_rank(t.school_type), t.title),
     )
+    attributes = transcript_attributes(session)
     return [
         TranscriptRow(
             id=t.id, title=t.title, school=t.school, school_type=t.school_type, date=t.date,
             participants=", ".join(people.get(t.id, [])), words=t.word_count,
-            segments=segment_counts.get(t.id, 0),
+            segments=segment_counts.get(t.id, 0), attributes=attributes_text(attributes.get(t.id, [])),
         )
         for t in transcripts
     ]

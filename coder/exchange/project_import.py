@@ -10,27 +10,29 @@ out (`../`) or are absolute are refused, and the declared and the actual unpacke
 sizes are capped (zip bombs). XML goes through defusedxml.
 
 Everything is written in one transaction, all or nothing: codebook, transcripts,
-codings with their coders (the project's users) and memos.
+every project user as a coder, codings and memos, and the sources' cases, variables
+and sets as transcript attributes (`source_facts`). Nothing is dropped: every
+selection with a code becomes a coding with its exact span, the text outside every
+turn is a turn of its own (`source_turns`), and only a selection outside the text
+is not placed, and counted.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import zipfile
 import zlib
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
-from functools import lru_cache
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from coder.codebook.codebook_file import Codebook
 from coder.codebook.study_codebook import apply_codebook
-from coder.coding.actions import place_coding
-from coder.errors import CodebookError, CoderError
+from coder.coding.actions import ensure_coder, place_coding
+from coder.errors import CodebookError, CoderError, TranscriptError
 from coder.exchange.refi_codebook import (
     children,
     codes_from_element,
@@ -38,19 +40,19 @@ from coder.exchange.refi_codebook import (
     normalise_guid,
     parse_xml,
 )
+from coder.exchange.refi_schema import schema_problem
+from coder.exchange.source_facts import SourceFacts, source_facts, store_attributes
+from coder.exchange.source_turns import declared_participants, source_turns
 from coder.ingest.decoding import decode_as_written
-from coder.ingest.formats.coder_text import find_turns
-from coder.ingest.formats.labels import UNKNOWN_SPEAKER, guess_role
-from coder.ingest.formats.parsed import ParsedTranscript, ParticipantSpec, TurnSpec
-from coder.ingest.importer import known_hashes, store_parsed
+from coder.ingest.formats.parsed import ParsedTranscript, content_hash
+from coder.ingest.formats.word import docx_text
+from coder.ingest.importer import store_parsed
 from coder.storage.audit import record
 from coder.storage.audit_events import ProjectImported
 from coder.storage.database import Study
-from coder.storage.models import Segment
-from coder.storage.vocabulary import SCHOOL_TYPES, Pass
-
-if TYPE_CHECKING:  # xmlschema takes a second to import: only validating a project loads it
-    import xmlschema
+from coder.storage.deletions import INCLUDE_DELETED
+from coder.storage.models import Code, Coder, Coding, Segment, Transcript
+from coder.storage.vocabulary import SCHOOL_TYPES, Attribute, Pass
 
 MAX_MEMBERS = 20_000
 MAX_UNPACKED = 512 * 1024 * 1024
@@ -62,23 +64,46 @@ class ProjectError(CodebookError):
 
 
 @dataclass
+class SourceReport:
+    """One source as imported: how its speakers were read, its offsets' unit, its codings."""
+
+    name: str
+    speakers: str
+    offset_unit: str
+    codings: int = 0
+    guid: str = ""
+
+
+@dataclass
 class ProjectImport:
     """What an import did, and everything it had to work around."""
 
     sources: int = 0
     codings: int = 0
+    #: The users who coded something; every user of the project (`users`) becomes a coder.
     coders: set[str] = field(default_factory=set)
+    users: list[str] = field(default_factory=list)
+    codes: int = 0
+    memos: int = 0
+    #: Codings that could not be placed (outside the text): the only ones not imported.
+    not_placed: int = 0
+    #: Codings the study already had (the same project imported again): counted, not doubled.
+    already: int = 0
+    per_coder: Counter[str] = field(default_factory=Counter)
+    per_source: list[SourceReport] = field(default_factory=list)
     offset_unit: str = "code points"
     warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class Selection:
+    """A span of a source with its codings: (code id, coder) pairs, each `Coding` naming its
+    own coder where the file says (a selection two people coded), else the selection's."""
+
     start: int
     end: int
     name: str
-    user: str
-    codes: tuple[str, ...]
+    codings: tuple[tuple[str, str], ...]
     memo: str
     pass_: str
 
@@ -155,18 +180,27 @@ def utf16_to_code_points(text: str) -> list[int]:
     return mapping
 
 
+#: Control characters a stored text never holds (they would act on the terminal showing it);
+#: tab and line feed stay; VT, FF, NEL and the Unicode line and paragraph separators are line breaks.
+_DROPPED = frozenset(chr(c) for c in (*range(0x00, 0x09), *range(0x0e, 0x20), *range(0x7f, 0xa0)))
+
+
 def normalise_line_ends(text: str) -> tuple[str, list[int]]:
-    """CRLF and CR become LF; returns the text and a map old offset -> new offset."""
+    """Line breaks of every kind become LF and other control characters go; returns the text and a
+    map old offset -> new offset, so selections still name the same characters."""
     out, mapping, index = [], [], 0
     while index < len(text):
         mapping.append(len(out))
-        if text[index] == "\r":
+        char = text[index]
+        if char == "\r":
             out.append("\n")
             if index + 1 < len(text) and text[index + 1] == "\n":
                 mapping.append(len(out))
                 index += 1
-        else:
-            out.append(text[index])
+        elif char in "\x0b\x0c\x85\u2028\u2029":
+            out.append("\n")
+        elif char not in _DROPPED:
+            out.append(char)
         index += 1
     mapping.append(len(out))
     return "".join(out), mapping
@@ -205,48 +239,34 @@ def choose_unit(text: str, selections: list[Selection]) -> str:
 # --- reading the project -------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _project_schema() -> xmlschema.XMLSchema:
-    import xmlschema
+def _text_of(element, archive: Archive, path: Path) -> str | None:
+    """A source's or note's plain text: inline, from its `.txt`, else from its Word file.
 
-    return xmlschema.XMLSchema(str(Path(__file__).parent / "schemas" / "Project.xsd"))
-
-
-def schema_problem(document: bytes) -> str | None:
-    """The first way `document` departs from Project.xsd, in a few words; None if valid.
-
-    Only a warning: real files often depart from the schema yet mean something clear.
-    Called only on a document defusedxml has already accepted, so it declares no
-    entities for xmlschema to expand.
+    Rich-text sources (`richTextPath`) come with the plain text their offsets count in;
+    only a source without one is read from its `.docx`.
     """
-    error = next(_project_schema().iter_errors(document.decode("utf-8", errors="replace")), None)
-    return None if error is None else (error.reason or str(error)).splitlines()[0][:160]
-
-
-def _text_of(element, archive: Archive) -> str | None:
     content = children(element, "PlainTextContent")
     if content and content[0].text is not None:
         return content[0].text
-    reference = element.get("plainTextPath")
-    if reference:
-        data = archive.source(reference)
-        return decode_as_written(data) if data is not None else None
-    return None
-
-
-def _turns_for(text: str, label_hint: str) -> tuple[tuple[TurnSpec, ...], tuple[ParticipantSpec, ...]]:
-    """Speaker turns if the text has them; else one turn per paragraph by an unknown speaker."""
-    turns = find_turns(text)
-    if turns:
-        labels = dict.fromkeys(t.label for t in turns)
-        return turns, tuple(ParticipantSpec(label, guess_role(label)) for label in labels)
-    paragraphs = [m.span() for m in re.finditer(r"[^\n]+", text) if m.group().strip()]
-    turns = tuple(TurnSpec(label_hint, start, end) for start, end in paragraphs)
-    return turns, (ParticipantSpec(label_hint, None),)
+    plain, rich = element.get("plainTextPath"), element.get("richTextPath")
+    data = archive.source(plain) if plain else None
+    if data is not None:
+        return decode_as_written(data)
+    data = archive.source(rich) if rich else None
+    if data is None:
+        return None
+    try:
+        return docx_text(data, f"{path}: {rich}")
+    except TranscriptError:
+        return None
 
 
 def import_qdpx(study: Study, path: str | Path, actor: str) -> ProjectImport:
-    """Import a REFI-QDA project into `study`, all or nothing."""
+    """Import a REFI-QDA project into `study`, all or nothing.
+
+    Every user of the project becomes a coder, whether they coded or not, and every
+    selection with a code becomes a coding with its exact span (see `_store_selections`).
+    """
     path = Path(path)
     archive = Archive(path)
     document = archive.read(archive.project_name())
@@ -260,116 +280,185 @@ def import_qdpx(study: Study, path: str | Path, actor: str) -> ProjectImport:
                                "imported as far as its meaning is clear")
     users = {normalise_guid(u.get("guid"), str(path)): (u.get("name") or u.get("id") or IMPORTED_CODER)
              for users_element in children(root, "Users") for u in children(users_element, "User")}
+    report.users = list(dict.fromkeys(users.values()))
     books = children(root, "CodeBook")
     specs = codes_from_element(books[0], path) if books else ()
     codebook = Codebook(path=str(path), title=path.stem, codes=specs)
     code_ids = {spec.guid: spec.id for spec, _ in codebook.walk()}
-    notes = {normalise_guid(n.get("guid"), str(path)): (_text_of(n, archive) or "")
+    report.codes = len(code_ids)
+    notes = {normalise_guid(n.get("guid"), str(path)): (_text_of(n, archive, path) or "")
              for notes_element in children(root, "Notes") for n in children(notes_element, "Note")}
-    metadata = _case_metadata(root, path)
+    facts = source_facts(root, str(path))
+    report.warnings += _without_a_place(root, notes, str(path))
 
-    parsed: list[ParsedTranscript] = []
-    selections: list[list[Selection]] = []
     with study.session() as session:
-        known = known_hashes(session)
-    for sources in children(root, "Sources"):
-        for source in children(sources, "TextSource"):
-            result = _read_source(source, archive, users, notes, code_ids, metadata, known, report, str(path))
-            if result is not None:
-                parsed.append(result[0])
-                selections.append(result[1])
+        # deleted transcripts too: their text is in the study, and its hash can be stored only once
+        known = dict(session.execute(select(Transcript.content_hash, Transcript.id)
+                                     .execution_options(**{INCLUDE_DELETED: True})).all())
+    reads = [read for sources in children(root, "Sources") for source in children(sources, "TextSource")
+             if (read := _read_source(source, archive, users, notes, code_ids, facts, report, path)) is not None]
+    fresh: dict[str, ParsedTranscript] = {}
+    for read in reads:
+        if read.digest in known or read.digest in fresh:
+            read.report.speakers = "the same text as a transcript in the study or a source before it: codings go there"
+        else:
+            fresh[read.digest] = read.transcript
 
     with study.session() as session:
         if specs:
             apply_codebook(session, codebook, actor, retire_missing=False)
-        ids = store_parsed(session, parsed, actor)
-        for transcript_id, transcript, chosen in zip(ids, parsed, selections, strict=True):
-            report.codings += _store_selections(session, transcript_id, transcript, chosen, report, actor)
-        report.sources = len(parsed)
+        for user in report.users:
+            ensure_coder(session, user, added_by=actor)
+        known |= dict(zip(fresh, store_parsed(session, list(fresh.values()), actor), strict=True))
+        for read in reads:
+            read.report.codings = _store_selections(session, known[read.digest], read.transcript.title,
+                                                    read.transcript.text, read.selections, report, actor)
+            report.codings += read.report.codings
+            store_attributes(session, known[read.digest], facts[read.report.guid].attributes, actor)
+        report.sources = len(fresh)
         record(session, actor, ProjectImported(path=str(path), sources=report.sources, codings=report.codings,
-                                               offset_unit=report.offset_unit, warnings=tuple(report.warnings)))
+                                               offset_unit=report.offset_unit, warnings=tuple(report.warnings),
+                                               not_placed=report.not_placed))
     return report
 
 
-def _case_metadata(root, path: Path) -> dict[str, dict[str, str]]:
-    """Source GUID -> {variable name: value} from cases that reference the source."""
-    names = {normalise_guid(v.get("guid"), str(path)): (v.get("name") or "").lower()
-             for variables in children(root, "Variables") for v in children(variables, "Variable")}
-    result: dict[str, dict[str, str]] = {}
-    for cases in children(root, "Cases"):
-        for case in children(cases, "Case"):
-            values = {}
-            for value in children(case, "VariableValue"):
-                reference = children(value, "VariableRef")
-                if not reference:
-                    continue
-                name = names.get(normalise_guid(reference[0].get("targetGUID"), str(path)), "")
-                texts = [c.text for c in value if local(c.tag) != "VariableRef" and c.text]
-                if name and texts:
-                    values[name.replace(" ", "_")] = texts[0].strip()
-            for source in children(case, "SourceRef"):
-                result.setdefault(normalise_guid(source.get("targetGUID"), str(path)), {}).update(values)
-    return result
+@dataclass
+class _Read:
+    """A source as read: its text, selections and the transcript it makes. When a transcript
+    in the study or a source before it has the same text, the codings go to that one."""
+
+    transcript: ParsedTranscript
+    selections: list[Selection]
+    report: SourceReport
+
+    @property
+    def digest(self) -> str:
+        return self.transcript.content_hash
 
 
-def _read_source(source, archive, users, notes, code_ids, metadata, known, report, path):
+def _read_source(source, archive: Archive, users, notes, code_ids, facts, report: ProjectImport, path: Path):
+    """A source's text, selections and transcript, or None (with a warning) when it has no text."""
     name = source.get("name") or "source"
-    raw = _text_of(source, archive)
+    raw = _text_of(source, archive, path)
     if raw is None:
-        report.warnings.append(f"{name}: its text file is missing from the archive; skipped")
+        report.warnings.append(f"{name}: its text file is missing from the archive or unreadable; skipped")
         return None
-    selections = []
-    for element in children(source, "PlainTextSelection"):
-        codes = tuple(code_ids.get(normalise_guid(ref.get("targetGUID"), path), "")
-                      for coding in children(element, "Coding") for ref in children(coding, "CodeRef"))
-        description = children(element, "Description")
-        text = (description[0].text or "") if description else ""
-        pass_ = next((p for p in Pass if text.strip() == f"pass: {p}"), Pass.PRIMARY)
-        memo_parts = [notes.get(normalise_guid(r.get("targetGUID"), path), "") for r in children(element, "NoteRef")]
-        if text and not text.startswith("pass: "):
-            memo_parts.insert(0, text)
-        user = element.get("creatingUser")
-        selections.append(Selection(
-            int(element.get("startPosition")), int(element.get("endPosition")), element.get("name") or "",
-            users.get(normalise_guid(user, path), IMPORTED_CODER) if user else IMPORTED_CODER,
-            tuple(c for c in codes if c), "\n\n".join(p for p in memo_parts if p), pass_,
-        ))
+    selections = [_selection(element, users, notes, code_ids, str(path), report)
+                  for element in children(source, "PlainTextSelection")]
     unit = choose_unit(raw, selections)
     if unit != "code points":
         report.offset_unit = unit
         mapping = utf16_to_code_points(raw)
-        selections = [_moved(s, lambda o: mapping[min(o, len(mapping) - 1)]) for s in selections]
+        selections = [_moved(s, mapping) for s in selections]
     text, line_map = normalise_line_ends(raw)
-    selections = [_moved(s, lambda o: line_map[min(max(o, 0), len(line_map) - 1)]) for s in selections]
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    if digest in known:
-        report.warnings.append(f"{name}: already in the study (same text); skipped with its codings")
-        return None
-    known.add(digest)
-    turns, participants = _turns_for(text, UNKNOWN_SPEAKER)
+    selections = [_moved(s, line_map) for s in selections]
+    if children(source, "Coding"):  # codes applied to the source as a whole
+        selections.append(_selection(source, users, notes, code_ids, str(path), report, whole=(0, len(text))))
+    digest = content_hash(text)
+    guid = normalise_guid(source.get("guid"), str(path))
+    fact = facts.setdefault(guid, SourceFacts())
+    memo = _source_memo(source, notes, str(path))
+    if memo:
+        fact.add(Attribute.MEMO, memo)
+    turns, participants, speakers = source_turns(text, declared_participants(fact.fixed.get("participants", "")))
     if not turns:
         report.warnings.append(f"{name}: no text; skipped")
         return None
-    meta = metadata.get(normalise_guid(source.get("guid"), path), {})
-    school_type = (meta.get("school_type") or "").lower() or None
+    source_report = SourceReport(name, speakers, unit, guid=guid)
+    school_type = (fact.fixed.get("school_type") or "").lower() or None
     if school_type not in (None, *SCHOOL_TYPES):
-        report.warnings.append(f"{name}: school type '{school_type}' is not one of coder's; left empty")
+        report.warnings.append(f"{name}: school type '{school_type}' is not one of coder's; kept as an attribute")
+        fact.attributes.append(("school_type", school_type))
         school_type = None
     transcript = ParsedTranscript(
         source=name, title=name, text=text, turns=turns, participants=participants, content_hash=digest,
-        school=meta.get("school"), school_type=school_type, date=meta.get("date"),
+        school=fact.fixed.get("school"), school_type=school_type, date=fact.fixed.get("date"),
     )
-    return transcript, selections
+    report.per_source.append(source_report)
+    return _Read(transcript, selections, source_report)
 
 
-def _moved(selection: Selection, convert) -> Selection:
-    return Selection(convert(selection.start), convert(selection.end), selection.name, selection.user,
-                     selection.codes, selection.memo, selection.pass_)
+def _source_memo(source, notes: dict[str, str], path: str) -> str:
+    """A source's own memo: its description and the notes it refers to, as one text."""
+    parts = [d.text or "" for d in children(source, "Description")]
+    parts += [notes.get(normalise_guid(r.get("targetGUID"), path), "") for r in children(source, "NoteRef")]
+    return "\n\n".join(part.strip() for part in parts if part.strip())
 
 
-def _store_selections(session, transcript_id: int, transcript: ParsedTranscript,
+def _without_a_place(root, notes: dict[str, str], path: str) -> list[str]:
+    """Warnings for what coder has no place for: cases that refer to no source, and notes no
+    source or selection refers to (a journal, a project memo)."""
+    caseless = sum(1 for cases in children(root, "Cases") for case in children(cases, "Case")
+                   if not children(case, "SourceRef"))
+    referenced = {normalise_guid(r.get("targetGUID"), path)
+                  for holder in children(root, "Sources") for r in holder.iter() if local(r.tag) == "NoteRef"}
+    unattached = sum(1 for guid, text in notes.items() if guid not in referenced and text.strip())
+    return [*([f"{caseless} case(s) refer to no source; their variables are not imported"] if caseless else []),
+            *([f"{unattached} note(s) belong to no source or coding (a journal, a project memo): coder has no "
+               "place for them; not imported"] if unattached else [])]
+
+
+def _selection(element, users, notes, code_ids, path: str, report: ProjectImport,
+               whole: tuple[int, int] | None = None) -> Selection:
+    """One `PlainTextSelection` as read: its span, text, codings with their coders, memo and
+    pass. With `whole`, the `Coding`s of a source itself: the span of its whole text."""
+    selection_user = _user(element.get("creatingUser"), users, path, IMPORTED_CODER)
+    codings, memo_parts = [], []
+    for coding in children(element, "Coding"):
+        user = _user(coding.get("creatingUser"), users, path, selection_user)
+        memo_parts += [notes.get(normalise_guid(r.get("targetGUID"), path), "") for r in children(coding, "NoteRef")]
+        for ref in children(coding, "CodeRef"):
+            code = code_ids.get(normalise_guid(ref.get("targetGUID"), path))
+            if code is None:
+                report.warnings.append(f"a coding refers to code {ref.get('targetGUID')}, which the codebook lacks")
+            else:
+                codings.append((code, user))
+    if whole:
+        return Selection(*whole, "", tuple(codings), "\n\n".join(p for p in memo_parts if p), Pass.PRIMARY)
+    description = children(element, "Description")
+    text = (description[0].text or "") if description else ""
+    pass_ = next((p for p in Pass if text.strip() == f"pass: {p}"), Pass.PRIMARY)
+    memo_parts = [notes.get(normalise_guid(r.get("targetGUID"), path), "")
+                  for r in children(element, "NoteRef")] + memo_parts
+    if text and not text.startswith("pass: "):
+        memo_parts.insert(0, text)
+    return Selection(
+        _offset(element.get("startPosition")), _offset(element.get("endPosition")), element.get("name") or "",
+        tuple(codings), "\n\n".join(p for p in memo_parts if p), pass_,
+    )
+
+
+def _user(guid: str | None, users: dict[str, str], path: str, default: str) -> str:
+    """The name of the user a `creatingUser` GUID names, or `default` without one."""
+    return users.get(normalise_guid(guid, path), IMPORTED_CODER) if guid else default
+
+
+def _offset(value: str | None) -> int:
+    """A selection's offset; one that is no number places the selection outside the text (-1)."""
+    try:
+        return int(value or "")
+    except ValueError:
+        return -1
+
+
+def _moved(selection: Selection, mapping: list[int]) -> Selection:
+    """The selection with its offsets mapped; one outside the text keeps them, to be refused."""
+    if not 0 <= selection.start < selection.end < len(mapping):
+        return selection
+    return replace(selection, start=mapping[selection.start], end=mapping[selection.end])
+
+
+def _store_selections(session, transcript_id: int, title: str, text: str,
                       selections: list[Selection], report: ProjectImport, actor: str) -> int:
-    """Each selection's codings, as its original coder's; the import itself is `actor`'s action."""
+    """Each selection's codings, as its original coder's; the import itself is `actor`'s action.
+
+    A coding keeps the selection's exact span and so its exact text. Its segments are
+    those the span overlaps; a span that overlaps none (on a speaker label or between
+    turns) is attached to the segment after it, or the last one. Only a span outside
+    the text cannot be placed: it is counted as not placed. A coding the transcript
+    already has (same coder, code, span and pass: the project was imported before) is
+    counted, not doubled.
+    """
     # Segments follow each other through the text, so both their starts and their ends
     # ascend: the segments a selection overlaps are found by bisection.
     segments = session.execute(
@@ -377,23 +466,41 @@ def _store_selections(session, transcript_id: int, transcript: ParsedTranscript,
         .where(Segment.transcript_id == transcript_id).order_by(Segment.position)
     ).all()
     starts, ends = [start for start, _ in segments], [end for _, end in segments]
-    stored = 0
+    present = set(session.execute(
+        select(Coder.name, Code.code_id, Coding.start, Coding.end, Coding.pass_)
+        .join(Coder, Coder.id == Coding.coder_id).join(Code, Code.id == Coding.code_id)
+        .where(Coding.transcript_id == transcript_id, Coding.deleted_at.is_(None))
+    ).all())
+    stored = on_labels = 0
     for s in selections:
-        if not (0 <= s.start < s.end <= len(transcript.text)):
-            report.warnings.append(f"{transcript.title}: a coding at {s.start}-{s.end} lies outside the text; skipped")
+        if not s.codings:
+            continue  # a selection without a code is no coding
+        if not (0 <= s.start < s.end <= len(text)):
+            report.warnings.append(f"{title}: a coding at {s.start}-{s.end} lies outside the text "
+                                   f"(length {len(text)}); not imported")
+            report.not_placed += len(s.codings)
             continue
         first, last = bisect_right(ends, s.start), bisect_left(starts, s.end) - 1
-        if first > last or not s.codes:
-            report.warnings.append(f"{transcript.title}: a selection at {s.start}-{s.end} covers no speech "
-                                   "or has no code; skipped")
-            continue
-        for code_id in s.codes:
+        if first > last:
+            on_labels += 1
+            first = last = min(first, len(segments) - 1)
+        for code_id, user in s.codings:
+            if (user, code_id, s.start, s.end, s.pass_) in present:
+                report.already += 1
+                continue
             try:
-                place_coding(session, s.user, code_id, transcript_id, first, last, pass_=s.pass_,
+                place_coding(session, user, code_id, transcript_id, first, last, pass_=s.pass_,
                              memo=s.memo, span=(s.start, s.end), imported_by=actor)
             except CoderError as exc:
-                report.warnings.append(f"{transcript.title}: {exc}; skipped")
+                report.warnings.append(f"{title}: {exc}; not imported")
+                report.not_placed += 1
                 continue
-            report.coders.add(s.user)
+            present.add((user, code_id, s.start, s.end, s.pass_))
+            report.coders.add(user)
+            report.per_coder[user] += 1
+            report.memos += bool(s.memo)
             stored += 1
+    if on_labels:
+        report.warnings.append(f"{title}: {on_labels} selection(s) lie on a speaker label or between turns only; "
+                               "kept with their exact text, on the turn that follows")
     return stored

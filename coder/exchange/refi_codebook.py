@@ -77,8 +77,23 @@ def add_code_elements(container: ET.Element, codes: list[Code], namespace: str) 
     return elements
 
 
+#: What XML 1.0 cannot hold (its `Char` production): most control characters, lone
+#: surrogates, U+FFFE and U+FFFF. ElementTree would write them and the file would not parse.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters an XML 1.0 document cannot hold."""
+    return _NOT_XML.sub("", text)
+
+
 def xml_bytes(root: ET.Element) -> bytes:
-    """An XML document as REFI-QDA wants it: UTF-8 without BOM, LF line ends, indented."""
+    """An XML document as REFI-QDA wants it: UTF-8 without BOM, LF line ends, indented,
+    and every name and text XML-safe, whatever a study's rows hold."""
+    for element in root.iter():
+        element.text = xml_safe(element.text) if element.text else element.text
+        element.tail = xml_safe(element.tail) if element.tail else element.tail
+        element.attrib.update({key: xml_safe(value) for key, value in element.attrib.items()})
     ET.indent(root)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
 

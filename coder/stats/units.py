@@ -36,6 +36,7 @@ from coder.storage.models import (
     Participant,
     Segment,
     Transcript,
+    TranscriptAttribute,
 )
 from coder.storage.vocabulary import INTERVIEWER, DecisionKind, Pass
 
@@ -48,15 +49,21 @@ LEVELS = ("theme", "code")
 
 @dataclass(frozen=True)
 class UnitFilter:
-    """Which part of the study to compare: transcripts (by id or title) and school types."""
+    """Which part of the study to compare: transcripts (by id or title), school types, and
+    attributes as (name, value) pairs that must all hold ("set", "Pilot"; "Age", "42")."""
 
     transcripts: tuple[str, ...] = ()
     school_types: tuple[str, ...] = ()
+    attributes: tuple[tuple[str, str], ...] = ()
 
     def transcript_ids(self, session: Session) -> list[int]:
         query = select(Transcript.id, Transcript.title)
         if self.school_types:
             query = query.where(Transcript.school_type.in_(self.school_types))
+        for name, value in self.attributes:
+            query = query.where(Transcript.id.in_(select(TranscriptAttribute.transcript_id).where(
+                TranscriptAttribute.name == name, TranscriptAttribute.value == value,
+                TranscriptAttribute.deleted_at.is_(None))))
         rows = session.execute(query).all()
         if self.transcripts:
             rows = [(i, t) for i, t in rows if str(i) in self.transcripts or t in self.transcripts]

@@ -151,6 +151,8 @@ class ProjectImported(Event):
     codings: int
     offset_unit: str
     warnings: tuple[str, ...] = ()
+    #: Codings that could not be placed (outside their source's text); 0 in rows written before it was recorded.
+    not_placed: int = 0
 
 
 # --- coding actions: each stored as the pair (removed coding, added coding) -------------

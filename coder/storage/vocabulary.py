@@ -20,6 +20,16 @@ class Pass(StrEnum):
     CONSENSUS = "consensus"
 
 
+class Attribute(StrEnum):
+    """Transcript attributes with a meaning beyond a name and a value (`TranscriptAttribute`):
+    the REFI-QDA case a transcript belongs to, a set it is in (one row per set), its own memo.
+    Any other name is a case variable's (see `coder.exchange.source_facts`)."""
+
+    CASE = "case"
+    SET = "set"
+    MEMO = "memo"
+
+
 class DecisionKind(StrEnum):
     """What a reconciliation decision did (DESIGN §1.6).
 

@@ -113,8 +113,11 @@ def _declared_lines(declared: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"^(?:\[?(?P<time>{TIME})\]?[ \t]+)?(?P<label>{labels})[ \t]*:(?!//)[ \t]*", re.MULTILINE)
 
 
-def _turn_starts(text: str, declared: tuple[str, ...], path: str, first_line: int) -> list[re.Match[str]]:
-    """The label lines that start turns, refusing a speaker missing from `declared`."""
+def _turn_starts(
+    text: str, declared: tuple[str, ...], path: str, first_line: int, strict: bool = True
+) -> list[re.Match[str]]:
+    """The label lines that start turns, refusing a speaker missing from `declared` (or, not
+    `strict`, reading that line as speech of the turn before)."""
     candidates = {match.start(): match for match in _LABEL_LINE.finditer(text)}
     if declared:
         candidates.update((match.start(), match) for match in _declared_lines(declared).finditer(text))
@@ -124,6 +127,8 @@ def _turn_starts(text: str, declared: tuple[str, ...], path: str, first_line: in
         if label in declared:
             starts.append(match)
         elif not looks_like_label(label) or (not starts and is_metadata_key(label)):
+            continue
+        elif declared and not strict:
             continue
         elif declared:
             raise TranscriptError(
@@ -138,14 +143,15 @@ def _turn_starts(text: str, declared: tuple[str, ...], path: str, first_line: in
 
 
 def find_turns(
-    text: str, declared: tuple[str, ...] = (), *, path: str = "", first_line: int = 1
+    text: str, declared: tuple[str, ...] = (), *, path: str = "", first_line: int = 1, strict: bool = True
 ) -> tuple[TurnSpec, ...]:
     """Turns in `text`: each from after `LABEL:` to just before the next turn's line.
 
     Without `declared` labels every line that starts like a turn starts one; with them, such a
-    line for anyone else is an error at its line (`first_line` is the line `text` starts on).
+    line for anyone else is an error at its line (`first_line` is the line `text` starts on), or,
+    not `strict`, speech of the turn before (a text whose speakers another file declares).
     """
-    starts = _turn_starts(text, declared, path, first_line)
+    starts = _turn_starts(text, declared, path, first_line, strict)
     turns = []
     for index, match in enumerate(starts):
         end = starts[index + 1].start() if index + 1 < len(starts) else len(text)

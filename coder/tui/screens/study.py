@@ -79,7 +79,7 @@ class Row:
 
     def matches(self, query: str) -> bool:
         t = self.transcript
-        haystack = " ".join(str(x) for x in (t.title, t.school, t.school_type, t.participants) if x).lower()
+        haystack = " ".join(str(x) for x in (t.title, t.school, t.school_type, t.participants, t.attributes) if x).lower()
         return all(word in haystack for word in query.lower().split())
 
 
