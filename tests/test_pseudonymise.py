@@ -186,6 +186,8 @@ def test_importing_with_another_key_or_none_asks_for_force(capsys, imported):
     for options in (["--pseudonymise", str(other)], []):
         code, _, err = run(capsys, "--db", db, "import", *options, str(more))
         assert code == 1 and "add --force" in err
+    code, out, _ = run(capsys, "--db", db, "status")
+    assert code == 0 and f"pseudonymised with the key {imported.stored.key_hash[:12]}" in out
     code, out, err = run(capsys, "--db", db, "import", "--pseudonymise", str(other), "--force", str(more))
     assert code == 0, err
     assert "1 imported" in out and "vries" not in out.lower()

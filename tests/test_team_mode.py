@@ -80,7 +80,8 @@ def test_writes_in_another_name_and_audit_rewrites_are_refused(team):
         conn.execute("INSERT INTO audit_log (at, actor, kind, detail) VALUES (now(), 'anna', 'coder.add', '{}')")
         assert conn.execute("SELECT actor FROM audit_log ORDER BY id DESC LIMIT 1").fetchone() == ("bob",)
         conn.rollback()
-    assert run("--db", bob, "--as", "bob", "status").exit_code == 0  # --as may repeat who you are
+    status = run("--db", bob, "--as", "bob", "status")  # --as may repeat who you are
+    assert status.exit_code == 0 and "you act as bob" in status.output
     refused = run("--db", bob, "--as", "anna", "status")
     assert refused.exit_code == 1 and "connected as bob" in refused.output and "--as anna is refused" in refused.output
 

@@ -40,24 +40,31 @@ def status(obj: Context, as_json: bool) -> None:
     from coder.coding.queries import study_status
     from coder.coding.review import pair_progress
     from coder.storage.database import resolve_target
+    from coder.storage.settings import pseudonym_key
 
     with obj.study() as opened, opened.reader(viewer=obj.actor) as session:
         counts = study_status(session)
         pairs = pair_progress(session)
+        key = pseudonym_key(session)
     if as_json:
         click.echo(json.dumps(asdict(counts) | {"second_coding": [asdict(p) for p in pairs],
-                                                "read_only": opened.read_only}, indent=2))
+                                                "read_only": opened.read_only, "pseudonym_key_sha256": key,
+                                                "team_role": opened.identity}, indent=2))
     else:
-        click.echo(format_status(resolve_target(obj.db), counts, pairs, opened.read_only))
+        click.echo(format_status(resolve_target(obj.db), counts, pairs, opened.read_only, key, opened.identity))
 
 
-def format_status(target: str, counts: StudyStatus, pairs: list[PairProgress], read_only: str | None = None) -> str:
-    """The human-readable form of `coder status`; `read_only` is why the user may not write the study."""
+def format_status(target: str, counts: StudyStatus, pairs: list[PairProgress], read_only: str | None = None,
+                  key: str | None = None, team_role: str | None = None) -> str:
+    """The human-readable form of `coder status`; `read_only` is why the user may not write the study,
+    `key` the hash of its pseudonym key, `team_role` who a team study's connection acts as."""
     types = ", ".join(f"{k} {v}" for k, v in counts.transcripts_by_school_type.items()) or "none"
     roles = ", ".join(f"{k} {v}" for k, v in counts.participants_by_role.items()) or "none"
     lines = [
         f"study        {target}",
         *([f"access       read-only for you ({read_only})"] if read_only else []),
+        *([f"team         you act as {team_role} (team mode: the server enforces blind coding)"] if team_role else []),
+        *([f"privacy      pseudonymised with the key {key[:12]}… (coder pseudonymise check KEY.csv)"] if key else []),
         f"transcripts  {counts.transcripts} ({types})",
         f"participants {roles}",
         f"segments     {counts.segments} ({counts.words} words)",
