@@ -33,15 +33,16 @@ from coder.coding.actions import ensure_coder  # noqa: E402
 from coder.stats.agreement import agreement  # noqa: E402
 from coder.stats.units import study_ratings  # noqa: E402
 from coder.storage.database import open_study  # noqa: E402
-from coder.storage.models import Code, Coding, Participant, Segment, Transcript, Turn  # noqa: E402
+from coder.storage.models import Assignment, Code, Coding, Participant, Segment, Transcript, Turn, utcnow  # noqa: E402
 
 SEGMENTS_PER_TRANSCRIPT = 1_000
 THEMES = ("interdependence", "new-activities", "flexibility", "reflection")
 
 
-def build(path: Path, segments: int, seed: int = 5) -> str:
+def build(path: Path, segments: int, seed: int = 5, blind: bool = False) -> str:
     """A study of `segments` segments in transcripts of 1,000, a turn each 5 segments, with
-    one coder coding a fifth of them in runs and the other agreeing on most."""
+    one coder coding a fifth of them in runs and the other agreeing on most; `blind`: the
+    second coder's codes are a finished blind pass on fragments assigned to them."""
     study = open_study(str(path))
     rng = random.Random(seed)
     with study.session() as session:
@@ -65,17 +66,23 @@ def build(path: Path, segments: int, seed: int = 5) -> str:
                 for p in range(SEGMENTS_PER_TRANSCRIPT)])
             ids = list(session.execute(select(Segment.id).where(Segment.transcript_id == tid)
                                        .order_by(Segment.position)).scalars())
-            rows = []
+            rows, handed = [], []
             for first in range(5, SEGMENTS_PER_TRANSCRIPT - 3, 10):  # teacher turns: 5-9, 15-19, ...
                 if rng.random() > 0.4:
                     continue
                 last, theme = first + rng.randrange(3), rng.choice(THEMES)
                 for coder in coders:
                     code = theme if coder == coders[0] or rng.random() < 0.8 else rng.choice(THEMES)
+                    second_pass = "blind" if blind and coder == coders[1] else "primary"
                     rows.append({"coder_id": coder, "code_id": codes[code], "transcript_id": tid,
                                  "first_segment_id": ids[first], "last_segment_id": ids[last],
-                                 "start": first * 10, "end": last * 10 + 10, "memo": "", "pass_": "primary"})
-            conn.execute(insert(Coding.__table__), [{**r, "pass": r.pop("pass_")} for r in rows])
+                                 "start": first * 10, "end": last * 10 + 10, "memo": "", "pass": second_pass})
+                handed.append({"from_coder_id": coders[0], "to_coder_id": coders[1], "transcript_id": tid,
+                               "first_segment_id": ids[first], "last_segment_id": ids[last], "created_by": "bench",
+                               "done_at": utcnow(), "no_code_note": ""})
+            conn.execute(insert(Coding.__table__), rows)
+            if blind:
+                conn.execute(insert(Assignment.__table__), handed)
     study.close()
     return str(path)
 

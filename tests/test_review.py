@@ -164,3 +164,37 @@ def test_adding_to_an_added_fragment_keeps_its_codes_and_a_reviewed_one_is_refus
         accept_agreements(session, "bram", "anna", "bram")
     with study.session() as session, pytest.raises(StudyError, match="reviewed fragment"):
         add_missed(session, "bram", t, 2, 2, ("feedback",))  # anna's fragment, agreed and accepted
+
+
+def test_accepting_in_bulk_writes_what_deciding_one_by_one_writes(reviewed):
+    """The set-based accept leaves the same decision, consensus coding and audit entry as
+    `decide(..., "agreed")` does: anna's agreed fragment, once decided by bram one by one,
+    once accepted in bulk for a second pair (anna and carl)."""
+    import json
+
+    from coder.storage.audit import audit_trail
+
+    study, t, (first, _, _) = reviewed
+    with study.session() as session:
+        decide(session, "bram", first, "agreed")
+    with study.session() as session:
+        add_coding(session, "carl", "mutual-trust", t, 2, 2, pass_="blind")
+        assign(session, "anna", "carl", "lead")
+    with study.session(viewer="carl") as session:
+        for item in blind_queue(session, "carl"):
+            if item.codes:
+                finish(session, "carl", item.assignment_id)
+    with study.session() as session:
+        assert accept_agreements(session, "carl", "anna", "carl") == 1
+    with study.session() as session:
+        entries = {entry.actor: entry for entry in audit_trail(session, kind="review.agreed")}
+        rows = {d.decided_by: d for d in session.exec(select(Decision))}
+    single, bulk = entries["bram"], entries["carl"]
+    ids = ("decision", "assignment", "added")
+    assert {k: v for k, v in bulk.detail.items() if k not in ids} == {k: v for k, v in single.detail.items() if k not in ids}
+    assert bulk.detail["decision"] == rows["carl"].id and len(bulk.detail["added"]) == 1
+    one, many = rows["bram"], rows["carl"]
+    assert (many.kind, many.codes, many.first_segment_id, many.last_segment_id, many.note) == (
+        one.kind, one.codes, one.first_segment_id, one.last_segment_id, one.note)
+    assert json.loads(many.codes) == ["mutual-trust"]
+    assert consensus(study, t).count(("mutual-trust", 2, 2)) == 2

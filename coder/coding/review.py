@@ -18,23 +18,25 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from coder.coding.actions import place_coding, soft_delete
+from coder.coding.actions import ensure_coder, place_coding, soft_delete
 from coder.coding.assignments import pair_assignments
 from coder.coding.queries import fragment_codes, segment_positions
 from coder.errors import StudyError
-from coder.storage.audit import record
+from coder.storage.audit import record, record_many
 from coder.storage.audit_events import ReviewDecided
 from coder.storage.models import (
     Assignment,
+    Code,
     Coder,
     Coding,
     Decision,
     Segment,
     Transcript,
+    utcnow,
 )
 from coder.storage.vocabulary import REVIEW_CHOICES, DecisionKind, FragmentRef, Pass
 
@@ -84,33 +86,40 @@ class ReviewItem:
         return self.decision is not None and (self.decision.first, self.decision.last) != (self.first, self.last)
 
 
-def _sides(session: Session, coder_id: int, pass_: Pass, fragments: set[FragmentRef]) -> dict[FragmentRef, Side]:
-    """A coder's codes and memos in one pass on each of `fragments`."""
+def _sides(session: Session, coder_id: int, pass_: Pass, fragments: set[FragmentRef], *where) -> dict[FragmentRef, Side]:
+    """A coder's codes and memos in one pass on each of `fragments` (`where` narrows the codings read)."""
     return {
         fragment: Side(tuple(code for code, _ in pairs), tuple(memo for _, memo in pairs if memo))
-        for fragment, pairs in fragment_codes(session, coder_id, pass_).items() if fragment in fragments
+        for fragment, pairs in fragment_codes(session, coder_id, pass_, *where).items() if fragment in fragments
     }
 
 
-def latest_decisions(session: Session) -> dict[int, Decision]:
-    """The decision that holds for each reviewed assignment: its latest."""
+def latest_decisions(session: Session, *where) -> dict[int, Decision]:
+    """The decision that holds for each reviewed assignment (of those `where` selects): its latest."""
     rows = session.execute(
-        select(Decision).where(Decision.assignment_id.is_not(None)).order_by(Decision.id)
+        select(Decision).where(Decision.assignment_id.is_not(None), *where).order_by(Decision.id)
     ).scalars()
     return {decision.assignment_id: decision for decision in rows}
 
 
-def review_items(session: Session, a: str, b: str) -> list[ReviewItem]:
-    """Every fragment of A's that B finished or revealed, in reading order."""
-    assignments = pair_assignments(session, a, b, Assignment.done_at.is_not(None) | Assignment.revealed_at.is_not(None))
+def review_items(session: Session, a: str, b: str, assignment_id: int | None = None) -> list[ReviewItem]:
+    """Every fragment of A's that B finished or revealed, in reading order; or only the one
+    of `assignment_id`, read on its own so that a decision costs the same in any study."""
+    only = () if assignment_id is None else (Assignment.id == assignment_id,)
+    ready = Assignment.done_at.is_not(None) | Assignment.revealed_at.is_not(None)
+    assignments = pair_assignments(session, a, b, ready, *only)
     if not assignments:
         return []
-    titles = dict(session.execute(select(Transcript.id, Transcript.title)).all())
+    titles = dict(session.execute(select(Transcript.id, Transcript.title)
+                                  .where(Transcript.id.in_({x.transcript_id for x in assignments}))).all())
     fragments = {x.fragment for x in assignments}
     first_row = assignments[0]
-    a_sides = _sides(session, first_row.from_coder_id, Pass.PRIMARY, fragments)
-    b_sides = _sides(session, first_row.to_coder_id, Pass.BLIND, fragments)
-    decisions = latest_decisions(session)
+    on = () if assignment_id is None else (Coding.transcript_id == first_row.transcript_id,
+                                           Coding.first_segment_id == first_row.first_segment_id,
+                                           Coding.last_segment_id == first_row.last_segment_id)
+    a_sides = _sides(session, first_row.from_coder_id, Pass.PRIMARY, fragments, *on)
+    b_sides = _sides(session, first_row.to_coder_id, Pass.BLIND, fragments, *on)
+    decisions = latest_decisions(session, *(() if assignment_id is None else (Decision.assignment_id == assignment_id,)))
     segment_ids = {s for _, first, last in fragments for s in (first, last)}
     segment_ids |= {s for d in decisions.values() for s in (d.first_segment_id, d.last_segment_id)}
     position = segment_positions(session, segment_ids)
@@ -175,9 +184,8 @@ def _item(session: Session, assignment_id: int) -> ReviewItem:
     if assignment is None:
         raise StudyError(f"no assigned fragment {assignment_id}")
     a, b = (session.get(Coder, i).name for i in (assignment.from_coder_id, assignment.to_coder_id))
-    for item in review_items(session, a, b):
-        if item.assignment_id == assignment_id:
-            return item
+    for item in review_items(session, a, b, assignment_id):
+        return item
     raise StudyError(f"fragment {assignment_id} is not ready for review: {b} has not finished it")
 
 
@@ -220,13 +228,47 @@ def _segment_ids(session: Session, transcript_id: int, first: int, last: int) ->
 
 
 def accept_agreements(session: Session, actor: str, a: str, b: str) -> int:
-    """Take every undecided fragment where A and B gave the same codes into the consensus."""
-    accepted = 0
-    for item in review_items(session, a, b):
-        if item.agreed and item.decision is None:
-            _decide(session, actor, item, DecisionKind.AGREED)
-            accepted += 1
-    return accepted
+    """Take every undecided fragment where A and B gave the same codes into the consensus.
+
+    Set-based, as opening the review of a whole study may accept thousands: the decisions,
+    their consensus codings and their audit entries each go in with one statement, and
+    read exactly as `decide` would have written them one by one.
+    """
+    items = [item for item in review_items(session, a, b) if item.agreed and item.decision is None]
+    if not items:
+        return 0
+    conn, now = session.connection(), utcnow()
+    decided_by = ensure_coder(session, actor).id
+    decisions = _insert_returning(conn, Decision, [
+        {"assignment_id": item.assignment_id, "transcript_id": item.transcript_id,
+         "first_segment_id": item.fragment.first_segment_id, "last_segment_id": item.fragment.last_segment_id,
+         "kind": DecisionKind.AGREED, "codes": json.dumps(list(item.a.codes)), "note": "", "decided_by": actor,
+         "created_at": now} for item in items])
+    code_rows = dict(session.execute(select(Code.code_id, Code.id).where(Code.retired_at.is_(None))).all())
+    if retired := {code for item in items for code in item.a.codes} - code_rows.keys():
+        raise StudyError(f"the codebook no longer has {', '.join(sorted(retired))}; decide those fragments one by one")
+    ends = {item.fragment.first_segment_id for item in items} | {item.fragment.last_segment_id for item in items}
+    offsets = {row.id: (row.start, row.end) for row in session.execute(
+        select(Segment.id, Segment.start, Segment.end).where(Segment.id.in_(ends)))}
+    codings = _insert_returning(conn, Coding, [
+        {"coder_id": decided_by, "code_id": code_rows[code], "transcript_id": item.transcript_id,
+         "first_segment_id": item.fragment.first_segment_id, "last_segment_id": item.fragment.last_segment_id,
+         "start": offsets[item.fragment.first_segment_id][0], "end": offsets[item.fragment.last_segment_id][1],
+         "memo": "", "pass": Pass.CONSENSUS, "created_at": now} for item in items for code in item.a.codes])
+    added = iter(codings)
+    record_many(session, actor, [
+        (ReviewDecided(decision_kind=DecisionKind.AGREED, decision=decision, assignment=item.assignment_id,
+                       codes=item.a.codes, note="", first=item.first, last=item.last,
+                       added=tuple(next(added) for _ in item.a.codes), removed=()), item.transcript_id)
+        for item, decision in zip(items, decisions, strict=True)])
+    return len(items)
+
+
+def _insert_returning(conn, model, rows: list[dict]) -> list[int]:
+    """Insert rows in one statement and return their new ids, in the rows' order."""
+    table = model.__table__
+    query = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return list(conn.execute(query, rows).scalars())
 
 
 def add_missed(

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import false, select
+from sqlalchemy import false, insert, select
 from sqlmodel import Session
 
 from coder.storage.audit_events import Event, decode_event
 from coder.storage.deletions import INCLUDE_DELETED
-from coder.storage.models import AuditEntry, Transcript
+from coder.storage.models import AuditEntry, Transcript, utcnow
 
 
 def record(
@@ -29,15 +29,23 @@ def record(
     coding_id: int | None = None,
 ) -> AuditEntry:
     """Add one audit row for `event` to the current transaction and return it."""
-    entry = AuditEntry(
-        actor=actor,
-        kind=event.kind,
-        transcript_id=transcript_id,
-        coding_id=coding_id,
-        detail=json.dumps(event.detail(), ensure_ascii=False, sort_keys=True, default=str),
-    )
+    entry = AuditEntry(**_row(actor, event, transcript_id, coding_id))
     session.add(entry)
     return entry
+
+
+def _row(actor: str, event: Event, transcript_id: int | None, coding_id: int | None = None) -> dict[str, Any]:
+    return {"actor": actor, "kind": event.kind, "transcript_id": transcript_id, "coding_id": coding_id,
+            "detail": json.dumps(event.detail(), ensure_ascii=False, sort_keys=True, default=str)}
+
+
+def record_many(session: Session, actor: str, events: list[tuple[Event, int | None]]) -> None:
+    """Add the audit rows of many (event, transcript id) pairs with one statement, for a bulk
+    write (accepting a review's agreements) whose rows would cost more one by one."""
+    if events:
+        now = utcnow()
+        session.connection().execute(insert(AuditEntry.__table__),
+                                     [_row(actor, event, transcript_id) | {"at": now} for event, transcript_id in events])
 
 
 def read_event(entry: AuditEntry) -> Event:
