@@ -30,7 +30,7 @@ from sqlalchemy import select
 from coder.codebook.codebook_file import Codebook
 from coder.codebook.study_codebook import apply_codebook
 from coder.coding.actions import place_coding
-from coder.errors import CodebookError, CoderError
+from coder.errors import CodebookError, CoderError, TranscriptError
 from coder.exchange.refi_codebook import (
     children,
     codes_from_element,
@@ -38,7 +38,7 @@ from coder.exchange.refi_codebook import (
     normalise_guid,
     parse_xml,
 )
-from coder.ingest.decoding import decode_as_written
+from coder.ingest.decoding import check_text, decode_as_written
 from coder.ingest.formats.coder_text import find_turns
 from coder.ingest.formats.labels import UNKNOWN_SPEAKER, guess_role
 from coder.ingest.formats.parsed import ParsedTranscript, ParticipantSpec, TurnSpec
@@ -318,6 +318,10 @@ def _read_source(source, archive, users, notes, code_ids, metadata, known, repor
     if raw is None:
         report.warnings.append(f"{name}: its text file is missing from the archive; skipped")
         return None
+    try:
+        check_text(raw, name)  # the cap on any transcript's text, before the work on it
+    except TranscriptError as exc:
+        raise ProjectError(path, f"source '{name}' is {exc.problem}") from None
     selections = []
     for element in children(source, "PlainTextSelection"):
         codes = tuple(code_ids.get(normalise_guid(ref.get("targetGUID"), path), "")
@@ -329,8 +333,13 @@ def _read_source(source, archive, users, notes, code_ids, metadata, known, repor
         if text and not text.startswith("pass: "):
             memo_parts.insert(0, text)
         user = element.get("creatingUser")
+        positions = _positions(element)
+        if positions is None:
+            report.warnings.append(f"{name}: a selection without whole-number start and end positions "
+                                   f"({element.get('startPosition')!r}, {element.get('endPosition')!r}); skipped")
+            continue
         selections.append(Selection(
-            int(element.get("startPosition")), int(element.get("endPosition")), element.get("name") or "",
+            *positions, element.get("name") or "",
             users.get(normalise_guid(user, path), IMPORTED_CODER) if user else IMPORTED_CODER,
             tuple(c for c in codes if c), "\n\n".join(p for p in memo_parts if p), pass_,
         ))
@@ -360,6 +369,14 @@ def _read_source(source, archive, users, notes, code_ids, metadata, known, repor
         school=meta.get("school"), school_type=school_type, date=meta.get("date"),
     )
     return transcript, selections
+
+
+def _positions(element) -> tuple[int, int] | None:
+    """A selection's start and end offsets, or None when either is not a whole number."""
+    try:
+        return int(element.get("startPosition")), int(element.get("endPosition"))
+    except (TypeError, ValueError):
+        return None
 
 
 def _moved(selection: Selection, convert) -> Selection:

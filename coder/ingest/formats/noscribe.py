@@ -27,7 +27,8 @@ _SIGNATURE = re.compile(r"noScribe")
 _TURN = re.compile(
     rf"^(?P<label>[^\s:\[/][^\n:\[]{REST_OF_LABEL}?)(?:[ \t]+\[(?P<time>\d{{2}}:\d{{2}}:\d{{2}})\])?[ \t]*:[ \t]*"
 )
-_MARK = re.compile(r"[ \t]*\[\d{2}:\d{2}:\d{2}\]")
+#: A time mark with the spaces before it, taken only from where they begin (see f4's `_STAMP`).
+_MARK = re.compile(r"(?:(?<![ \t])[ \t]+)?\[\d{2}:\d{2}:\d{2}\]")
 _OVERLAP = re.compile(rf"//(?P<label>[^\s:/][^:/\n]{REST_OF_LABEL}?):(?P<text>.*?)(?://|$)", re.DOTALL)
 _ANCHOR = re.compile(r"^ts_(?P<start>\d+)_\d+_")
 

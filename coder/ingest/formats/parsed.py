@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coder.errors import TranscriptError
+from coder.ingest.decoding import check_text
 from coder.ingest.formats.labels import UNKNOWN_SPEAKER, guess_role
 from coder.ingest.formats.timecode import as_clock
 
@@ -56,6 +57,11 @@ class ParsedTranscript:
     date: str | None = None
     format: str = "coder"
     notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        """Every source ends in this shape, so this is where the cap on its text holds for all
+        (a file, a Word file unpacked, a source in a REFI-QDA project, JSON)."""
+        check_text(self.text, self.source)
 
     @property
     def word_count(self) -> int:
