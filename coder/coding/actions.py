@@ -44,6 +44,7 @@ from coder.storage.models import (
     utcnow,
 )
 from coder.storage.settings import uncodable_roles
+from coder.storage.values import problem
 from coder.storage.vocabulary import Pass
 
 
@@ -63,6 +64,8 @@ def ensure_coder(session: Session, name: str, added_by: str | None = None) -> Co
     coder in (an import), so the audit log names who did it."""
     coder = session.execute(select(Coder).where(Coder.name == name)).scalar_one_or_none()
     if coder is None:
+        if found := problem(Coder, "name", name, f"the coder name '{name[:40]}...'"):
+            raise StudyError(found)
         coder = Coder(name=name)
         session.add(coder)
         session.flush()

@@ -322,6 +322,8 @@ def _read_source(source, archive, users, notes, code_ids, metadata, known, repor
         check_text(raw, name)  # the cap on any transcript's text, before the work on it
     except TranscriptError as exc:
         raise ProjectError(path, f"source '{name}' is {exc.problem}") from None
+    if "\x00" in raw:
+        raise ProjectError(path, f"source '{name}' holds NUL characters, which no text has: is it a binary file?")
     selections = []
     for element in children(source, "PlainTextSelection"):
         codes = tuple(code_ids.get(normalise_guid(ref.get("targetGUID"), path), "")

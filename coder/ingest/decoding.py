@@ -131,6 +131,8 @@ def read_utf8(path: str | Path, error: type[FileProblem], what: str) -> str:
         return Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise error(path, "no such file") from None
+    except IsADirectoryError:
+        raise error(path, f"is a folder; name the {what} file in it") from None
     except UnicodeDecodeError:
         raise error(path, f"not UTF-8 text; save the {what} as UTF-8") from None
 

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 
-from coder.errors import TranscriptError
+from coder.errors import StudyError, TranscriptError
 from coder.ingest.formats.parsed import ParsedTranscript, SpeakerCount
 from coder.ingest.segmentation import Span, segment_texts
 from coder.ingest.transcript_formats import SUFFIXES, read_transcript
@@ -231,6 +232,29 @@ def _store(session, parsed: ParsedTranscript, spans: list[list[Span]], actor: st
     return transcript_id, len(rows)
 
 
+def _store_new(study: Study, batch: _Batch, spans: list[list[list[Span]]], actor: str) -> list[tuple[str, int]]:
+    """Write the batch's new transcripts in one transaction; (title, segments) for each.
+
+    Another import (another process, another coder) may store one of them while this one
+    segments: the unique content hash then refuses the transaction, and it is tried again
+    without the transcripts that are now in the study, which are skipped as duplicates.
+    """
+    for _ in range(3):
+        try:
+            with study.session() as session:
+                return [(parsed.title, _store(session, parsed, transcript_spans, actor)[1])
+                        for parsed, transcript_spans in zip(batch.fresh, spans, strict=True)]
+        except IntegrityError:
+            with study.session() as session:
+                known = set(session.execute(select(Transcript.content_hash)).scalars())
+            if not any(parsed.content_hash in known for parsed in batch.fresh):
+                raise
+            batch.skipped.extend((parsed.source, DUPLICATE) for parsed in batch.fresh if parsed.content_hash in known)
+            spans = [s for parsed, s in zip(batch.fresh, spans, strict=True) if parsed.content_hash not in known]
+            batch.fresh = [parsed for parsed in batch.fresh if parsed.content_hash not in known]
+    raise StudyError("other imports kept storing the same transcripts at the same time; run this import again")
+
+
 def import_transcripts(
     study: Study,
     paths: Iterable[str | Path],
@@ -251,10 +275,5 @@ def import_transcripts(
     with study.session() as session:
         known = set(session.execute(select(Transcript.content_hash)).scalars())
     batch = _Batch(selection.files, known, overrides, progress, skipped=[(str(p), HIDDEN) for p in selection.hidden])
-    spans = batch.segment()
-    with study.session() as session:
-        imported = [
-            (parsed.title, _store(session, parsed, transcript_spans, actor)[1])
-            for parsed, transcript_spans in zip(batch.fresh, spans, strict=True)
-        ]
+    imported = _store_new(study, batch, batch.segment(), actor)
     return ImportReport(imported=tuple(imported), skipped=tuple(batch.skipped), files=tuple(batch.summaries))

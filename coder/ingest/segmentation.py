@@ -33,7 +33,10 @@ is cut at a space.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import re
+import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -74,6 +77,7 @@ MAX_WORD = 200
 #: The longest text handed to spaCy at once (its own limit is 1,000,000 characters); a longer
 #: turn is segmented in pieces cut at a line break or a space.
 MAX_PIECE = 100_000
+_PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 _LONG_WORD = re.compile(rf"\S{{{MAX_WORD + 1},}}")
 _SPACES = " \t\n"
 ELLIPSES = frozenset({"...", "…", "....", ".."})
@@ -465,9 +469,22 @@ def segment_texts(texts: Iterable[str], processes: int = 1) -> Iterator[list[Spa
     yield from _segment_in_workers(first, iterator, processes)
 
 
+def _die_with_parent(parent: int) -> None:
+    """Make a worker end with the import that forked it, when that is killed outright (Linux's
+    `PR_SET_PDEATHSIG`): else it would go on segmenting for nobody, holding its memory."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # killed before the line above took effect
+        os._exit(1)
+
+
 def _segment_in_workers(first: list[str], rest: Iterator[str], processes: int) -> Iterator[list[Span]]:
     pipeline()  # build it before forking, so every worker inherits it
-    pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_die_with_parent, initargs=(os.getpid(),))
     try:
         futures = [pool.submit(_segment_chunk, first)]
         while chunk := list(islice(rest, PARALLEL_CHUNK)):

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, Connection
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DatabaseError, DataError, OperationalError
 from sqlmodel import Session
 
 from coder.errors import StudyBusy, StudyError
@@ -253,6 +253,10 @@ class Study:
                 if (problem := self._problem(exc)) is None:
                     raise
                 raise problem from exc
+            except DataError as exc:  # what no reader checked: a value PostgreSQL cannot store
+                session.rollback()
+                raise StudyError(f"the study cannot store a value given ({str(exc.orig).splitlines()[0]}); "
+                                 "nothing was written") from exc
             except BaseException:
                 session.rollback()
                 raise
@@ -305,6 +309,8 @@ def migrate_study(target: str | None = None) -> Upgrade:
 
 def _open(target: str, *, create: bool, migrate_shared: bool) -> tuple[Study, Upgrade]:
     path = sqlite_path(target)
+    if path is not None and path.is_dir():
+        raise StudyError(f"{target} is a folder; name a study file in it (such as {Path(target) / 'coder.db'})")
     if not create and path is not None and not path.exists():
         raise StudyError(f"no study at {target} (create one with `coder init`, or name another with --db)")
     read_only = read_only_reason(path) if path is not None and path.exists() else None
