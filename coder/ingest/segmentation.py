@@ -38,6 +38,7 @@ import re
 import signal
 import sys
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
@@ -425,19 +426,27 @@ def _bounded(text: str, spans: list[Span]) -> list[Span]:
 def _segment_stream(texts: Iterable[str]) -> Iterator[list[Span]]:
     """Sentence spans for each text, its pieces (`_pieces`) through one stream of spaCy Docs.
 
-    A `whole` piece goes through as an empty text, so every piece keeps its place in the
-    stream and its turn's spans come out in order.
+    `plans` says what each Doc is, in the order spaCy takes the pieces and gives the Docs
+    back. A `whole` piece goes through as an empty text, so every piece keeps its place.
     """
-    def planned() -> Iterator[tuple[str, tuple[str, int, int, bool, bool]]]:
+    plans: deque[tuple[str, int, int, bool, bool]] = deque()
+
+    def pieces() -> Iterator[str]:
         for text in texts:
-            pieces = _pieces(text)
-            for index, (start, end, whole) in enumerate(pieces):
-                last = index == len(pieces) - 1
-                yield ("" if whole else text[start:end]), (text, start, end, whole, last)
+            parts = _pieces(text)
+            for index, (start, end, whole) in enumerate(parts):
+                plans.append((text, start, end, whole, index == len(parts) - 1))
+                yield "" if whole else text[start:end]
 
     spans: list[Span] = []
-    for doc, (text, start, end, whole, last) in pipeline().pipe(planned(), as_tuples=True, batch_size=256):
-        spans.extend([(start, end)] if whole else [(start + a, start + b) for a, b in sentence_spans(doc)])
+    for doc in pipeline().pipe(pieces(), batch_size=256):
+        text, start, end, whole, last = plans.popleft()
+        if whole:
+            spans.append((start, end))
+        elif start:
+            spans.extend((start + a, start + b) for a, b in sentence_spans(doc))
+        else:
+            spans.extend(sentence_spans(doc))
         if last:
             yield _bounded(text, spans)
             spans = []
