@@ -2,7 +2,8 @@
 
 Every hostile file is made here, at the size that was found to hurt: a Word file that unpacks
 to millions of paragraphs, a project source past the cap on a transcript's text, a turn of
-40,000 "(", a subtitle line of 100,000 "<", a turn of a million characters. YAML alias bombs
+40,000 "(", a subtitle line of 100,000 "<" (and an HTML one of "<v"), a turn of a million
+characters. YAML alias bombs
 are refused in `test_user_yaml.py`.
 """
 
@@ -128,6 +129,7 @@ def hostile_study(tmp_path_factory):
     write(folder, "kleiner.srt", "1\n00:00:01,000 --> 00:00:02,000\n" + "<" * 100_000 + "\n")
     write(folder, "tabs.txt", "A: Ja" + "\t" * 100_000 + "nee.\n")
     write(folder, "lang.txt", "A: " + "woord " * 180_000 + "\n")  # one turn over spaCy's 1,000,000
+    write(folder, "stray.html", "<html><body><p>S00: Ja " + "<v" * 50_000 + "</p><p>S01: Nee.</p></body></html>")
     study = open_study(str(folder / "s.db"))
     report = import_transcripts(study, [folder], "test")
     yield study, report
@@ -136,9 +138,10 @@ def hostile_study(tmp_path_factory):
 
 def test_hostile_turns_import_with_every_segment_bounded(hostile_study):
     study, report = hostile_study
-    assert {title for title, _ in report.imported} == {"haakjes", "kleiner", "tabs", "lang"}
+    assert {title for title, _ in report.imported} == {"haakjes", "kleiner", "tabs", "lang", "stray"}
     transcripts, segments = stored(study)
     texts = {t.id: t.text for t in transcripts}
+    assert "S00: Ja " + "<v" * 50_000 + "\nS01: Nee." in texts.values()  # a stray "<" is text, not a tag
     assert segments and all(0 < s.end - s.start <= MAX_SEGMENT for s in segments)
     parens = "".join(texts[s.transcript_id][s.start : s.end] for s in segments
                      if texts[s.transcript_id][s.start] == "(")
