@@ -1,7 +1,7 @@
 """Two processes of one team at once: what must be serial is (issue #19.7).
 
 Each race runs the first action in an open transaction, starts the second on its own
-connection (another `Study`, as another process has) and gives it half a second before
+connection (another `Study`, as another process has) and gives it a quarter second before
 the first commits. Without serialising, on PostgreSQL the second read what the first had
 not committed yet: both toggled the code on (two identical live codings), both removed one
 coding, both undid one action, and a new coder's first use or `assign` ended in a
@@ -41,7 +41,7 @@ def race(target: str, first: Callable[[Session], object], second: Callable[[Sess
             first(session)
             thread = threading.Thread(target=other)
             thread.start()
-            thread.join(0.5)  # the second runs now, or waits for the first to commit
+            thread.join(0.25)  # the second runs now, or waits for the first to commit
         thread.join(30)
         assert not thread.is_alive()
     finally:
