@@ -201,9 +201,14 @@ def test_segmenting_workers_end_when_the_import_is_killed():
     os.kill(importer.pid, signal.SIGKILL)
     importer.join()
     deadline = time.monotonic() + 10
-    while any(Path(f"/proc/{pid}").exists() and "Z" not in _state(pid) for pid in workers):
-        assert time.monotonic() < deadline, f"workers {workers} outlived the killed import"
-        time.sleep(0.05)
+    try:
+        while any(_state(pid) != "Z" for pid in workers):
+            assert time.monotonic() < deadline, f"workers {workers} outlived the killed import"
+            time.sleep(0.05)
+    finally:  # a worker left behind would hold the test run's output open
+        for pid in workers:
+            if _state(pid) != "Z":
+                os.kill(pid, signal.SIGKILL)
 
 
 def _state(pid: int) -> str:
