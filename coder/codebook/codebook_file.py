@@ -36,6 +36,7 @@ from coder.errors import CodebookError
 from coder.ingest.decoding import read_utf8
 from coder.ingest.user_yaml import compose, line_of
 from coder.storage.models import Code
+from coder.storage.values import problem
 
 CODE_KEYS = frozenset(
     {"id", "name", "name_en", "key", "color", "definition", "include", "exclude",
@@ -103,6 +104,7 @@ class _Reader:
     path: str
     seen_ids: dict[str, int] = field(default_factory=dict)
     seen_keys: dict[str, tuple[str, int]] = field(default_factory=dict)
+    seen_guids: dict[str, int] = field(default_factory=dict)
 
     def fail(self, node: yaml.Node, problem: str) -> CodebookError:
         return CodebookError(self.path, problem, line=line_of(node))
@@ -154,11 +156,8 @@ class _Reader:
         if "id" not in items:
             raise self.fail(node, "a code has no 'id'")
         code_id = self.text(items["id"], "id")
-        if not ID_PATTERN.match(code_id):
-            raise self.fail(
-                items["id"],
-                f"code id '{code_id}' must be lower case letters, digits, '-', '_' or '.'",
-            )
+        if found := id_problem(code_id):
+            raise self.fail(items["id"], found)
         if code_id in self.seen_ids:
             raise self.fail(
                 items["id"], f"duplicate code id '{code_id}' (first used on line {self.seen_ids[code_id]})"
@@ -167,6 +166,9 @@ class _Reader:
         name = self.text(items["name"], "name") if "name" in items else ""
         if not name:
             raise self.fail(node, f"code '{code_id}' has no 'name'")
+        for column in ("name", "name_en"):
+            if column in items and (found := name_problem(column, self.text(items[column], column), code_id)):
+                raise self.fail(items[column], found)
         return CodeSpec(
             id=code_id,
             name=name,
@@ -185,8 +187,8 @@ class _Reader:
 
     def key(self, node: yaml.Node, code_id: str) -> str:
         key = self.text(node, "key")
-        if len(key) != 1 or not key.isdigit():
-            raise self.fail(node, f"key of '{code_id}' must be one digit 0-9, not '{key}'")
+        if found := key_problem(key, code_id):
+            raise self.fail(node, found)
         if key in self.seen_keys:
             other, other_line = self.seen_keys[key]
             raise self.fail(
@@ -223,9 +225,32 @@ class _Reader:
     def guid(self, node: yaml.Node) -> str:
         value = self.text(node, "guid")
         try:
-            return canonical_guid(value)
+            guid = canonical_guid(value)
         except ValueError:
             raise self.fail(node, f"'{value}' is not a GUID") from None
+        if guid in self.seen_guids:
+            raise self.fail(node, f"duplicate guid {guid} (first used on line {self.seen_guids[guid]})")
+        self.seen_guids[guid] = line_of(node)
+        return guid
+
+
+def id_problem(code_id: str) -> str | None:
+    """Why `code_id` cannot be a code's id, or None: the one rule for YAML and REFI-QDA codebooks."""
+    if not ID_PATTERN.match(code_id):
+        return f"code id '{code_id}' must be lower case letters, digits, '-', '_' or '.'"
+    return problem(Code, "code_id", code_id, f"code id '{code_id[:40]}...'")
+
+
+def name_problem(column: str, name: str, code_id: str) -> str | None:
+    """Why a code's `name` or `name_en` cannot be stored, or None."""
+    return problem(Code, column, name, f"the {column} of '{code_id}'")
+
+
+def key_problem(key: str, code_id: str) -> str | None:
+    """Why `key` cannot be the key of a code, or None."""
+    if len(key) != 1 or not key.isdigit():
+        return f"key of '{code_id}' must be one digit 0-9, not '{key}'"
+    return None
 
 
 def canonical_colour(value: str | None) -> str | None:

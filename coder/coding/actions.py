@@ -33,6 +33,7 @@ from coder.storage.audit_events import (
     CodingRemoved,
     MemoChanged,
 )
+from coder.storage.database import LockSpace, serialise
 from coder.storage.models import (
     AuditEntry,
     Code,
@@ -44,6 +45,7 @@ from coder.storage.models import (
     utcnow,
 )
 from coder.storage.settings import uncodable_roles
+from coder.storage.values import problem
 from coder.storage.vocabulary import Pass
 
 
@@ -62,7 +64,12 @@ def ensure_coder(session: Session, name: str, added_by: str | None = None) -> Co
     """The coder row for `name`, created on first use; `added_by` when someone else brings the
     coder in (an import), so the audit log names who did it."""
     coder = session.execute(select(Coder).where(Coder.name == name)).scalar_one_or_none()
+    if coder is None:  # first use: another process may be bringing the same coder in
+        serialise(session, LockSpace.CODER, name)
+        coder = session.execute(select(Coder).where(Coder.name == name)).scalar_one_or_none()
     if coder is None:
+        if found := problem(Coder, "name", name, f"the coder name '{name[:40]}...'"):
+            raise StudyError(found)
         coder = Coder(name=name)
         session.add(coder)
         session.flush()
@@ -177,6 +184,7 @@ def add_coding(
 ) -> Coding:
     """Apply code `code_id` to the fragment of segment positions `first..last`: an
     action the coder can undo. `options` are those of `place_coding` (pass_, memo, ...)."""
+    serialise(session, LockSpace.CODER, coder)
     coding = place_coding(session, coder, code_id, transcript_id, first, last, **options)
     _record_action(session, coder, CodingAdded(added=coding.id, code=code_id, first=min(first, last),
                                                last=max(first, last), pass_=coding.pass_), transcript_id)
@@ -192,6 +200,7 @@ def _live(session: Session, coding_id: int) -> Coding:
 
 def remove_coding(session: Session, coding_id: int, actor: str) -> Coding:
     """Soft-delete a coding: it stays in the study, marked as removed by `actor`."""
+    serialise(session, LockSpace.CODER, actor)
     coding = _live(session, coding_id)
     soft_delete(session, coding, actor)
     _record_action(session, actor, CodingRemoved(removed=coding.id), coding.transcript_id)
@@ -200,6 +209,7 @@ def remove_coding(session: Session, coding_id: int, actor: str) -> Coding:
 
 def set_memo(session: Session, coding_id: int, memo: str, actor: str) -> Coding:
     """Change a coding's memo by superseding it with a copy that carries the new memo."""
+    serialise(session, LockSpace.CODER, actor)
     old = _live(session, coding_id)
     new = _copy(session, old, memo=memo)
     soft_delete(session, old, actor, superseded_by=new.id)
@@ -215,6 +225,7 @@ def toggle_code(
 
     Returns (added?, the coding added or removed).
     """
+    serialise(session, LockSpace.CODER, coder)
     first, last = min(first, last), max(first, last)
     start, end = _segment(session, transcript_id, first), _segment(session, transcript_id, last)
     existing = session.execute(
@@ -300,11 +311,13 @@ def _invert(session: Session, action: Action, actor: str, inverse: type[ActionUn
 
 def undo(session: Session, actor: str) -> Action | None:
     """Undo the coder's last coding action (or redo); None when there is nothing to undo."""
+    serialise(session, LockSpace.CODER, actor)
     stack, _ = history(session, actor)
     return _invert(session, stack[-1], actor, ActionUndone) if stack else None
 
 
 def redo(session: Session, actor: str) -> Action | None:
     """Undo the coder's last undo; None when there is nothing to redo."""
+    serialise(session, LockSpace.CODER, actor)
     _, stack = history(session, actor)
     return _invert(session, stack[-1], actor, ActionRedone) if stack else None

@@ -20,6 +20,7 @@ from coder.coding.queries import FIRST, LAST, live_codings
 from coder.errors import StudyError
 from coder.storage.audit import record
 from coder.storage.audit_events import FragmentsAssigned
+from coder.storage.database import LockSpace, serialise
 from coder.storage.models import Assignment, BlindSample, Coder, Coding, Transcript
 from coder.storage.vocabulary import FragmentRef, Pass
 
@@ -92,6 +93,7 @@ def assign_fragments(session: Session, from_coder: str, to_coder: str, actor: st
     """
     if from_coder == to_coder:
         raise StudyError("a coder cannot be the blind second coder of their own fragments")
+    serialise(session, LockSpace.CODER, to_coder)  # two runs at once would give the same fragments twice
     theirs = {fragment for fragment, _ in primary_fragments(session, from_coder)}
     foreign = [f for f in fragments if f not in theirs]
     if foreign:
@@ -119,6 +121,7 @@ def assign(
         raise StudyError(f"the sample must be more than 0% and at most 100%, not {fraction:.0%}")
     if stratify is not None and stratify not in STRATA:
         raise StudyError(f"can only stratify by {', '.join(STRATA)}, not '{stratify}'")
+    serialise(session, LockSpace.CODER, to_coder)  # two runs at once would give the same fragments twice
     fragments = primary_fragments(session, from_coder)
     if not fragments:
         raise StudyError(f"{from_coder} has no fragments to assign (no primary codings)")

@@ -25,6 +25,7 @@ from coder.errors import CodingsFileError, StudyError
 from coder.ingest.decoding import read_utf8
 from coder.storage.lookup import find_transcript
 from coder.storage.models import Code, Coder, Coding, Segment
+from coder.storage.values import problem
 
 REQUIRED = ("transcript", "first", "last", "code")
 OPTIONAL = ("memo",)
@@ -69,6 +70,8 @@ def _line(row: dict[str, str | None], line: int, path: str) -> CodingLine:
         numbers.append(int(values[name]))
     if numbers[0] > numbers[1]:
         raise CodingsFileError(path, f"'first' ({numbers[0]}) comes after 'last' ({numbers[1]})", line)
+    if found := problem(Coding, "memo", values.get("memo"), "the memo"):
+        raise CodingsFileError(path, found, line)
     return CodingLine(line, values["transcript"], numbers[0], numbers[1], values["code"], values.get("memo", ""))
 
 

@@ -43,7 +43,7 @@ from coder.exchange.refi_codebook import (
 from coder.exchange.refi_schema import schema_problem
 from coder.exchange.source_facts import SourceFacts, source_facts, store_attributes
 from coder.exchange.source_turns import declared_participants, source_turns
-from coder.ingest.decoding import decode_as_written
+from coder.ingest.decoding import check_text, decode_as_written
 from coder.ingest.formats.parsed import ParsedTranscript, content_hash
 from coder.ingest.formats.word import docx_text
 from coder.ingest.importer import store_parsed
@@ -343,6 +343,12 @@ def _read_source(source, archive: Archive, users, notes, code_ids, facts, report
     if raw is None:
         report.warnings.append(f"{name}: its text file is missing from the archive or unreadable; skipped")
         return None
+    try:
+        check_text(raw, name)  # the cap on any transcript's text, before the work on it
+    except TranscriptError as exc:
+        raise ProjectError(path, f"source '{name}' is {exc.problem}") from None
+    if "\x00" in raw:
+        raise ProjectError(path, f"source '{name}' holds NUL characters, which no text has: is it a binary file?")
     selections = [_selection(element, users, notes, code_ids, str(path), report)
                   for element in children(source, "PlainTextSelection")]
     unit = choose_unit(raw, selections)

@@ -35,8 +35,17 @@ from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
 from coder import __version__
-from coder.codebook.codebook_file import Codebook, CodeSpec, canonical_colour, canonical_guid
+from coder.codebook.codebook_file import (
+    Codebook,
+    CodeSpec,
+    canonical_colour,
+    canonical_guid,
+    id_problem,
+    key_problem,
+    name_problem,
+)
 from coder.errors import CodebookError
+from coder.ingest.user_yaml import MAX_DEPTH
 from coder.storage.models import Code
 
 NAMESPACE = "urn:QDA-XML:codebook:1.0"
@@ -176,14 +185,20 @@ def codes_from_element(codebook: ET.Element, path: str | Path) -> tuple[CodeSpec
         raise CodebookError(path, "the codebook has no <Codes>")
     used: set[str] = set()
     keys: set[str] = set()
+    guids: dict[str, str] = {}
 
-    def spec(element: ET.Element, parent_id: str | None) -> CodeSpec:
+    def spec(element: ET.Element, parent_id: str | None, depth: int) -> CodeSpec:
         name = (element.get("name") or "").strip()
         if not name:
             raise CodebookError(path, "a <Code> has no name")
+        if depth > MAX_DEPTH:
+            raise CodebookError(path, f"codes nested more than {MAX_DEPTH} levels deep (at '{name}')")
         described = children(element, "Description")
         fields = parse_description(described[0].text if described else "")
         code_id = str(fields.get("id") or slug(name))
+        if found := id_problem(code_id) or name_problem("name", name, code_id) or (
+                "name_en" in fields and name_problem("name_en", str(fields["name_en"]), code_id)):
+            raise CodebookError(path, f"code '{name}': {found}")
         if code_id in used:  # names repeat under different parents
             code_id = f"{parent_id}.{code_id}" if parent_id else code_id
             base, n = code_id, 2
@@ -191,21 +206,28 @@ def codes_from_element(codebook: ET.Element, path: str | Path) -> tuple[CodeSpec
                 code_id, n = f"{base}-{n}", n + 1
         used.add(code_id)
         key = fields.get("key")
+        if key and (found := key_problem(str(key), code_id)):
+            raise CodebookError(path, f"code '{name}': {found}")
         if key in keys:
             key = None
         if key:
             keys.add(key)
+        guid = normalise_guid(element.get("guid") or str(uuid.uuid4()), str(path))
+        if guid in guids:
+            raise CodebookError(path, f"codes '{guids[guid]}' and '{name}' share the GUID {guid}; "
+                                      "each code needs its own")
+        guids[guid] = name
         return CodeSpec(
             id=code_id, name=name, line=0, name_en=fields.get("name_en"), key=key,
             color=canonical_colour(element.get("color")), definition=fields.get("definition", ""),
             include=fields.get("include", ""), exclude=fields.get("exclude", ""),
             examples=tuple(fields.get("examples", ())),
             codable=(element.get("isCodable") or "true").strip().lower() in ("true", "1"),
-            guid=normalise_guid(element.get("guid") or str(uuid.uuid4()), str(path)),
-            codes=tuple(spec(child, code_id) for child in children(element, "Code")),
+            guid=guid,
+            codes=tuple(spec(child, code_id, depth + 1) for child in children(element, "Code")),
         )
 
-    return tuple(spec(element, None) for element in children(containers[0], "Code"))
+    return tuple(spec(element, None, 1) for element in children(containers[0], "Code"))
 
 
 def read_qdc(path: str | Path) -> Codebook:
@@ -215,6 +237,8 @@ def read_qdc(path: str | Path) -> Codebook:
         root = parse_xml(path.read_bytes(), path)
     except FileNotFoundError:
         raise CodebookError(path, "no such file") from None
+    except IsADirectoryError:
+        raise CodebookError(path, "is a folder; name the .qdc file in it") from None
     if local(root.tag) != "CodeBook":
         raise CodebookError(path, f"not a REFI-QDA codebook (root element is <{local(root.tag)}>)")
     codes = codes_from_element(root, path)

@@ -75,6 +75,14 @@ def check_size(size: int, path: str | Path) -> None:
         )
 
 
+def check_text(text: str, path: str | Path) -> str:
+    """The one cap on a transcript's text, however it arrives (a text file, a Word file once
+    unpacked, a source in a REFI-QDA project): `MAX_BYTES` of UTF-8, as for a file."""
+    if len(text) * 4 > MAX_BYTES:  # a character is at most four bytes: most texts stop here
+        check_size(len(text.encode("utf-8", errors="surrogatepass")), path)
+    return text
+
+
 def has_utf16_bom(data: bytes) -> bool:
     """Word and Windows tools write UTF-16 with a byte-order mark; nothing else starts so."""
     return data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE)
@@ -123,6 +131,8 @@ def read_utf8(path: str | Path, error: type[FileProblem], what: str) -> str:
         return Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise error(path, "no such file") from None
+    except IsADirectoryError:
+        raise error(path, f"is a folder; name the {what} file in it") from None
     except UnicodeDecodeError:
         raise error(path, f"not UTF-8 text; save the {what} as UTF-8") from None
 

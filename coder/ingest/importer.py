@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from coder.errors import StudyError, TranscriptError
 from coder.ingest.adjust import renamed, unknown_speakers, with_roles, with_sidecar
@@ -286,6 +287,33 @@ def check_key(session, key: PseudonymKey | None, force: bool) -> None:
     raise StudyError(f"not imported: {problem}; add --force to import anyway")
 
 
+def _store_new(study: Study, batch: _Batch, spans: list[list[list[Span]]], actor: str,
+               key: PseudonymKey | None) -> list[tuple[str, int]]:
+    """Write the batch's new transcripts in one transaction; (title, segments) for each. With a
+    pseudonym `key`, the study records it in the same transaction.
+
+    Another import (another process, another coder) may store one of them while this one
+    segments: the unique content hash then refuses the transaction, and it is tried again
+    without the transcripts that are now in the study, which are skipped as duplicates.
+    """
+    for _ in range(3):
+        try:
+            with study.session() as session:
+                if key is not None and batch.fresh:
+                    set_pseudonym_key(session, key.sha256, actor)
+                return [(parsed.title, _store(session, parsed, transcript_spans, actor)[1])
+                        for parsed, transcript_spans in zip(batch.fresh, spans, strict=True)]
+        except IntegrityError:
+            with study.session() as session:
+                known = known_hashes(session)
+            if not any(parsed.content_hash in known for parsed in batch.fresh):
+                raise
+            batch.skipped.extend((parsed.source, DUPLICATE) for parsed in batch.fresh if parsed.content_hash in known)
+            spans = [s for parsed, s in zip(batch.fresh, spans, strict=True) if parsed.content_hash not in known]
+            batch.fresh = [parsed for parsed in batch.fresh if parsed.content_hash not in known]
+    raise StudyError("other imports kept storing the same transcripts at the same time; run this import again")
+
+
 def import_transcripts(
     study: Study,
     paths: Iterable[str | Path],
@@ -311,12 +339,5 @@ def import_transcripts(
         check_key(session, key, force)
         known = known_hashes(session)
     batch = _Batch(selection.files, known, overrides, progress, key, skipped=[(str(p), HIDDEN) for p in selection.hidden])
-    spans = batch.segment()
-    with study.session() as session:
-        if key is not None and batch.fresh:
-            set_pseudonym_key(session, key.sha256, actor)
-        imported = [
-            (parsed.title, _store(session, parsed, transcript_spans, actor)[1])
-            for parsed, transcript_spans in zip(batch.fresh, spans, strict=True)
-        ]
+    imported = _store_new(study, batch, batch.segment(), actor, key)
     return ImportReport(imported=tuple(imported), skipped=tuple(batch.skipped), files=tuple(batch.summaries))

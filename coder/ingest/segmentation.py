@@ -21,17 +21,28 @@ pipeline drops those (`PLAIN_WORDS`).
 
 Turns are segmented one by one (never the whole transcript at once), so a segment
 can never cross a speaker turn.
+
+The work per turn is bounded, whatever the file holds (see `_pieces`): spaCy's tokenizer
+peels marks off a word one at a time and rescans the rest, so its time grows faster than
+the square of a word's length (2,000 "(" in a row take a second, 40,000 minutes). A word
+longer than `MAX_WORD` is therefore cut into segments of its own without spaCy, a turn
+longer than `MAX_PIECE` is segmented in pieces, and a sentence longer than `MAX_SEGMENT`
+is cut at a space.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import re
+import signal
+import sys
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
-from itertools import islice
+from itertools import chain, islice, pairwise
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # spaCy takes seconds to import: only segmenting loads it (see `pipeline`)
@@ -56,6 +67,20 @@ BLANK_LINE = re.compile(r"\n\s*\n")
 UNIT = re.compile(r"[mgl]\.")  # metre, gram, litre; not "v." as in "40 v. Chr."
 #: Turns per task sent to a worker process: large enough to amortise the transfer.
 PARALLEL_CHUNK = 2000
+#: The longest segment: a run this long without a sentence end is cut at its last space before
+#: it. 2,000 characters are some 300 spoken words, over three times the longest sentence in
+#: UD Dutch LassySmall (570); a longer run is a transcript without punctuation, which a coder
+#: could not select in parts otherwise.
+MAX_SEGMENT = 2000
+#: The longest word handed to spaCy: Dutch compounds and web addresses stay far below it, and
+#: below it spaCy takes a millisecond a word however many marks it holds.
+MAX_WORD = 200
+#: The longest text handed to spaCy at once (its own limit is 1,000,000 characters); a longer
+#: turn is segmented in pieces cut at a line break or a space.
+MAX_PIECE = 100_000
+_PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
+_LONG_WORD = re.compile(rf"\S{{{MAX_WORD + 1},}}")
+_SPACES = " \t\n"
 ELLIPSES = frozenset({"...", "…", "....", ".."})
 #: Words in spaCy's Dutch abbreviation list that are, far more often, a plain Dutch word
 #: (or a unit, which Dutch writes without a period) before a sentence's final period:
@@ -352,8 +377,83 @@ def sentence_spans(doc: Doc) -> list[Span]:
     return spans
 
 
+def _cut(text: str, start: int, end: int, limit: int, spaces: str = _SPACES) -> Iterator[int]:
+    """Where to cut `text[start:end]` into runs of at most `limit` characters: at the last of
+    `spaces` in each run, else hard at the limit."""
+    while end - start > limit:
+        space = max((text.rfind(space, start + 1, start + limit + 1) for space in spaces), default=-1)
+        start = space if space > start else start + limit
+        yield start
+
+
+def _pieces(text: str) -> list[tuple[int, int, bool]]:
+    """A turn as (start, end, whole) pieces: spaCy segments each piece that is not `whole`; a
+    `whole` piece, part of a word longer than `MAX_WORD`, is one segment as it stands."""
+    if len(text) <= MAX_PIECE and not _LONG_WORD.search(text):
+        return [(0, len(text), False)]  # every turn of a real interview
+    pieces, position = [], 0
+    for word in [*_LONG_WORD.finditer(text), None]:
+        start, end = (word.start(), word.end()) if word else (len(text), len(text))
+        cuts = [position, *_cut(text, position, start, MAX_PIECE), start]
+        pieces.extend((a, b, False) for a, b in pairwise(cuts) if b > a)
+        cuts = [start, *_cut(text, start, end, MAX_SEGMENT, ""), end]
+        pieces.extend((a, b, True) for a, b in pairwise(cuts) if b > a)
+        position = end
+    return pieces or [(0, 0, False)]
+
+
+def _trimmed(text: str, start: int, end: int) -> Span | None:
+    """`(start, end)` without the whitespace at either end; None if nothing else is left."""
+    piece = text[start:end]
+    stripped = piece.strip()
+    if not stripped:
+        return None
+    first = start + len(piece) - len(piece.lstrip())
+    return first, first + len(stripped)
+
+
+def _bounded(text: str, spans: list[Span]) -> list[Span]:
+    """`spans` with every one longer than `MAX_SEGMENT` cut at a space."""
+    if all(end - start <= MAX_SEGMENT for start, end in spans):
+        return spans
+    bounded = []
+    for start, end in spans:
+        cuts = [start, *_cut(text, start, end, MAX_SEGMENT), end]
+        bounded.extend(span for a, b in pairwise(cuts) if (span := _trimmed(text, a, b)))
+    return bounded
+
+
+def _segment_stream(texts: Iterable[str]) -> Iterator[list[Span]]:
+    """Sentence spans for each text, its pieces (`_pieces`) through one stream of spaCy Docs.
+
+    `plans` says what each Doc is, in the order spaCy takes the pieces and gives the Docs
+    back. A `whole` piece goes through as an empty text, so every piece keeps its place.
+    """
+    plans: deque[tuple[str, int, int, bool, bool]] = deque()
+
+    def pieces() -> Iterator[str]:
+        for text in texts:
+            parts = _pieces(text)
+            for index, (start, end, whole) in enumerate(parts):
+                plans.append((text, start, end, whole, index == len(parts) - 1))
+                yield "" if whole else text[start:end]
+
+    spans: list[Span] = []
+    for doc in pipeline().pipe(pieces(), batch_size=256):
+        text, start, end, whole, last = plans.popleft()
+        if whole:
+            spans.append((start, end))
+        elif start:
+            spans.extend((start + a, start + b) for a, b in sentence_spans(doc))
+        else:
+            spans.extend(sentence_spans(doc))
+        if last:
+            yield _bounded(text, spans)
+            spans = []
+
+
 def _segment_chunk(texts: Sequence[str]) -> list[list[Span]]:
-    return [sentence_spans(doc) for doc in pipeline().pipe(texts, batch_size=256)]
+    return list(_segment_stream(texts))
 
 
 def _can_fork() -> bool:
@@ -373,16 +473,27 @@ def segment_texts(texts: Iterable[str], processes: int = 1) -> Iterator[list[Spa
     iterator = iter(texts)
     first = list(islice(iterator, PARALLEL_CHUNK))
     if len(first) < PARALLEL_CHUNK or processes <= 1 or not _can_fork():
-        yield from _segment_chunk(first)
-        for doc in pipeline().pipe(iterator, batch_size=256):
-            yield sentence_spans(doc)
+        yield from _segment_stream(chain(first, iterator))
         return
     yield from _segment_in_workers(first, iterator, processes)
 
 
+def _die_with_parent(parent: int) -> None:
+    """Make a worker end with the import that forked it, when that is killed outright (Linux's
+    `PR_SET_PDEATHSIG`): else it would go on segmenting for nobody, holding its memory."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # killed before the line above took effect
+        os._exit(1)
+
+
 def _segment_in_workers(first: list[str], rest: Iterator[str], processes: int) -> Iterator[list[Span]]:
     pipeline()  # build it before forking, so every worker inherits it
-    pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_die_with_parent, initargs=(os.getpid(),))
     try:
         futures = [pool.submit(_segment_chunk, first)]
         while chunk := list(islice(rest, PARALLEL_CHUNK)):

@@ -22,17 +22,19 @@ No engine is made at import time: callers ask `open_study()` for one.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from enum import IntEnum
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, Connection
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DatabaseError, DataError, OperationalError
 from sqlmodel import Session
 
 from coder.errors import StudyBusy, StudyError
@@ -197,6 +199,29 @@ def make_engine(target: str, *, read_only: bool = False) -> Engine:
         ) from exc
 
 
+class LockSpace(IntEnum):
+    """What `serialise` makes transactions take turns on (the first key of a PostgreSQL advisory lock)."""
+
+    CODER = 1
+
+
+def serialise(session: Session, space: LockSpace, key: str) -> None:
+    """Make this transaction wait for any other that serialises the same `key`, until it ends.
+
+    An action that reads and then writes on what it read (toggling a code, undoing the last
+    action, a coder's first use, handing fragments to a coder) must not run beside another
+    one on the same thing: two processes of one coder would both add the code, both undo the
+    same action. On SQLite a writer holds the file's write lock from its first statement
+    (`BEGIN IMMEDIATE`), so nothing is needed. On PostgreSQL writers run side by side at READ
+    COMMITTED; this takes a transaction-scoped advisory lock, and the statements after it see
+    what the other transaction committed. Keys are hashed to 32 bits: a collision only waits.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    digest = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:4], "big", signed=True)
+    session.execute(text("SELECT pg_advisory_xact_lock(:space, :key)"), {"space": int(space), "key": digest})
+
+
 @dataclass
 class Study:
     """An open study: its engine and how it was named. Sessions come from `session()`.
@@ -258,6 +283,10 @@ class Study:
                 if (problem := self._problem(exc)) is None:
                     raise
                 raise problem from exc
+            except DataError as exc:  # what no reader checked: a value PostgreSQL cannot store
+                session.rollback()
+                raise StudyError(f"the study cannot store a value given ({str(exc.orig).splitlines()[0]}); "
+                                 "nothing was written") from exc
             except BaseException:
                 session.rollback()
                 raise
@@ -310,6 +339,8 @@ def migrate_study(target: str | None = None) -> Upgrade:
 
 def _open(target: str, *, create: bool, migrate_shared: bool) -> tuple[Study, Upgrade]:
     path = sqlite_path(target)
+    if path is not None and path.is_dir():
+        raise StudyError(f"{target} is a folder; name a study file in it (such as {Path(target) / 'coder.db'})")
     if not create and path is not None and not path.exists():
         raise StudyError(f"no study at {target} (create one with `coder init`, or name another with --db)")
     read_only = read_only_reason(path) if path is not None and path.exists() else None

@@ -19,7 +19,9 @@ from coder.ingest.formats.timecode import as_clock
 
 F4 = "f4/f5"
 
-_STAMP = re.compile(r"[ \t]*#(?P<time>\d{1,2}:\d{2}:\d{2}(?:-\d)?)#[ \t]*")
+#: A stamp with the spaces around it. The spaces before it are taken only from where they begin
+#: (`(?<![ \t])`): else a search would scan a long run of spaces once from each of them.
+_STAMP = re.compile(r"(?:(?<![ \t])[ \t]+)?#(?P<time>\d{1,2}:\d{2}:\d{2}(?:-\d)?)#[ \t]*")
 _OPENING_STAMP = re.compile(r"^#(?P<time>\d{1,2}:\d{2}:\d{2}(?:-\d)?)#[ \t]*")
 _LABEL = re.compile(rf"^(?P<label>[^\s:#][^\n:#]{REST_OF_LABEL}?)[ \t]*:[ \t]*")
 _BEGINNING = "00:00:00"

@@ -27,9 +27,14 @@ _SIGNATURE = re.compile(r"noScribe")
 _TURN = re.compile(
     rf"^(?P<label>[^\s:\[/][^\n:\[]{REST_OF_LABEL}?)(?:[ \t]+\[(?P<time>\d{{2}}:\d{{2}}:\d{{2}})\])?[ \t]*:[ \t]*"
 )
-_MARK = re.compile(r"[ \t]*\[\d{2}:\d{2}:\d{2}\]")
+#: A time mark with the spaces before it, taken only from where they begin (see f4's `_STAMP`).
+_MARK = re.compile(r"(?:(?<![ \t])[ \t]+)?\[\d{2}:\d{2}:\d{2}\]")
 _OVERLAP = re.compile(rf"//(?P<label>[^\s:/][^:/\n]{REST_OF_LABEL}?):(?P<text>.*?)(?://|$)", re.DOTALL)
 _ANCHOR = re.compile(r"^ts_(?P<start>\d+)_\d+_")
+#: A "<" that no ">" closes before the next "<": text, not a tag. Python's HTML parser reads
+#: each such "<" as a tag running to the end of the file, so "<v" repeated 50,000 times would
+#: take it minutes; escaped first, it is read in one pass.
+_STRAY_OPENING = re.compile(r"<(?=[^<>]*(?:<|$))")
 
 
 @dataclass(frozen=True)
@@ -134,7 +139,7 @@ def _read(paragraphs: list[_Paragraph], path: str, name: str) -> ParsedTranscrip
 
 def read_noscribe_html(text: str, path: str) -> ParsedTranscript:
     parser = _Paragraphs()
-    parser.feed(text)
+    parser.feed(_STRAY_OPENING.sub("&lt;", text))
     parser.close()
     return _read(parser.paragraphs, path, NOSCRIBE_HTML)
 

@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coder.errors import TranscriptError
+from coder.ingest.decoding import check_text
 from coder.ingest.formats.labels import UNKNOWN_SPEAKER, guess_role
 from coder.ingest.formats.timecode import as_clock
+from coder.storage.models import Participant, Transcript
+from coder.storage.values import problem
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,20 @@ class ParsedTranscript:
     date: str | None = None
     format: str = "coder"
     notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        """Every source ends in this shape, so this is where the cap on its text, and the sizes of
+        the columns its metadata go in, hold for all (a file, a Word file unpacked, a source in a
+        REFI-QDA project, JSON)."""
+        check_text(self.text, self.source)
+        found = next(filter(None, (
+            *(problem(Transcript, column, getattr(self, column), f"the {column}")
+              for column in ("title", "school", "date")),
+            *(problem(Participant, "label", p.label, f"the speaker '{p.label[:40]}...'") for p in self.participants),
+            *(problem(Participant, "role", p.role, f"the role of '{p.label[:40]}'") for p in self.participants),
+        )), None)
+        if found:
+            raise TranscriptError(self.source, found)
 
     @property
     def word_count(self) -> int:

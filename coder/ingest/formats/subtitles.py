@@ -26,8 +26,10 @@ SRT = "SRT"
 
 _TIMING = re.compile(rf"^\s*(?P<start>{TIME})\s*-->\s*{TIME}")
 _SRT_START = re.compile(rf"\s*\d+\n\s*{TIME}\s*-->")
-_VOICE = re.compile(r"<v(?:\.[^\s>]*)?(?:[ \t]+(?P<name>[^>]*))?>")
-_MARKUP = re.compile(r"</?[^>]*>|\{\\[^}]*\}")  # tags, inline timestamps, SSA overrides in SRT
+_VOICE = re.compile(r"<v(?:\.[^\s<>]*)?(?:[ \t]+(?P<name>[^<>]*))?>")
+#: Tags, inline timestamps and SSA overrides in SRT. A tag holds no "<" (nor an override a "{"):
+#: so a line of a hundred thousand "<" is read in one pass, not one pass per "<".
+_MARKUP = re.compile(r"</?[^<>]*>|\{\\[^{}]*\}")
 _BRACKETED = re.compile(rf"^\[(?P<name>[^\]\s][^\]\n]{REST_OF_LABEL})\]:[ \t]*")
 _PREFIX = re.compile(rf"^(?P<name>[^\s:][^:\n]{REST_OF_LABEL}?)[ \t]*:(?:[ \t]+|$)")
 
