@@ -274,3 +274,11 @@ def test_deleting_hides_the_transcript_from_every_query_on_both_backends(study, 
     with study.reader() as session:
         assert sorted(r.code_id for r in coding_records(session)) == ["flexibility", "interdependence"]
         assert [row.id for row in transcript_overview(session)] == [1, 2]
+
+
+def test_a_file_of_more_turns_than_any_interview_is_refused_before_segmenting(tmp_path):
+    from coder.ingest.formats.parsed import MAX_TURNS
+
+    lines = [f"{'A' if i % 2 else 'B'}: ja." for i in range(MAX_TURNS + 1)]
+    result = run("--db", str(tmp_path / "s.db"), "import", str(write(tmp_path, "veel.txt", "\n".join(lines))))
+    assert result.exit_code == 1 and "100,001 speaker turns" in result.output and "split the file" in result.output

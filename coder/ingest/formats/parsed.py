@@ -22,6 +22,10 @@ from coder.ingest.formats.timecode import as_clock
 from coder.storage.models import Participant, Transcript
 from coder.storage.values import problem
 
+#: Turns in one transcript at most: a bound on the work a file of tiny turns can cause (2.4 MB of
+#: them took 11 s and 300 MB to import), far above any interview's few thousand turns.
+MAX_TURNS = 100_000
+
 
 @dataclass(frozen=True)
 class ParticipantSpec:
@@ -65,6 +69,9 @@ class ParsedTranscript:
         the columns its metadata go in, hold for all (a file, a Word file unpacked, a source in a
         REFI-QDA project, JSON)."""
         check_text(self.text, self.source)
+        if len(self.turns) > MAX_TURNS:
+            raise TranscriptError(self.source, f"{len(self.turns):,} speaker turns, more than the {MAX_TURNS:,} coder takes "
+                                               "in one transcript (a long interview has a few thousand): split the file")
         found = next(filter(None, (
             *(problem(Transcript, column, getattr(self, column), f"the {column}")
               for column in ("title", "school", "date")),
