@@ -1,6 +1,7 @@
 """Retrieval by code: the codebook with each code's frequency per school type, and beside it
 every fragment with the highlighted code (a theme: with its core elements) across the study,
-filterable by coder and pass; enter opens a fragment in its transcript."""
+filterable by coder and pass; `m` lists only fragments with a memo (every memo of the study
+under "all codes"), `t` narrows them to a tag; enter opens a fragment in its transcript."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from textual.widgets import DataTable, Footer, Header
 
 from coder.codebook.study_codebook import active_codes
 from coder.coding.queries import CodingRecord, coding_records
-from coder.coding.retrieval import NO_SCHOOL_TYPE, fragments_with, frequencies
+from coder.coding.retrieval import ANY_CODE, NO_SCHOOL_TYPE, fragments_with, frequencies, memo_tags, with_memo
 from coder.storage.database import Study
 from coder.storage.models import Code, Coder
 from coder.storage.vocabulary import SCHOOL_TYPES, Pass
@@ -49,6 +50,8 @@ class RetrievalScreen(Screen):
     BINDINGS = [
         Binding("c", "next_coder", "Coder"),
         Binding("p", "next_pass", "Pass"),
+        Binding("m", "memos", "Memos only"),
+        Binding("t", "next_tag", "Tag"),
         Binding("tab", "app.focus_next", "Codes/fragments", show=False),
         Binding("q,escape", "app.pop_screen", "Back"),
     ]
@@ -62,6 +65,8 @@ class RetrievalScreen(Screen):
         self.records: list[CodingRecord] = []
         self.school_types: list[str] = []
         self._chosen: list[CodingRecord] = []
+        self.memos_only = False
+        self.tag: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -74,7 +79,7 @@ class RetrievalScreen(Screen):
     def on_mount(self) -> None:
         self.sub_title = "retrieve by code"
         self.query_one("#retrieval-fragments", DataTable).add_columns(
-            "Transcript", "Segments", "Speaker", "Type", "Coder", "Pass", "Text")
+            "Transcript", "Segments", "Speaker", "Type", "Coder", "Pass", "Text", "Memo")
         self.load()
 
     @work(thread=True, exclusive=True, group="retrieval")
@@ -94,32 +99,37 @@ class RetrievalScreen(Screen):
         table.clear(columns=True)
         table.add_columns("Code", "All", *self.school_types)
         names = {code.id: code for code in message.codes}
-        for code, counts in zip(message.codes, frequencies(message.records, [c.code_id for c in message.codes]),
-                                strict=True):
-            label = f"  {code.name}" if code.parent_id in names else code.name
-            table.add_row(label, str(counts.total), *(str(counts.by_school_type.get(t, 0)) for t in self.school_types),
-                          key=code.code_id)
-        if message.codes:
-            table.move_cursor(row=min(highlighted, len(message.codes) - 1))
+        labels = {ANY_CODE: "(all codes)"} | {
+            code.code_id: f"  {code.name}" if code.parent_id in names else code.name for code in message.codes}
+        for counts in frequencies(message.records, list(labels)):
+            table.add_row(labels[counts.code_id], str(counts.total),
+                          *(str(counts.by_school_type.get(t, 0)) for t in self.school_types), key=counts.code_id)
+        table.move_cursor(row=min(highlighted, len(message.codes)))
         self._status()
 
     def _status(self, shown: int | None = None) -> None:
         who = self.coder_filter or "every coder"
         which = f"{self.pass_filter} pass" if self.pass_filter else "every pass"
-        count = f" · {shown} fragments with this code" if shown is not None else ""
+        memos = f", with a memo{' tagged ' + self.tag if self.tag else ''}" if self.memos_only else ""
+        count = f" · {shown} fragments{memos}" if shown is not None else ""
         self.query_one("#retrieval-status", Plain).update(
-            f"{len(self.records)} codings of {who}, {which}{count} · c: coder · p: pass · tab: the other list")
+            f"{len(self.records)} codings of {who}, {which}{count} · c: coder · p: pass · m: memos · t: tag")
 
     @on(DataTable.RowHighlighted, "#retrieval-codes")
     def show_fragments(self, event: DataTable.RowHighlighted) -> None:
+        self._show(str(event.row_key.value))
+
+    def _show(self, code_id: str) -> None:
         table = self.query_one("#retrieval-fragments", DataTable)
         table.clear()
-        chosen = fragments_with(self.records, str(event.row_key.value))
+        chosen = fragments_with(self.records, code_id)
+        if self.memos_only:
+            chosen = with_memo(chosen, self.tag)
         for index, record in enumerate(chosen):
             segments = f"{record.first + 1}–{record.last + 1}" if record.first != record.last else f"{record.first + 1}"
             table.add_row(record.transcript, segments, "+".join(s.label for s in record.speakers),
                           record.school_type or NO_SCHOOL_TYPE, record.coder, record.pass_, _cell(record.text),
-                          key=str(index))
+                          _cell(record.memo), key=str(index))
         self._chosen = chosen
         self._status(len(chosen))
 
@@ -138,3 +148,17 @@ class RetrievalScreen(Screen):
     def action_next_pass(self) -> None:
         self.pass_filter = self._cycle(list(PASSES), self.pass_filter)
         self.load()
+
+    def _highlighted_code(self) -> str:
+        table = self.query_one("#retrieval-codes", DataTable)
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value) if table.row_count else ANY_CODE
+
+    def action_memos(self) -> None:
+        self.memos_only, self.tag = not self.memos_only, None
+        self._show(self._highlighted_code())
+
+    def action_next_tag(self) -> None:
+        """The next tag the memos use (and memos only); after the last, every memo again."""
+        self.memos_only = True
+        self.tag = self._cycle([None, *memo_tags(self.records)], self.tag)
+        self._show(self._highlighted_code())
