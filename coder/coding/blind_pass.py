@@ -88,15 +88,33 @@ def blind_queue(session: Session, coder: str) -> list[BlindItem]:
     ]
 
 
-def _assignment(session: Session, coder: str, assignment_id: int) -> Assignment:
-    """`coder`'s pending assignment, refused when it is someone else's or already finished."""
+def _own(session: Session, coder: str, assignment_id: int) -> Assignment:
+    """`coder`'s assignment, refused when it is someone else's."""
     assignment = session.get(Assignment, assignment_id)
     owner = session.get(Coder, assignment.to_coder_id) if assignment else None
     if assignment is None or owner.name != coder:
-        raise StudyError(f"fragment {assignment_id} is not assigned to {coder}")
-    if _state(assignment) != PENDING:
-        raise StudyError(f"fragment {assignment_id} is already {_state(assignment)}; blind codes on it are final")
+        raise StudyError(f"this fragment is not assigned to {coder}")
     return assignment
+
+
+def _assignment(session: Session, coder: str, assignment_id: int) -> Assignment:
+    """`coder`'s pending assignment, refused when it is someone else's or already finished."""
+    assignment = _own(session, coder, assignment_id)
+    if _state(assignment) != PENDING:
+        raise StudyError(f"this fragment is already {_state(assignment)}; blind codes on it are final")
+    return assignment
+
+
+def first_codes(session: Session, coder: str, assignment_id: int) -> list[tuple[str, str]]:
+    """The first coder's (code id, memo) pairs on exactly `coder`'s assigned fragment, once
+    `coder` has finished or revealed it; refused while it is pending, so that a screen
+    cannot show them early even in a session opened without a viewer."""
+    assignment = _own(session, coder, assignment_id)
+    if _state(assignment) == PENDING:
+        raise StudyError("finish or reveal this fragment first; until then the first coder's codes stay hidden")
+    fragment = assignment.fragment
+    return fragment_codes(session, assignment.from_coder_id, Pass.PRIMARY, Coding.transcript_id == fragment.transcript_id,
+                          Coding.first_segment_id == fragment.first_segment_id).get(fragment, [])
 
 
 def toggle_blind_code(session: Session, coder: str, assignment_id: int, code_id: str) -> bool:

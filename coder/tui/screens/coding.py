@@ -24,6 +24,7 @@ from coder.coding.actions import Action, redo, toggle_code, undo
 from coder.coding.queries import (
     CodingRow,
     TranscriptView,
+    segment_span,
     transcript_codings,
     transcript_ids,
     transcript_view,
@@ -33,7 +34,8 @@ from coder.storage.database import Study
 from coder.storage.models import Code
 from coder.storage.vocabulary import Pass
 from coder.tui.actions import ActionDone
-from coder.tui.screens.coding_base import BACK, HELP, MEMO, PICK, TOGGLE, CodingBase
+from coder.tui.screens.coding_base import BACK, ELEMENT, HELP, MEMO, PANEL, PICK, TOGGLE, CodingBase
+from coder.tui.screens.dialogs import help_row
 from coder.tui.widgets.codebook_panel import CodebookPanel
 from coder.tui.widgets.plain import Plain
 from coder.tui.widgets.transcript_pane import TranscriptPane
@@ -86,16 +88,18 @@ class CodingScreen(CodingBase):
     AUTO_FOCUS = "#transcript"
     BINDINGS = [
         *TOGGLE,
+        ELEMENT,
         PICK,
         MEMO,
         Binding("u", "undo", "Undo"),
-        Binding("U", "redo", "Redo"),
+        Binding("U", "redo", "Redo", show=False),
         Binding("slash", "search", "Search"),
-        Binding("greater_than_sign", "hit(1)", "Next hit"),
-        Binding("less_than_sign", "hit(-1)", "Previous hit"),
+        Binding("greater_than_sign", "hit(1)", "Next hit", show=False),
+        Binding("less_than_sign", "hit(-1)", "Previous hit", show=False),
         Binding("n", "next_uncoded", "Next uncoded"),
-        Binding("left_square_bracket", "transcript(-1)", "Previous transcript"),
-        Binding("right_square_bracket", "transcript(1)", "Next transcript"),
+        Binding("left_square_bracket", "transcript(-1)", "Previous transcript", show=False),
+        Binding("right_square_bracket", "transcript(1)", "Next transcript", show=False),
+        PANEL,
         HELP,
         BACK,
     ]
@@ -112,7 +116,7 @@ class CodingScreen(CodingBase):
             yield CodebookPanel(id="codebook")
         yield Input(placeholder="search this transcript (fuzzy); enter jumps, escape closes", id="search")
         yield Plain("", id="coding-status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.load(self.transcript_id)
@@ -164,7 +168,7 @@ class CodingScreen(CodingBase):
         pane = self.query_one(TranscriptPane)
         first, last = pane.selection
         total = len(self.loaded.view.segments)
-        selection = f"segments {first + 1}–{last + 1}" if first != last else f"segment {first + 1}"
+        selection = segment_span(first, last)
         who = self.coder or "nobody (start coder with --as NAME to code)"
         self.query_one("#coding-status", Static).update(
             f"{selection} of {total} · coder {who}" + (f" · {message}" if message else "")
@@ -195,11 +199,17 @@ class CodingScreen(CodingBase):
         first, last = self.query_one(TranscriptPane).selection
         transcript, coder = self.transcript_id, self.coder
 
+        name = self.code_name(code_id)
+
         def change(session: Session) -> str:
             added, _ = toggle_code(session, coder, code_id, transcript, first, last)
-            return f"{'applied' if added else 'removed'} {code_id}"
+            return f"{'applied' if added else 'removed'} {name}"
 
         self.commit(change)
+
+    def applied(self) -> set[str]:
+        selection = self.query_one(TranscriptPane).selection
+        return {c.code_id for c in self.loaded.codings.mine if (c.first, c.last) == selection} if self.loaded else set()
 
     def _history(self, step: Callable[[Session, str], Action | None], verb: str) -> None:
         if not self.can_write():
@@ -228,7 +238,7 @@ class CodingScreen(CodingBase):
             self.notify("No coding of yours under the cursor to write a memo on.", severity="warning")
             return None
         coding = mine[-1]
-        return coding, f"Memo on {coding.name}, segments {coding.first + 1}–{coding.last + 1}"
+        return coding, f"Memo on {coding.name}, {segment_span(coding.first, coding.last)}"
 
     # --- finding ---------------------------------------------------------------------------
 
@@ -295,4 +305,4 @@ class CodingScreen(CodingBase):
 
     def help_rows(self) -> list[tuple[str, str]]:
         """The transcript's movement keys first, then this screen's."""
-        return [(b.key_display or b.key, b.description) for b in TranscriptPane.BINDINGS] + super().help_rows()
+        return [help_row(b) for b in TranscriptPane.BINDINGS] + super().help_rows()

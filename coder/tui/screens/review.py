@@ -25,6 +25,8 @@ from coder.codebook.study_codebook import active_codes
 from coder.coding.queries import (
     CodingRow,
     TranscriptView,
+    segment_number,
+    segment_span,
     transcript_codings,
     transcript_view,
 )
@@ -40,6 +42,7 @@ from coder.storage.database import Study
 from coder.storage.models import Code
 from coder.storage.vocabulary import DecisionKind, Pass
 from coder.tui.actions import ActionDone, ActionScreen
+from coder.tui.code_names import named
 from coder.tui.screens.dialogs import CodePicker, HelpDialog, MemoDialog
 from coder.tui.widgets.plain import Plain
 from coder.tui.widgets.table import Table
@@ -51,9 +54,17 @@ DECISION_LABELS = {
     DecisionKind.BOTH: "keep both coders' codes", DecisionKind.NEITHER: "neither: no code applies",
     DecisionKind.OTHER: "other code: {code}",
 }
+#: A decision kind as the list names it.
+DECISION_WORDS = {
+    DecisionKind.AGREED: "agreed", DecisionKind.KEEP_A: "kept {a}'s", DecisionKind.TAKE_B: "took {b}'s",
+    DecisionKind.BOTH: "both", DecisionKind.NEITHER: "neither", DecisionKind.OTHER: "other code",
+    DecisionKind.ADDED: "added",
+}
 
 
 TITLE_WIDTH = 18
+#: Below this terminal width the list stands over the transcript instead of beside it.
+NARROW = 130
 
 
 def _short(title: str) -> str:
@@ -78,13 +89,17 @@ class FragmentRead(Message):
     consensus: list[CodingRow]
 
 
-def _row(item: ReviewItem) -> tuple[str, ...]:
-    """An item as the list shows it: where, both coders' codes, and the decision."""
-    decision = item.decision.kind if item.decision else "—"
+def _row(item: ReviewItem, codes: list[Code], coders: tuple[str, str]) -> tuple[str, ...]:
+    """An item as the list shows it: where (its decided boundaries once adjusted), both
+    coders' codes by their codebook names, and the decision in words."""
+    a, b = coders
+    decision = DECISION_WORDS[item.decision.kind].format(a=a, b=b) if item.decision else "—"
+    first, last = (item.decision.first, item.decision.last) if item.decision else (item.first, item.last)
     if item.adjusted:
         decision += " (bijgesteld)"
-    return (_short(item.title), f"{item.first + 1}–{item.last + 1}", ", ".join(item.a.codes) or "—",
-            ", ".join(item.b.codes) or ("revealed" if item.revealed else "no code"), decision)
+    return (_short(item.title), f"{segment_number(first)}–{segment_number(last)}",
+            ", ".join(named(item.a.codes, codes)) or "—",
+            ", ".join(named(item.b.codes, codes)) or ("revealed" if item.revealed else "no code"), decision)
 
 
 class ReviewScreen(ActionScreen):
@@ -96,9 +111,9 @@ class ReviewScreen(ActionScreen):
         Binding("b", "decide('take_b')", "Take B's"),
         Binding("o", "decide('both')", "Both"),
         Binding("x", "decide('neither')", "Neither"),
-        Binding("c", "other", "Other code"),
+        Binding("c", "other", "Other"),
         Binding("plus", "add_missed", "Add missed"),
-        Binding("f", "filter", "Disputed/all"),
+        Binding("f", "filter", "Filter"),
         Binding("question_mark", "help", "Help"),
         Binding("escape,q", "app.pop_screen", "Back"),
     ]
@@ -115,18 +130,21 @@ class ReviewScreen(ActionScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Plain("Accepting agreements and loading the review…", id="review-summary")
-        with Horizontal():
-            yield Table(id="review-items", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="review-body"):
+            yield Table(id="review-items", shrink={0, 2, 3, 4}, shrink_first={0}, cursor_type="row", zebra_stripes=True)
             with Vertical(id="review-side"):
                 yield TranscriptPane(id="review-transcript")
                 yield Plain("", id="review-detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         a, b = self.coders
         self.query_one("#review-items", DataTable).add_columns("Transcript", "Segments", a, b, "Decision")
         self.sub_title = f"{a} and {b}"
         self.start()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < NARROW, "-narrow")
 
     # --- loading ------------------------------------------------------------------------------
 
@@ -146,7 +164,7 @@ class ReviewScreen(ActionScreen):
     def show_items(self, items: list[ReviewItem], codes: list[Code], keep: int | None = None) -> None:
         self.items, self.codes = items, codes
         table = self.query_one("#review-items", Table)
-        table.fill([(str(item.assignment_id), _row(item)) for item in self.visible()])
+        table.fill([(str(item.assignment_id), _row(item, codes, self.coders)) for item in self.visible()])
         disputed = [i for i in items if not i.agreed]
         a, b = self.coders
         self.query_one("#review-summary", Static).update(
@@ -198,13 +216,14 @@ class ReviewScreen(ActionScreen):
 
         def side(name: str, codes: Side, empty: str) -> str:
             memos = "".join(f"\n    memo: {memo}" for memo in codes.memos)
-            return f"{name}: {', '.join(codes.codes) or empty}{memos}"
+            return f"{name}: {', '.join(named(codes.codes, self.codes)) or empty}{memos}"
 
         lines = [side(a, item.a, "—"), side(b, item.b, "revealed before coding" if item.revealed else
                                             "no code applies")]
         if item.decision:
             d = item.decision
-            lines.append(f"decision ({d.decided_by}): {d.kind} → {', '.join(d.codes) or 'no code'}"
+            words = DECISION_WORDS[d.kind].format(a=a, b=b)
+            lines.append(f"decision ({d.decided_by}): {words} → {', '.join(named(d.codes, self.codes)) or 'no code'}"
                          + (f"\n    note: {d.note}" if d.note else ""))
         else:
             lines.append("undecided · a keep A's · b take B's · o both · x neither · c other code")
@@ -234,10 +253,10 @@ class ReviewScreen(ActionScreen):
         if item is None:
             return
         a, b = self.coders
-        label = DECISION_LABELS[kind].format(a=a, b=b, code=", ".join(codes or ()))
+        label = DECISION_LABELS[kind].format(a=a, b=b, code=", ".join(named(codes or (), self.codes)))
         span = self._span(item)
         if span:
-            label += f", boundaries now segments {span[0] + 1}–{span[1] + 1}"
+            label += f", boundaries now {segment_span(*span)}"
         old = item.decision.note if item.decision else ""
 
         def save(note: str | None) -> None:
@@ -268,6 +287,7 @@ class ReviewScreen(ActionScreen):
         def picked(code: str | None) -> None:
             if not code:
                 return
+            name = named([code], self.codes)[0]
 
             def save(note: str | None) -> None:
                 if note is None:
@@ -275,11 +295,11 @@ class ReviewScreen(ActionScreen):
 
                 def change(session: Session) -> str:
                     add_missed(session, self.reviewer, item.transcript_id, first, last, (code,), note)
-                    return f"added {code} to segments {first + 1}–{last + 1} (aangevuld)"
+                    return f"added {name} to {segment_span(first, last)} (aangevuld)"
 
                 self.commit(change)
 
-            self.app.push_screen(MemoDialog(f"Note: {code} on segments {first + 1}–{last + 1}, missed", ""), save)
+            self.app.push_screen(MemoDialog(f"Note: {name} on {segment_span(first, last)}, missed", ""), save)
 
         self.app.push_screen(CodePicker(self.codes), picked)
 
