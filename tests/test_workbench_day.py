@@ -178,10 +178,10 @@ async def test_core_elements_have_keys_and_a_fragment_shows_its_codes_by_name(da
     app = WorkbenchApp(day, "lotte")
     async with drive(app, size=NARROW) as pilot:
         await pilot.wait_for(StudyRead)
-        await pilot.press("right_square_bracket")  # leave marieke's transcript: lotte codes her own
-        await pilot.press("down", "enter", until=TranscriptOpened)
+        await pilot.press("down", "enter", until=TranscriptOpened)  # not the transcript lotte codes blind
         pane = app.screen.query_one(TranscriptPane)
-        pane.set_cursor(next(p for p in range(len(pane.view.segments)) if pane.view.codable(p)))
+        first = next(p for p in range(len(pane.view.segments)) if pane.view.codable(p))
+        pane.set_cursor(first)
         await pilot.press("1", until=ActionDone)
         done = await pilot.press("e", "1", "2", until=ActionDone)  # theme 1, its second element
         assert done.result == "applied Gedeelde normen"
@@ -199,6 +199,17 @@ async def test_core_elements_have_keys_and_a_fragment_shows_its_codes_by_name(da
         assert isinstance(app.screen, HelpDialog)
         help_text = shown(app)
         assert ">" in help_text and "greater_than_sign" not in help_text and "e 1 2" in help_text
+        # 6: an undo says what it undid, and waits before changing a transcript off screen
+        here = pane.view
+        await pilot.press("escape", "right_square_bracket", until=TranscriptOpened)
+        held = await pilot.press("u", until=ActionDone)
+        assert held.result.said.startswith(f"The last action to undo is in {here.title}: applied Gedeelde normen")
+        with day.session() as session:
+            assert len(transcript_codings(session, here.id, "lotte")) == 2  # nothing changed yet
+        done = await pilot.press("u", until=ActionDone)
+        assert done.result == f"undid: applied Gedeelde normen on segment {first + 1} in {here.title}"
+        with day.session() as session:
+            assert [c.code_id for c in transcript_codings(session, here.id, "lotte")] == ["interdependence"]
 
 
 # --- 7: one numbering --------------------------------------------------------------------

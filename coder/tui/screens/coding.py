@@ -8,6 +8,7 @@ posts what it read (`TranscriptOpened`, then `TranscriptCompleted` for a long on
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -20,7 +21,7 @@ from textual.message import Message
 from textual.widgets import Footer, Header, Input, Static
 
 from coder.codebook.study_codebook import active_codes
-from coder.coding.actions import Action, redo, toggle_code, undo
+from coder.coding.actions import Action, next_step, redo, summarize, toggle_code, undo
 from coder.coding.queries import (
     CodingRow,
     TranscriptView,
@@ -42,6 +43,8 @@ from coder.tui.widgets.transcript_pane import TranscriptPane
 
 #: Segments loaded before the first frame; the rest of a long interview follows.
 FIRST_PAGE = 400
+#: Seconds within which the same key again undoes in another transcript.
+CONFIRM_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,14 @@ class Loaded:
     codings: Codings
     transcripts: list[int]
     codes: list[Code]
+
+
+@dataclass(frozen=True)
+class Held:
+    """An undo or redo not taken: it would change a transcript other than the one on screen."""
+
+    verb: str
+    said: str
 
 
 @dataclass
@@ -108,6 +119,8 @@ class CodingScreen(CodingBase):
         super().__init__(study, coder)
         self.transcript_id = transcript_id
         self.loaded: Loaded | None = None
+        #: An undo or redo held back because it would change another transcript, and when.
+        self.held: tuple[str, float] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -186,14 +199,18 @@ class CodingScreen(CodingBase):
         transcript = self.transcript_id
         self.write(change, lambda session: self._codings(session, transcript))
 
-    def on_action_done(self, message: ActionDone[str, Codings]) -> None:
+    def on_action_done(self, message: ActionDone[str | Held, Codings]) -> None:
         """Redraw the codings the action left, unless another transcript has opened since."""
         codings = message.shown
         if self.loaded is None or codings.transcript_id != self.loaded.view.id:
             return
         self.loaded = replace(self.loaded, codings=codings)
         self.query_one(TranscriptPane).show_codings(codings.mine)
-        self.update_status(message.result)
+        said = message.result
+        if isinstance(said, Held):
+            self.held, said = (said.verb, time.monotonic()), said.said
+            self.notify(said, severity="warning")
+        self.update_status(said)
 
     def apply(self, code_id: str) -> None:
         first, last = self.query_one(TranscriptPane).selection
@@ -212,16 +229,26 @@ class CodingScreen(CodingBase):
         return {c.code_id for c in self.loaded.codings.mine if (c.first, c.last) == selection} if self.loaded else set()
 
     def _history(self, step: Callable[[Session, str], Action | None], verb: str) -> None:
+        """Undo or redo, saying what; a step that would change another transcript waits for the
+        same key again, so that nothing changes out of sight unasked."""
         if not self.can_write():
             return
-        coder, here = self.coder, self.transcript_id
+        coder, here, key = self.coder, self.transcript_id, "U" if verb == "redo" else "u"
+        asked = self.held is not None and self.held[0] == verb and time.monotonic() - self.held[1] < CONFIRM_SECONDS
+        self.held = None
 
-        def change(session: Session) -> str:
-            action = step(session, coder)
+        def change(session: Session) -> str | Held:
+            action = next_step(session, coder, redo=verb == "redo")
             if action is None:
                 return f"nothing to {verb}"
-            elsewhere = "" if action.transcript_id == here else f" (in transcript {action.transcript_id})"
-            return f"{verb} done{elsewhere}"
+            done = summarize(session, action)
+            what = f"{done.verb} {done.code} on {segment_span(done.first, done.last)}"
+            if done.transcript_id != here and not asked:
+                return Held(verb, f"The last action to {verb} is in {done.title}: {what}. Press {key} again to "
+                                  f"{verb} it there.")
+            step(session, coder)
+            return f"{'undid' if verb == 'undo' else 'redid'}: {what}" + (
+                "" if done.transcript_id == here else f" in {done.title}")
 
         self.commit(change)
 
