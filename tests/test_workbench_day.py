@@ -24,7 +24,7 @@ from coder.tui.pilot import drive
 from coder.tui.screens.agreement import AgreementComputed, AgreementScreen, DisagreementsRead
 from coder.tui.screens.blind_coding import QueueRead
 from coder.tui.screens.coding import CodingScreen, TranscriptOpened
-from coder.tui.screens.dialogs import AssignDialog, CodePicker, HelpDialog
+from coder.tui.screens.dialogs import AssignDialog, CodePicker, HelpDialog, MemoDialog
 from coder.tui.screens.review import FragmentRead
 from coder.tui.screens.study import StudyRead, StudyScreen
 from coder.tui.widgets.codebook_panel import CodebookPanel
@@ -108,6 +108,18 @@ async def test_ending_the_queue_on_a_reveal_still_leads_to_the_agreement(day):
         assert "enter opens the agreement" in shown(app)
         await pilot.press("enter", until=AgreementComputed)
         assert isinstance(app.screen, AgreementScreen)
+        # 8: in the review, a revealed fragment without B's codes is never taken as "no code" silently
+        await pilot.press("escape", "escape", until=StudyRead)  # the agreement, then the queue
+        await pilot.press("v", until=FragmentRead)
+        table = app.screen.query_one("#review-items", DataTable)
+        row = table.get_row_index(str(queue[-1].assignment_id))
+        assert str(table.get_row_at(row)[3]) == "revealed"
+        table.move_cursor(row=row)
+        await pilot.wait_for(FragmentRead)
+        await pilot.press("b")
+        await pilot.pause()
+        assert not isinstance(app.screen, MemoDialog)
+        assert any("lotte revealed marieke's codes" in n.message for n in app._notifications)
 
 
 # --- 2: the study table fits the terminal and keeps the cursor ---------------------------
@@ -169,6 +181,12 @@ async def test_a_wide_terminal_shows_whole_speaker_labels_and_the_review_codes(d
         assert widths["marieke"] >= 20 and widths["sander"] >= 20
         assert "Onderlinge afhankelijkh" in shown(app)  # codes by their codebook names
         assert "took sander's" in shown(app)  # decisions in words
+        # 8: a decision moves on to the next fragment, and a revealed fragment has no B's codes to take
+        assert table.cursor_row == 0
+        await pilot.press("a")
+        assert isinstance(app.screen, MemoDialog)
+        await pilot.press("ctrl+s", until=ActionDone)
+        assert table.cursor_row == 1 and str(table.get_row_at(0)[4]).startswith("✓ kept marieke's")
 
 
 # --- 4: core elements by keyboard, and by name -------------------------------------------

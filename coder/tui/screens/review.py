@@ -93,7 +93,7 @@ def _row(item: ReviewItem, codes: list[Code], coders: tuple[str, str]) -> tuple[
     """An item as the list shows it: where (its decided boundaries once adjusted), both
     coders' codes by their codebook names, and the decision in words."""
     a, b = coders
-    decision = DECISION_WORDS[item.decision.kind].format(a=a, b=b) if item.decision else "—"
+    decision = f"✓ {DECISION_WORDS[item.decision.kind].format(a=a, b=b)}" if item.decision else "—"
     first, last = (item.decision.first, item.decision.last) if item.decision else (item.first, item.last)
     if item.adjusted:
         decision += " (bijgesteld)"
@@ -156,7 +156,7 @@ class ReviewScreen(ActionScreen):
             accepted = accept_agreements(session, reviewer, a, b)
             return f"{accepted} agreements accepted into the consensus" if accepted else ""
 
-        self.write(change, self._review)
+        self.commit(change)
 
     def _review(self, session: Session) -> Review:
         return Review(review_items(session, *self.coders), active_codes(session))
@@ -231,16 +231,18 @@ class ReviewScreen(ActionScreen):
 
     # --- deciding -----------------------------------------------------------------------------
 
-    def commit(self, change: Callable[[Session], str]) -> None:
-        self.write(change, self._review)
+    def commit(self, change: Callable[[Session], str], advance: bool = False) -> None:
+        """Write `change`; with `advance` (a decision), the list then moves on to the next fragment."""
+        self.write(lambda session: (change(session), advance), self._review)
 
-    def on_action_done(self, message: ActionDone[str, Review]) -> None:
-        """Redraw the list where the reviewer was; the fragment shown is read again."""
-        row = self.query_one("#review-items", DataTable).cursor_row
+    def on_action_done(self, message: ActionDone[tuple[str, bool], Review]) -> None:
+        """Redraw the list where the reviewer was, or on the next row after a decision."""
+        said, advance = message.result
+        row = self.query_one("#review-items", DataTable).cursor_row + advance
         self.current = None
         self.show_items(message.shown.items, message.shown.codes, keep=row)
-        if message.result:
-            self.notify(message.result)
+        if said:
+            self.notify(said)
 
     def _span(self, item: ReviewItem) -> tuple[int, int] | None:
         """The pane's selection when the reviewer moved it off the fragment: new boundaries."""
@@ -267,11 +269,16 @@ class ReviewScreen(ActionScreen):
                 decide(session, self.reviewer, item.assignment_id, kind, note, codes, span)
                 return f"decided: {label}"
 
-            self.commit(change)
+            self.commit(change, advance=True)
 
         self.app.push_screen(MemoDialog(f"Note on the decision: {label}", old), save)
 
     def action_decide(self, kind: str) -> None:
+        item, (a, b) = self.current, self.coders
+        if item is not None and item.revealed and not item.b.codes and kind in (DecisionKind.TAKE_B, DecisionKind.BOTH):
+            self.notify(f"{b} revealed {a}'s codes before coding this fragment, so {b} has no codes of their own "
+                        "on it: keep A's (a), neither (x) or another code (c).", severity="warning")
+            return
         self._ask_note(kind)
 
     def action_other(self) -> None:
