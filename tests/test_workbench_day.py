@@ -187,6 +187,15 @@ async def test_a_wide_terminal_shows_whole_speaker_labels_and_the_review_codes(d
         assert isinstance(app.screen, MemoDialog)
         await pilot.press("ctrl+s", until=ActionDone)
         assert table.cursor_row == 1 and str(table.get_row_at(0)[4]).startswith("✓ kept marieke's")
+        await pilot.press("c", "tab", "down", "tab")  # c gives more than one code
+        assert "✓ Wederzijds vertrouwen" in shown(app)
+        await pilot.press("enter")
+        assert isinstance(app.screen, MemoDialog)
+        await pilot.press("ctrl+s", until=ActionDone)
+        with day.session() as session:
+            decided = review_items(session, "marieke", "sander")
+        second = next(i for i in decided if str(i.assignment_id) == table.coordinate_to_cell_key((1, 0)).row_key.value)
+        assert second.decision.kind == "other" and second.decision.codes == ("interdependence", "mutual-trust")
 
 
 # --- 4: core elements by keyboard, and by name -------------------------------------------

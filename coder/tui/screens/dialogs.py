@@ -89,13 +89,49 @@ class CodePicker(ModalScreen[str | None]):
     def on_input_submitted(self) -> None:
         results = self.query_one("#picker-results", OptionList)
         if results.highlighted is not None:
-            self.dismiss(results.get_option_at_index(results.highlighted).id)
+            self.choose(results.get_option_at_index(results.highlighted).id)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        self.choose(event.option.id)
+
+    def choose(self, code_id: str) -> None:
+        """The coder chose `code_id`."""
+        self.dismiss(code_id)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class CodesPicker(CodePicker):
+    """The code picker for one or more codes at once: tab marks the highlighted code, enter
+    takes the marked codes (or the highlighted one, when none is marked)."""
+
+    BINDINGS = [Binding("tab", "mark", "Mark code", priority=True)]
+
+    def __init__(self, codes: list[Code], title: str) -> None:
+        super().__init__(codes, title=title)
+        self.marked: list[str] = []
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(".dialog").mount(Plain("tab marks a code · enter takes the marked ones · escape cancels",
+                                              classes="dialog-hint"))
+
+    def label(self, code: Code) -> str:
+        return f"{'✓ ' if code.code_id in self.marked else '  '}{super().label(code)}"
+
+    def action_mark(self) -> None:
+        results = self.query_one("#picker-results", OptionList)
+        if results.highlighted is None:
+            return
+        code = results.get_option_at_index(results.highlighted).id
+        self.marked = [c for c in self.marked if c != code] if code in self.marked else [*self.marked, code]
+        highlighted = results.highlighted
+        self.show_results(self.query_one("#picker-query", Input).value)
+        results.highlighted = min(highlighted, results.option_count - 1)
+
+    def choose(self, code_id: str) -> None:
+        self.dismiss(tuple(self.marked) or (code_id,))
 
 
 def help_row(binding: Binding) -> tuple[str, str]:

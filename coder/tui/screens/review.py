@@ -43,7 +43,7 @@ from coder.storage.models import Code
 from coder.storage.vocabulary import DecisionKind, Pass
 from coder.tui.actions import ActionDone, ActionScreen
 from coder.tui.code_names import named
-from coder.tui.screens.dialogs import CodePicker, HelpDialog, MemoDialog
+from coder.tui.screens.dialogs import CodePicker, CodesPicker, HelpDialog, MemoDialog
 from coder.tui.widgets.plain import Plain
 from coder.tui.widgets.table import Table
 from coder.tui.widgets.transcript_pane import TranscriptPane
@@ -283,7 +283,8 @@ class ReviewScreen(ActionScreen):
 
     def action_other(self) -> None:
         if self.current is not None:
-            self.app.push_screen(CodePicker(self.codes), lambda code: code and self._ask_note(DecisionKind.OTHER, (code,)))
+            self.app.push_screen(CodesPicker(self.codes, "Other codes for this fragment"),
+                                 lambda codes: codes and self._ask_note(DecisionKind.OTHER, codes))
 
     def action_add_missed(self) -> None:
         item = self.current
