@@ -169,6 +169,10 @@ async def test_a_narrow_terminal_keeps_the_transcript_wide_and_every_theme_in_vi
 
 
 async def test_a_wide_terminal_shows_whole_speaker_labels_and_the_review_codes(day):
+    from coder.coding.review import add_missed
+
+    with day.session() as session:
+        added = add_missed(session, "sander", 1, 30, 31, ("feedback",), "missed")
     app = WorkbenchApp(day, "sander")
     async with drive(app, size=WIDE) as pilot:
         await pilot.wait_for(StudyRead)
@@ -196,6 +200,12 @@ async def test_a_wide_terminal_shows_whole_speaker_labels_and_the_review_codes(d
             decided = review_items(session, "marieke", "sander")
         second = next(i for i in decided if str(i.assignment_id) == table.coordinate_to_cell_key((1, 0)).row_key.value)
         assert second.decision.kind == "other" and second.decision.codes == ("interdependence", "mutual-trust")
+        row = table.get_row_index(f"added-{added.id}")  # an added fragment is listed too
+        assert [str(cell) for cell in table.get_row_at(row)[1:]] == ["31–32", "—", "—", "✓ added: Feedback"]
+        table.move_cursor(row=row)
+        await pilot.wait_for(FragmentRead)
+        assert "added by sander (aangevuld): Feedback" in shown(app)
+        assert app.screen.query_one(TranscriptPane).selection == (30, 31)
 
 
 # --- 4: core elements by keyboard, and by name -------------------------------------------

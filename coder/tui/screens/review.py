@@ -31,10 +31,12 @@ from coder.coding.queries import (
     transcript_view,
 )
 from coder.coding.review import (
+    AddedItem,
     ReviewItem,
     Side,
     accept_agreements,
     add_missed,
+    added_fragments,
     decide,
     review_items,
 )
@@ -54,6 +56,8 @@ DECISION_LABELS = {
     DecisionKind.BOTH: "keep both coders' codes", DecisionKind.NEITHER: "neither: no code applies",
     DecisionKind.OTHER: "other code: {code}",
 }
+#: The start of an added fragment's row key (the others are assignment ids).
+ADDED_KEY = "added-"
 #: A decision kind as the list names it.
 DECISION_WORDS = {
     DecisionKind.AGREED: "agreed", DecisionKind.KEEP_A: "kept {a}'s", DecisionKind.TAKE_B: "took {b}'s",
@@ -77,6 +81,7 @@ class Review:
     """The fragments to review, as the database holds them, and the codes to choose from."""
 
     items: list[ReviewItem]
+    added: list[AddedItem]
     codes: list[Code]
 
 
@@ -84,9 +89,21 @@ class Review:
 class FragmentRead(Message):
     """The transcript around a fragment (`view`, None when it is already shown) and its consensus codes."""
 
-    item: ReviewItem
+    first: int
+    last: int
     view: TranscriptView | None
     consensus: list[CodingRow]
+
+
+def _bounds(item: ReviewItem) -> tuple[int, int]:
+    """A fragment's boundaries as they hold now: its decision's, once decided."""
+    return (item.decision.first, item.decision.last) if item.decision else (item.first, item.last)
+
+
+def _added_row(added: AddedItem, codes: list[Code]) -> tuple[str, ...]:
+    """A fragment the review added, as the list shows it: no coder's codes, the consensus as its decision."""
+    return (_short(added.title), f"{segment_number(added.first)}–{segment_number(added.last)}", "—", "—",
+            f"✓ added: {', '.join(named(added.codes, codes))}")
 
 
 def _row(item: ReviewItem, codes: list[Code], coders: tuple[str, str]) -> tuple[str, ...]:
@@ -94,7 +111,7 @@ def _row(item: ReviewItem, codes: list[Code], coders: tuple[str, str]) -> tuple[
     coders' codes by their codebook names, and the decision in words."""
     a, b = coders
     decision = f"✓ {DECISION_WORDS[item.decision.kind].format(a=a, b=b)}" if item.decision else "—"
-    first, last = (item.decision.first, item.decision.last) if item.decision else (item.first, item.last)
+    first, last = _bounds(item)
     if item.adjusted:
         decision += " (bijgesteld)"
     return (_short(item.title), f"{segment_number(first)}–{segment_number(last)}",
@@ -123,6 +140,7 @@ class ReviewScreen(ActionScreen):
         self.reviewer = reviewer
         self.coders = coders
         self.items: list[ReviewItem] = []
+        self.added: list[AddedItem] = []
         self.codes: list[Code] = []
         self.disputed_only = True
         self.current: ReviewItem | None = None
@@ -159,17 +177,21 @@ class ReviewScreen(ActionScreen):
         self.commit(change)
 
     def _review(self, session: Session) -> Review:
-        return Review(review_items(session, *self.coders), active_codes(session))
+        items = review_items(session, *self.coders)
+        return Review(items, added_fragments(session, {i.transcript_id for i in items}), active_codes(session))
 
-    def show_items(self, items: list[ReviewItem], codes: list[Code], keep: int | None = None) -> None:
-        self.items, self.codes = items, codes
+    def show_items(self, review: Review, keep: int | None = None) -> None:
+        items, codes = review.items, review.codes
+        self.items, self.added, self.codes = items, review.added, codes
         table = self.query_one("#review-items", Table)
-        table.fill([(str(item.assignment_id), _row(item, codes, self.coders)) for item in self.visible()])
+        table.fill([(str(item.assignment_id), _row(item, codes, self.coders)) for item in self.visible()]
+                   + [(f"{ADDED_KEY}{added.decision_id}", _added_row(added, codes)) for added in self.added])
         disputed = [i for i in items if not i.agreed]
         a, b = self.coders
         self.query_one("#review-summary", Static).update(
             f"{a} and {b} · {len(items)} fragments reviewed blind · {len(items) - len(disputed)} agreed · "
             f"{len(disputed)} disputed, {sum(i.decision is not None for i in disputed)} decided · "
+            f"{len(review.added)} added · "
             f"showing {'disputed' if self.disputed_only else 'all'} (f)"
         )
         if keep is not None and table.row_count:
@@ -182,27 +204,38 @@ class ReviewScreen(ActionScreen):
 
     @on(DataTable.RowHighlighted, "#review-items")
     def highlighted(self, event: DataTable.RowHighlighted) -> None:
-        item = next((i for i in self.items if str(i.assignment_id) == event.row_key.value), None)
-        if item is None:
-            return
-        changed = self.current is None or self.current.transcript_id != item.transcript_id
+        key = event.row_key.value
+        added = next((a for a in self.added if f"{ADDED_KEY}{a.decision_id}" == key), None)
+        item = next((i for i in self.items if str(i.assignment_id) == key), None)
         self.current = item
-        self.sub_title = item.title
-        self.show_detail(item)
-        self.load_transcript(item, changed)
+        if added is not None:
+            self.sub_title = added.title
+            codes = ", ".join(named(added.codes, self.codes))
+            self.query_one("#review-detail", Static).update(
+                f"added by {added.decided_by} (aangevuld): {codes}" + (f"\n    note: {added.note}" if added.note else "")
+                + "\n+ on this selection adds codes to it")
+            self.load_transcript(added.transcript_id, added.first, added.last)
+        elif item is not None:
+            self.sub_title = item.title
+            self.show_detail(item)
+            self.load_transcript(item.transcript_id, *_bounds(item))
+
+    def load_transcript(self, transcript_id: int, first: int, last: int) -> None:
+        """Select `first`–`last` in its transcript, reading the transcript too when another one is shown."""
+        shown = self.query_one(TranscriptPane).view
+        self._read_fragment(transcript_id, first, last, shown is None or shown.id != transcript_id)
 
     @work(thread=True, exclusive=True, group="transcript")
-    def load_transcript(self, item: ReviewItem, whole: bool) -> None:
+    def _read_fragment(self, transcript_id: int, first: int, last: int, whole: bool) -> None:
         with self.study.reader() as session:
-            view = transcript_view(session, item.transcript_id) if whole else None
-            consensus = [c for c in transcript_codings(session, item.transcript_id) if c.pass_ == Pass.CONSENSUS]
-        self.post_message(FragmentRead(item, view, consensus))
+            view = transcript_view(session, transcript_id) if whole else None
+            consensus = [c for c in transcript_codings(session, transcript_id) if c.pass_ == Pass.CONSENSUS]
+        self.post_message(FragmentRead(first, last, view, consensus))
 
     def on_fragment_read(self, message: FragmentRead) -> None:
         """Select the fragment in its transcript, at its decided boundaries once decided."""
-        item, view, consensus = message.item, message.view, message.consensus
+        first, last, view, consensus = message.first, message.last, message.view, message.consensus
         pane = self.query_one(TranscriptPane)
-        first, last = (item.decision.first, item.decision.last) if item.decision else (item.first, item.last)
         if view is not None:
             pane.show_transcript(view, consensus, first)
         else:
@@ -240,19 +273,20 @@ class ReviewScreen(ActionScreen):
         said, advance = message.result
         row = self.query_one("#review-items", DataTable).cursor_row + advance
         self.current = None
-        self.show_items(message.shown.items, message.shown.codes, keep=row)
+        self.show_items(message.shown, keep=row)
         if said:
             self.notify(said)
 
     def _span(self, item: ReviewItem) -> tuple[int, int] | None:
         """The pane's selection when the reviewer moved it off the fragment: new boundaries."""
         selection = self.query_one(TranscriptPane).selection
-        current = (item.decision.first, item.decision.last) if item.decision else (item.first, item.last)
-        return selection if selection != current else None
+        return selection if selection != _bounds(item) else None
 
     def _ask_note(self, kind: str, codes: tuple[str, ...] | None = None) -> None:
         item = self.current
         if item is None:
+            self.notify("Choose a fragment both coders coded; an added fragment takes more codes with +.",
+                        severity="warning")
             return
         a, b = self.coders
         label = DECISION_LABELS[kind].format(a=a, b=b, code=", ".join(named(codes or (), self.codes)))
@@ -314,7 +348,7 @@ class ReviewScreen(ActionScreen):
     def action_filter(self) -> None:
         self.disputed_only = not self.disputed_only
         self.current = None
-        self.show_items(self.items, self.codes)
+        self.show_items(Review(self.items, self.added, self.codes))
 
     def action_help(self) -> None:
         rows = [(b.key_display or b.key, b.description) for b in self.BINDINGS]
