@@ -194,13 +194,11 @@ class BlindScreen(CodingBase):
             return self.loaded.item.pending
         return True
 
-    def can_write(self) -> bool:
-        """As on any coding screen, and on a fragment still to code: else say it is final."""
-        if not super().can_write():
+    def final(self) -> bool:
+        """Whether the fragment shown is finished or revealed, saying so: its codes can no longer change."""
+        if self.loaded.item.pending:
             return False
-        if not self.loaded.item.pending:
-            self.notify(f"{self.where()} is {self.loaded.item.state}: your codes on it are final.", severity="warning")
-            return False
+        self.notify(f"{self.where()} is {self.loaded.item.state}: your codes on it are final.", severity="warning")
         return True
 
     # --- acting ----------------------------------------------------------------------------
@@ -219,6 +217,8 @@ class BlindScreen(CodingBase):
             self.action_agreement()
 
     def apply(self, code_id: str) -> None:
+        if self.final():
+            return
         coder, assignment, name = self.coder, self.loaded.item.assignment_id, self.code_name(code_id)
 
         def change(session: Session) -> str:
@@ -248,7 +248,7 @@ class BlindScreen(CodingBase):
         self.commit(change, advance=True)
 
     def action_no_code(self) -> None:
-        if not self.can_write():
+        if not self.can_write() or self.final():
             return
         coder, assignment = self.coder, self.loaded.item.assignment_id
 
@@ -266,7 +266,7 @@ class BlindScreen(CodingBase):
                              noted)
 
     def action_reveal(self) -> None:
-        if not self.can_write():
+        if not self.can_write() or self.final():
             return
         coder, item, where = self.coder, self.loaded.item, self.where()
 
