@@ -283,3 +283,17 @@ def test_the_log_numbers_segments_as_the_screens_do(day):
     as_json = CliRunner().invoke(main, ["--db", day.target, "log", "--kind", "coding.add", "--coder", "lotte",
                                         "--json"]).output
     assert '"first": 19, "last": 21' in as_json
+
+
+def test_element_keys_follow_the_codebook_and_stop_at_ten_per_theme():
+    from coder.codebook.study_codebook import typed_keys
+    from coder.storage.models import Code
+
+    theme = Code(id=1, code_id="t", name="T", key="4")
+    keyed = Code(id=2, code_id="own", name="Own", key="7", parent_id=1)  # its own digit stays its key
+    elements = [Code(id=10 + i, code_id=f"e{i}", name=f"E{i}", parent_id=1) for i in range(11)]
+    loose = Code(id=99, code_id="loose", name="Loose")  # no digit, no theme with one: reached by c only
+    keys = typed_keys([theme, keyed, *elements, loose])
+    assert keys["t"] == "4" and keys["own"] == "7"
+    assert [keys.get(f"e{i}") for i in range(11)] == [f"4.{d}" for d in "234567890"] + [None, None]
+    assert "loose" not in keys
