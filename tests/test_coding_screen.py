@@ -179,5 +179,7 @@ async def test_actions_asked_for_at_once_are_written_in_key_order(demo):
         screen.action_undo()  # takes back the 3, not the 1
         screen.action_toggle("1")
         said = [(await pilot.wait_for(ActionDone)).result for _ in range(4)]
-        assert said == ["applied interdependence", "applied flexibility", "undo done", "removed interdependence"]
+        assert said == ["applied Onderlinge afhankelijkheid", "applied Flexibiliteit",
+                        "undid: applied Flexibiliteit on segment 7",
+                        "removed Onderlinge afhankelijkheid"]  # codes as the codebook names them
         assert codings(demo) == [] and pane.codings == []

@@ -77,7 +77,7 @@ async def test_a_newcomer_sees_agreement_and_review_in_the_demo_workbench(coded_
         assert "marieke vs sander · 15 units" in summary and "1 revealed" in summary
         await pilot.press("escape", "v", until=FragmentRead)
         assert isinstance(app.screen, ReviewScreen)
-        assert app.screen.query_one("#review-items", DataTable).row_count == 6  # the disputed ones
+        assert app.screen.query_one("#review-items", DataTable).row_count == 7  # the disputed ones, the added one
         detail = str(app.screen.query_one("#review-detail", Static).render())
         assert "decision (sander)" in detail
 

@@ -29,7 +29,7 @@ def test_rows_carry_everything_an_analysis_needs(sample):
     anna = rows[0]
     assert anna["speaker"] == "L+J" and anna["role"] == "teacher+youth-care-worker"
     assert (anna["first_segment"], anna["last_segment"], anna["code_id"], anna["theme"]) == (
-        3, 4, "mutual-trust", "interdependence")
+        4, 5, "mutual-trust", "interdependence")  # numbered as the screens number them, from 1
     assert anna["text"].startswith("We geven bijv. samen les") and anna["text"].endswith("[pauze] Ja.")
     assert (anna["coder"], anna["pass"], anna["school_type"]) == ("anna", "primary", "po")
     with study.session() as session:

@@ -237,7 +237,7 @@ async def test_the_coding_screen_shows_when_a_turn_starts(tmp_path):
         await pilot.press("down")
         await pilot.pause()
         assert "00:00:05" in str(status.render())
-        gutters = [pane.render_line(y).text[:16].strip() for y in range(8)]
+        gutters = [pane.render_line(y).text.split("  ")[0].strip() for y in range(8)]
         second_turn = gutters.index("SPEAKER_01")
         assert gutters[second_turn + 1] == "00:00:05"  # the long turn's second line
         assert gutters[0] == "SPEAKER_00" and set(gutters[second_turn + 2 :]) == {""}

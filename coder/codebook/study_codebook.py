@@ -152,3 +152,29 @@ def active_codes(session: Session, *, include_retired: bool = False) -> list[Cod
 
     visit(None)
     return ordered
+
+
+#: Digits in the order a keyboard has them: the tenth code under a theme is 0.
+DIGITS = "1234567890"
+
+
+def typed_keys(codes: list[Code]) -> dict[str, str]:
+    """The keys that reach each code, by code id: a code's own digit ("1"), and for a core
+    element without one, its theme's digit and its place under the theme ("1.2").
+
+    A codebook gives digits to its themes only, as the shipped one does; without a
+    second level every core element would cost a search. The place is counted among
+    the theme's children in codebook order, so the keys follow the codebook and scale
+    to ten elements per theme. `codes` are in codebook order (`active_codes`).
+    """
+    keys = {code.code_id: code.key for code in codes if code.key}
+    by_id = {code.id: code for code in codes}
+    places: dict[int, int] = {}
+    for code in codes:
+        parent = by_id.get(code.parent_id)
+        if parent is None:
+            continue
+        place = places[parent.id] = places.get(parent.id, 0) + 1
+        if code.code_id not in keys and parent.code_id in keys and place <= len(DIGITS):
+            keys[code.code_id] = f"{keys[parent.code_id]}.{DIGITS[place - 1]}"
+    return keys

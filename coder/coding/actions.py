@@ -41,6 +41,7 @@ from coder.storage.models import (
     Coding,
     Participant,
     Segment,
+    Transcript,
     Turn,
     utcnow,
 )
@@ -307,6 +308,35 @@ def _invert(session: Session, action: Action, actor: str, inverse: type[ActionUn
         session.add(removed)
     return _record_action(session, actor, inverse(removed=_id(added), added=_id(restored), of=action.entry_id),
                           action.transcript_id)
+
+
+def next_step(session: Session, actor: str, redo: bool = False) -> Action | None:
+    """The action the coder's next undo (or redo) would take back, without taking it."""
+    stack = history(session, actor)[1 if redo else 0]
+    return stack[-1] if stack else None
+
+
+@dataclass(frozen=True)
+class ActionSummary:
+    """An action as the coder did it: "applied Flexibiliteit" on positions 6–8 of a transcript."""
+
+    verb: str
+    code: str
+    first: int
+    last: int
+    transcript_id: int
+    title: str
+
+
+def summarize(session: Session, action: Action) -> ActionSummary:
+    """What `action` did, by the code's codebook name, so that an undo can say what it undid."""
+    verb = "changed the memo on" if action.added and action.removed else "applied" if action.added else "removed"
+    coding = session.get(Coding, action.added or action.removed)
+    positions = dict(session.execute(select(Segment.id, Segment.position).where(
+        Segment.id.in_((coding.first_segment_id, coding.last_segment_id)))).all())
+    title = session.execute(select(Transcript.title).where(Transcript.id == coding.transcript_id)).scalar_one()
+    return ActionSummary(verb, session.get(Code, coding.code_id).name, positions[coding.first_segment_id],
+                         positions[coding.last_segment_id], coding.transcript_id, title)
 
 
 def undo(session: Session, actor: str) -> Action | None:

@@ -60,11 +60,16 @@ def _blind_codes(session: Session, coder_id: int, *where) -> dict[FragmentRef, l
             for fragment, pairs in fragment_codes(session, coder_id, Pass.BLIND, *where).items()}
 
 
+def _on_fragment(session: Session, coder_id: int, pass_: Pass, assignment: Assignment) -> list[tuple[str, str]]:
+    """A coder's live (code id, memo) pairs in one pass on exactly the assigned fragment, in codebook order."""
+    fragment = assignment.fragment
+    return fragment_codes(session, coder_id, pass_, Coding.transcript_id == fragment.transcript_id,
+                          Coding.first_segment_id == fragment.first_segment_id).get(fragment, [])
+
+
 def blind_codes(session: Session, assignment: Assignment) -> list[str]:
     """B's live blind codes on exactly the assigned fragment, in codebook order."""
-    fragment = assignment.fragment
-    return _blind_codes(session, assignment.to_coder_id, Coding.transcript_id == fragment.transcript_id,
-                        Coding.first_segment_id == fragment.first_segment_id).get(fragment, [])
+    return [code for code, _ in _on_fragment(session, assignment.to_coder_id, Pass.BLIND, assignment)]
 
 
 def blind_queue(session: Session, coder: str) -> list[BlindItem]:
@@ -88,15 +93,31 @@ def blind_queue(session: Session, coder: str) -> list[BlindItem]:
     ]
 
 
-def _assignment(session: Session, coder: str, assignment_id: int) -> Assignment:
-    """`coder`'s pending assignment, refused when it is someone else's or already finished."""
+def _own(session: Session, coder: str, assignment_id: int) -> Assignment:
+    """`coder`'s assignment, refused when it is someone else's."""
     assignment = session.get(Assignment, assignment_id)
     owner = session.get(Coder, assignment.to_coder_id) if assignment else None
     if assignment is None or owner.name != coder:
-        raise StudyError(f"fragment {assignment_id} is not assigned to {coder}")
-    if _state(assignment) != PENDING:
-        raise StudyError(f"fragment {assignment_id} is already {_state(assignment)}; blind codes on it are final")
+        raise StudyError(f"this fragment is not assigned to {coder}")
     return assignment
+
+
+def _assignment(session: Session, coder: str, assignment_id: int) -> Assignment:
+    """`coder`'s pending assignment, refused when it is someone else's or already finished."""
+    assignment = _own(session, coder, assignment_id)
+    if _state(assignment) != PENDING:
+        raise StudyError(f"this fragment is already {_state(assignment)}; blind codes on it are final")
+    return assignment
+
+
+def first_codes(session: Session, coder: str, assignment_id: int) -> list[tuple[str, str]]:
+    """The first coder's (code id, memo) pairs on exactly `coder`'s assigned fragment, once
+    `coder` has finished or revealed it; refused while it is pending, so that a screen
+    cannot show them early even in a session opened without a viewer."""
+    assignment = _own(session, coder, assignment_id)
+    if _state(assignment) == PENDING:
+        raise StudyError("finish or reveal this fragment first; until then the first coder's codes stay hidden")
+    return _on_fragment(session, assignment.from_coder_id, Pass.PRIMARY, assignment)
 
 
 def toggle_blind_code(session: Session, coder: str, assignment_id: int, code_id: str) -> bool:

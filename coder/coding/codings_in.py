@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from coder.coding.actions import add_coding
-from coder.coding.queries import FIRST, LAST, live_codings
+from coder.coding.queries import FIRST, LAST, live_codings, segment_position
 from coder.errors import CodingsFileError, StudyError
 from coder.ingest.decoding import read_utf8
 from coder.storage.lookup import find_transcript
@@ -115,9 +115,10 @@ def apply_codings(session: Session, coder: str, lines: list[CodingLine], path: s
             transcript_id = find_transcript(session, row.transcript).id
             _check_segments(session, transcript_id, row.last)
             code_id = _code_id(session, row.code)
-            if _already_coded(session, coder, code_id, transcript_id, row.first - 1, row.last - 1):
+            first, last = segment_position(row.first), segment_position(row.last)
+            if _already_coded(session, coder, code_id, transcript_id, first, last):
                 raise StudyError(f"{coder} already has '{code_id}' on segments {row.first}–{row.last}")
-            add_coding(session, coder, code_id, transcript_id, row.first - 1, row.last - 1, memo=row.memo)
+            add_coding(session, coder, code_id, transcript_id, first, last, memo=row.memo)
         except StudyError as exc:
             raise CodingsFileError(path, str(exc), row.line) from None
     return len(lines)

@@ -269,6 +269,24 @@ def transcript_view(session: Session, transcript_id: int, limit: int | None = No
     )
 
 
+def segment_number(position: int) -> int:
+    """A segment's number as every screen, export and log shows it: 1 for a transcript's
+    first segment (DESIGN §5, the codings file's contract); positions count from 0."""
+    return position + 1
+
+
+def segment_position(number: int) -> int:
+    """The position of the segment people call `number`."""
+    return number - 1
+
+
+def segment_span(first: int, last: int) -> str:
+    """A run of segments by position, as people read it: "segment 19", "segments 19–21"."""
+    if first == last:
+        return f"segment {segment_number(first)}"
+    return f"segments {segment_number(first)}–{segment_number(last)}"
+
+
 @dataclass(frozen=True)
 class CodingRow:
     """A live coding as the coding screen draws it."""
@@ -282,6 +300,8 @@ class CodingRow:
     last: int
     memo: str
     pass_: str
+    #: A core element (a code under a theme), drawn with a thinner bar than its theme.
+    element: bool = False
 
 
 def transcript_codings(session: Session, transcript_id: int, coder: str | None = None) -> list[CodingRow]:
@@ -300,7 +320,8 @@ def transcript_codings(session: Session, transcript_id: int, coder: str | None =
         query = query.where(Coder.name == coder)
     colours = dict(session.execute(select(Code.id, Code.color)).all())
     return [
-        CodingRow(cid, who, code_id, name, color or colours.get(parent_id), first_pos, last_pos, memo, pass_)
+        CodingRow(cid, who, code_id, name, color or colours.get(parent_id), first_pos, last_pos, memo, pass_,
+                  parent_id is not None)
         for cid, who, code_id, name, color, parent_id, first_pos, last_pos, memo, pass_ in session.execute(query)
     ]
 

@@ -140,6 +140,39 @@ def review_items(session: Session, a: str, b: str, assignment_id: int | None = N
     return sorted(items, key=lambda item: (item.transcript_id, item.first, item.last))
 
 
+@dataclass(frozen=True)
+class AddedItem:
+    """A fragment the review added ("aangevuld"), as its latest decision holds it."""
+
+    decision_id: int
+    transcript_id: int
+    title: str
+    first: int
+    last: int
+    codes: tuple[str, ...]
+    note: str
+    decided_by: str
+
+
+def added_fragments(session: Session, transcript_ids: set[int]) -> list[AddedItem]:
+    """The fragments the review added in these transcripts, in reading order.
+
+    Adding to a fragment again writes a new decision with every code; the latest holds.
+    """
+    latest: dict[tuple[int, int, int], Decision] = {}
+    for decision in session.execute(
+        select(Decision).where(Decision.kind == DecisionKind.ADDED, Decision.transcript_id.in_(transcript_ids))
+        .order_by(Decision.id)
+    ).scalars():
+        latest[(decision.transcript_id, decision.first_segment_id, decision.last_segment_id)] = decision
+    position = segment_positions(session, {s for _, first, last in latest for s in (first, last)})
+    titles = dict(session.execute(select(Transcript.id, Transcript.title)).all())
+    items = [AddedItem(d.id, d.transcript_id, titles[d.transcript_id], position[d.first_segment_id],
+                       position[d.last_segment_id], tuple(json.loads(d.codes)), d.note, d.decided_by)
+             for d in latest.values()]
+    return sorted(items, key=lambda item: (item.transcript_id, item.first, item.last))
+
+
 def _consensus_on(session: Session, transcript_id: int, first_id: int, last_id: int) -> list[Coding]:
     return list(session.execute(
         select(Coding).where(Coding.transcript_id == transcript_id, Coding.first_segment_id == first_id,

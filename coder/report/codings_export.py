@@ -2,9 +2,10 @@
 
 The rows carry what an analysis in pandas, R or SPSS needs without the study:
 where the fragment is, who said it, which code and theme, who coded it in which
-pass, the memo and the text itself. `transcript_id` (last, an extension of the
-contract) tells apart transcripts that share a title, and `time` (another extension) is
-where in the recording the fragment's turn starts (`HH:MM:SS`), for files that give times.
+pass, the memo and the text itself. Segments are numbered as every screen numbers
+them, from 1, so a row goes back in through `coder code`. `transcript_id` (an extension of
+the contract) tells apart transcripts that share a title, and `time` (another extension, last)
+is where in the recording the fragment's turn starts (`HH:MM:SS`), for files that give times.
 
 In CSV, a text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
 return starts with a single quote `'` as well (OWASP, "CSV Injection"): a
@@ -23,7 +24,7 @@ from typing import IO
 
 from sqlmodel import Session
 
-from coder.coding.queries import CodingRecord, coding_records
+from coder.coding.queries import CodingRecord, coding_records, segment_number
 from coder.ingest.formats.timecode import clock
 
 COLUMNS = (
@@ -48,7 +49,8 @@ def _row(record: CodingRecord) -> dict:
         "transcript": record.transcript, "school": record.school or "", "school_type": record.school_type or "",
         "speaker": "+".join(speaker.label for speaker in record.speakers),
         "role": "+".join(speaker.role or "" for speaker in record.speakers),
-        "first_segment": record.first, "last_segment": record.last, "start": record.start, "end": record.end,
+        "first_segment": segment_number(record.first), "last_segment": segment_number(record.last),
+        "start": record.start, "end": record.end,
         "code_id": record.code_id, "code_name": record.code_name, "theme": record.theme, "coder": record.coder,
         "pass": record.pass_, "memo": record.memo, "text": record.text, "transcript_id": record.fragment.transcript_id,
         "time": clock(record.start_time) if record.start_time is not None else "",

@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 
+from coder.coding.queries import segment_span
 from coder.errors import CoderError
 from coder.stats.agreement import (
     CodeStatistics,
@@ -100,7 +101,7 @@ class AgreementScreen(Screen):
                 yield Plain("", id="agreement-table")
                 yield Plain("Fragments where the coders differ", classes="section-title")
                 yield OptionList(id="agreement-disagreements")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#agreement-codes", DataTable)
@@ -181,7 +182,7 @@ class AgreementScreen(Screen):
         options = self.query_one("#agreement-disagreements", OptionList)
         options.clear_options()
         options.add_options(
-            literal(f"{u.transcript} · segments {u.first_position}–{u.last_position}: {u.text[:200]}") for u in units
+            literal(f"{u.transcript} · {segment_span(u.first_position, u.last_position)}: {u.text[:200]}") for u in units
         )
         if not units:
             options.add_option("(none)")

@@ -3,8 +3,10 @@
 The fragment is selected in its transcript, so the turns around it are there
 to read; only the coder's own blind codes are drawn. The study this screen
 reads is opened for the coder (`Study.as_viewer`), so the first coder's codes
-on a pending fragment cannot reach it at all. When the last fragment is
-finished the agreement on the blind fragments opens.
+on a pending fragment cannot reach it at all. Once a fragment is finished or
+revealed, the first coder's codes and memos on it are shown beside the coder's
+own. When the last fragment is finished the agreement on the blind fragments
+opens; when the last one was revealed, `enter` opens it.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from coder.coding.blind_pass import (
     BlindItem,
     blind_queue,
     finish,
+    first_codes,
     no_code_applies,
     reveal,
     toggle_blind_code,
@@ -33,6 +36,7 @@ from coder.coding.blind_pass import (
 from coder.coding.queries import (
     CodingRow,
     TranscriptView,
+    segment_span,
     transcript_codings,
     transcript_view,
 )
@@ -40,8 +44,9 @@ from coder.storage.database import Study
 from coder.storage.models import Code
 from coder.storage.vocabulary import Pass
 from coder.tui.actions import ActionDone
+from coder.tui.code_names import named
 from coder.tui.screens.agreement import AgreementScreen
-from coder.tui.screens.coding_base import BACK, HELP, MEMO, PICK, TOGGLE, CodingBase
+from coder.tui.screens.coding_base import BACK, ELEMENT, HELP, MEMO, PANEL, PICK, TOGGLE, CodingBase
 from coder.tui.screens.dialogs import ConfirmDialog, MemoDialog
 from coder.tui.widgets.codebook_panel import CodebookPanel
 from coder.tui.widgets.plain import Plain
@@ -55,6 +60,8 @@ class Loaded:
     view: TranscriptView
     mine: list[CodingRow]
     codes: list[Code]
+    #: The first coder's (code, memo) pairs on the fragment, once it is finished or revealed.
+    theirs: list[tuple[str, str]]
 
     @property
     def item(self) -> BlindItem:
@@ -81,14 +88,16 @@ class BlindScreen(CodingBase):
     AUTO_FOCUS = "#blind-transcript"
     BINDINGS = [
         *TOGGLE,
+        ELEMENT,
         PICK,
-        Binding("x", "no_code", "No code applies"),
-        Binding("enter", "finish", "Finish, next"),
+        Binding("x", "no_code", "No code"),
+        Binding("enter", "finish", "Finish"),
         MEMO,
-        Binding("right_square_bracket", "step(1)", "Next fragment"),
-        Binding("left_square_bracket", "step(-1)", "Previous fragment"),
-        Binding("R", "reveal", "Reveal A's codes"),
-        Binding("a", "agreement", "Agreement"),
+        Binding("right_square_bracket", "step(1)", "Next fragment", show=False),
+        Binding("left_square_bracket", "step(-1)", "Previous fragment", show=False),
+        Binding("R", "reveal", "Reveal A's"),
+        Binding("a", "agreement", "Agreement", show=False),
+        PANEL,
         HELP,
         BACK,
     ]
@@ -103,8 +112,9 @@ class BlindScreen(CodingBase):
         with Horizontal():
             yield TranscriptPane(id="blind-transcript")
             yield CodebookPanel(id="codebook")
+        yield Plain("", id="blind-theirs")
         yield Plain("", id="blind-status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.load(first_pending=True)
@@ -120,7 +130,8 @@ class BlindScreen(CodingBase):
         index = max(0, min(index, len(queue) - 1))
         item = queue[index]
         mine = [c for c in transcript_codings(session, item.transcript_id, self.coder) if c.pass_ == Pass.BLIND]
-        return Loaded(queue, index, transcript_view(session, item.transcript_id), mine, active_codes(session))
+        theirs = [] if item.pending else first_codes(session, self.coder, item.assignment_id)
+        return Loaded(queue, index, transcript_view(session, item.transcript_id), mine, active_codes(session), theirs)
 
     @work(thread=True, exclusive=True, group="load")
     def load(self, index: int | None = None, first_pending: bool = False) -> None:
@@ -149,13 +160,46 @@ class BlindScreen(CodingBase):
         self.sub_title = item.title
         done = sum(not i.pending for i in loaded.queue)
         self.query_one("#blind-summary", Static).update(
-            f"Fragment {loaded.index + 1} of {len(loaded.queue)} ({done} finished) · {item.title} · "
-            f"segments {item.first + 1}–{item.last + 1} · {item.state}"
+            f"{self.where()} ({done} finished) · {item.title} · {segment_span(item.first, item.last)} · {item.state}"
         )
-        self.query_one("#blind-status", Static).update(
-            f"your codes: {', '.join(item.codes) or 'none yet'} · digits/c apply · x no code applies · "
-            f"enter finish · R reveal {item.from_coder}'s codes (leaves the statistics)"
-        )
+        self.query_one("#blind-theirs", Static).update(self.theirs_text())
+        self.query_one("#blind-theirs").display = not item.pending
+        yours = ", ".join(named(item.codes, loaded.codes)) or ("none yet" if item.pending else "none")
+        if item.pending:
+            hint = f"digits, e or c apply · x no code · enter finish · R reveal {item.from_coder}'s codes"
+        else:
+            hint = "final · enter " + ("next pending fragment" if self.pending_left() else "opens the agreement")
+        self.query_one("#blind-status", Static).update(f"your codes: {yours} · {hint}")
+        self.refresh_bindings()
+
+    def where(self) -> str:
+        """Which fragment this is, as the coder counts them: "Fragment 4 of 4"."""
+        return f"Fragment {self.loaded.index + 1} of {len(self.loaded.queue)}"
+
+    def pending_left(self) -> bool:
+        return any(i.pending for i in self.loaded.queue)
+
+    def theirs_text(self) -> str:
+        """The first coder's codes and memos on a finished or revealed fragment."""
+        item = self.loaded.item
+        if item.pending:
+            return ""
+        codes = named([code for code, _ in self.loaded.theirs], self.loaded.codes)
+        memos = "".join(f"\n  memo: {memo}" for _, memo in self.loaded.theirs if memo)
+        return f"{item.from_coder}'s codes: {', '.join(codes) or 'none'}{memos}"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`R` and `x` are offered only on a fragment still to code."""
+        if action in ("reveal", "no_code") and self.loaded is not None:
+            return self.loaded.item.pending
+        return True
+
+    def final(self) -> bool:
+        """Whether the fragment shown is finished or revealed, saying so: its codes can no longer change."""
+        if self.loaded.item.pending:
+            return False
+        self.notify(f"{self.where()} is {self.loaded.item.state}: your codes on it are final.", severity="warning")
+        return True
 
     # --- acting ----------------------------------------------------------------------------
 
@@ -168,31 +212,43 @@ class BlindScreen(CodingBase):
         outcome, loaded = message.result, message.shown
         self.show(loaded)
         self.notify(outcome.said)
-        if outcome.advance and not any(i.pending for i in loaded.queue):
+        if outcome.advance and not self.pending_left():
             self.notify("Every assigned fragment is finished: here is the agreement.")
             self.action_agreement()
 
     def apply(self, code_id: str) -> None:
-        coder, assignment = self.coder, self.loaded.item.assignment_id
+        if self.final():
+            return
+        coder, assignment, name = self.coder, self.loaded.item.assignment_id, self.code_name(code_id)
 
         def change(session: Session) -> str:
             added = toggle_blind_code(session, coder, assignment, code_id)
-            return f"{'applied' if added else 'took back'} {code_id}"
+            return f"{'applied' if added else 'took back'} {name}"
 
         self.commit(change)
 
+    def applied(self) -> set[str]:
+        return set(self.loaded.item.codes) if self.loaded else set()
+
     def action_finish(self) -> None:
+        """Finish the fragment; on one already final, go on to the next pending one, or the agreement."""
+        if self.loaded is not None and not self.loaded.item.pending:
+            if self.pending_left():
+                self.load(first_pending=True)
+            else:
+                self.action_agreement()
+            return
         if not self.can_write():
             return
-        coder, assignment = self.coder, self.loaded.item.assignment_id
+        coder, assignment, codes = self.coder, self.loaded.item.assignment_id, self.codes
 
         def change(session: Session) -> str:
-            return f"finished with {', '.join(finish(session, coder, assignment))}"
+            return f"finished with {', '.join(named(finish(session, coder, assignment), codes))}"
 
         self.commit(change, advance=True)
 
     def action_no_code(self) -> None:
-        if not self.can_write():
+        if not self.can_write() or self.final():
             return
         coder, assignment = self.coder, self.loaded.item.assignment_id
 
@@ -210,13 +266,13 @@ class BlindScreen(CodingBase):
                              noted)
 
     def action_reveal(self) -> None:
-        if not self.can_write():
+        if not self.can_write() or self.final():
             return
-        coder, item = self.coder, self.loaded.item
+        coder, item, where = self.coder, self.loaded.item, self.where()
 
         def change(session: Session) -> str:
             reveal(session, coder, item.assignment_id)
-            return f"revealed {item.from_coder}'s codes; this fragment leaves the statistics"
+            return f"revealed {item.from_coder}'s codes on {where.lower()}; it leaves the statistics"
 
         def confirmed(yes: bool | None) -> None:
             if yes:

@@ -8,6 +8,7 @@ posts what it read (`TranscriptOpened`, then `TranscriptCompleted` for a long on
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -20,10 +21,11 @@ from textual.message import Message
 from textual.widgets import Footer, Header, Input, Static
 
 from coder.codebook.study_codebook import active_codes
-from coder.coding.actions import Action, redo, toggle_code, undo
+from coder.coding.actions import Action, next_step, redo, summarize, toggle_code, undo
 from coder.coding.queries import (
     CodingRow,
     TranscriptView,
+    segment_span,
     transcript_codings,
     transcript_ids,
     transcript_view,
@@ -34,13 +36,16 @@ from coder.storage.database import Study
 from coder.storage.models import Code
 from coder.storage.vocabulary import Pass
 from coder.tui.actions import ActionDone
-from coder.tui.screens.coding_base import BACK, HELP, MEMO, PICK, TOGGLE, CodingBase
+from coder.tui.screens.coding_base import BACK, ELEMENT, HELP, MEMO, PANEL, PICK, TOGGLE, CodingBase
+from coder.tui.screens.dialogs import help_row
 from coder.tui.widgets.codebook_panel import CodebookPanel
 from coder.tui.widgets.plain import Plain
 from coder.tui.widgets.transcript_pane import TranscriptPane
 
 #: Segments loaded before the first frame; the rest of a long interview follows.
 FIRST_PAGE = 400
+#: Seconds within which the same key again undoes in another transcript.
+CONFIRM_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,14 @@ class Loaded:
     codes: list[Code]
 
 
+@dataclass(frozen=True)
+class Held:
+    """An undo or redo not taken: it would change a transcript other than the one on screen."""
+
+    verb: str
+    said: str
+
+
 @dataclass
 class TranscriptOpened(Message):
     """A transcript was read to show it: its first screenfuls, when it is long."""
@@ -87,16 +100,18 @@ class CodingScreen(CodingBase):
     AUTO_FOCUS = "#transcript"
     BINDINGS = [
         *TOGGLE,
+        ELEMENT,
         PICK,
         MEMO,
         Binding("u", "undo", "Undo"),
-        Binding("U", "redo", "Redo"),
+        Binding("U", "redo", "Redo", show=False),
         Binding("slash", "search", "Search"),
-        Binding("greater_than_sign", "hit(1)", "Next hit"),
-        Binding("less_than_sign", "hit(-1)", "Previous hit"),
+        Binding("greater_than_sign", "hit(1)", "Next hit", show=False),
+        Binding("less_than_sign", "hit(-1)", "Previous hit", show=False),
         Binding("n", "next_uncoded", "Next uncoded"),
-        Binding("left_square_bracket", "transcript(-1)", "Previous transcript"),
-        Binding("right_square_bracket", "transcript(1)", "Next transcript"),
+        Binding("left_square_bracket", "transcript(-1)", "Previous transcript", show=False),
+        Binding("right_square_bracket", "transcript(1)", "Next transcript", show=False),
+        PANEL,
         HELP,
         BACK,
     ]
@@ -106,6 +121,8 @@ class CodingScreen(CodingBase):
         self.transcript_id = transcript_id
         self.cursor = cursor  # the segment to open on (0-based)
         self.loaded: Loaded | None = None
+        #: An undo or redo held back because it would change another transcript, and when.
+        self.held: tuple[str, float] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -114,7 +131,7 @@ class CodingScreen(CodingBase):
             yield CodebookPanel(id="codebook")
         yield Input(placeholder="search this transcript (fuzzy); enter jumps, escape closes", id="search")
         yield Plain("", id="coding-status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.load(self.transcript_id, self.cursor)
@@ -167,7 +184,7 @@ class CodingScreen(CodingBase):
         pane = self.query_one(TranscriptPane)
         first, last = pane.selection
         total = len(self.loaded.view.segments)
-        selection = f"segments {first + 1}–{last + 1}" if first != last else f"segment {first + 1}"
+        selection = segment_span(first, last)
         who = self.coder or "nobody (start coder with --as NAME to code)"
         view = self.loaded.view
         started = view.turns[view.segments[pane.cursor].turn_id].start_time if view.segments else None
@@ -188,36 +205,56 @@ class CodingScreen(CodingBase):
         transcript = self.transcript_id
         self.write(change, lambda session: self._codings(session, transcript))
 
-    def on_action_done(self, message: ActionDone[str, Codings]) -> None:
+    def on_action_done(self, message: ActionDone[str | Held, Codings]) -> None:
         """Redraw the codings the action left, unless another transcript has opened since."""
         codings = message.shown
         if self.loaded is None or codings.transcript_id != self.loaded.view.id:
             return
         self.loaded = replace(self.loaded, codings=codings)
         self.query_one(TranscriptPane).show_codings(codings.mine)
-        self.update_status(message.result)
+        said = message.result
+        if isinstance(said, Held):
+            self.held, said = (said.verb, time.monotonic()), said.said
+            self.notify(said, severity="warning")
+        self.update_status(said)
 
     def apply(self, code_id: str) -> None:
         first, last = self.query_one(TranscriptPane).selection
         transcript, coder = self.transcript_id, self.coder
 
+        name = self.code_name(code_id)
+
         def change(session: Session) -> str:
             added, _ = toggle_code(session, coder, code_id, transcript, first, last)
-            return f"{'applied' if added else 'removed'} {code_id}"
+            return f"{'applied' if added else 'removed'} {name}"
 
         self.commit(change)
 
+    def applied(self) -> set[str]:
+        selection = self.query_one(TranscriptPane).selection
+        return {c.code_id for c in self.loaded.codings.mine if (c.first, c.last) == selection} if self.loaded else set()
+
     def _history(self, step: Callable[[Session, str], Action | None], verb: str) -> None:
+        """Undo or redo, saying what; a step that would change another transcript waits for the
+        same key again, so that nothing changes out of sight unasked."""
         if not self.can_write():
             return
-        coder, here = self.coder, self.transcript_id
+        coder, here, key = self.coder, self.transcript_id, "U" if verb == "redo" else "u"
+        asked = self.held is not None and self.held[0] == verb and time.monotonic() - self.held[1] < CONFIRM_SECONDS
+        self.held = None
 
-        def change(session: Session) -> str:
-            action = step(session, coder)
+        def change(session: Session) -> str | Held:
+            action = next_step(session, coder, redo=verb == "redo")
             if action is None:
                 return f"nothing to {verb}"
-            elsewhere = "" if action.transcript_id == here else f" (in transcript {action.transcript_id})"
-            return f"{verb} done{elsewhere}"
+            done = summarize(session, action)
+            what = f"{done.verb} {done.code} on {segment_span(done.first, done.last)}"
+            if done.transcript_id != here and not asked:
+                return Held(verb, f"The last action to {verb} is in {done.title}: {what}. Press {key} again to "
+                                  f"{verb} it there.")
+            step(session, coder)
+            return f"{'undid' if verb == 'undo' else 'redid'}: {what}" + (
+                "" if done.transcript_id == here else f" in {done.title}")
 
         self.commit(change)
 
@@ -234,7 +271,7 @@ class CodingScreen(CodingBase):
             self.notify("No coding of yours under the cursor to write a memo on.", severity="warning")
             return None
         coding = mine[-1]
-        return coding, f"Memo on {coding.name}, segments {coding.first + 1}–{coding.last + 1}"
+        return coding, f"Memo on {coding.name}, {segment_span(coding.first, coding.last)}"
 
     # --- finding ---------------------------------------------------------------------------
 
@@ -301,4 +338,4 @@ class CodingScreen(CodingBase):
 
     def help_rows(self) -> list[tuple[str, str]]:
         """The transcript's movement keys first, then this screen's."""
-        return [(b.key_display or b.key, b.description) for b in TranscriptPane.BINDINGS] + super().help_rows()
+        return [help_row(b) for b in TranscriptPane.BINDINGS] + super().help_rows()

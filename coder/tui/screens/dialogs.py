@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, OptionList, Select, TextArea
 from textual.widgets.option_list import Option
@@ -40,18 +41,23 @@ class MemoDialog(ModalScreen[str | None]):
 
 
 class CodePicker(ModalScreen[str | None]):
-    """Find any code by name, definition or core element (rapidfuzz); enter applies it."""
+    """Find any code by name, definition or core element (rapidfuzz); enter applies it, or
+    removes it when it is on the selection already (`applied`), and the list says which."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("down", "next", show=False),
                 Binding("up", "previous", show=False)]
 
-    def __init__(self, codes: list[Code]) -> None:
+    def __init__(self, codes: list[Code], applied: set[str] | frozenset[str] = frozenset(),
+                 keys: dict[str, str] | None = None, title: str = "Apply or remove a code on the selection") -> None:
         super().__init__()
         self.codes = codes
+        self.applied = applied
+        self.keys = keys or {}
+        self.title_text = title
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Plain("Apply a code to the selection", classes="dialog-title")
+            yield Plain(self.title_text, classes="dialog-title")
             yield Input(placeholder="name, definition or core element…", id="picker-query")
             yield OptionList(id="picker-results")
 
@@ -64,10 +70,15 @@ class CodePicker(ModalScreen[str | None]):
     def show_results(self, query: str) -> None:
         results = self.query_one("#picker-results", OptionList)
         results.clear_options()
-        results.add_options(Option(literal(f"{code.name}  ({code.code_id})"), id=code.code_id)
-                            for code in search_codes(self.codes, query))
+        results.add_options(Option(literal(self.label(code)), id=code.code_id) for code in search_codes(self.codes, query))
         if results.option_count:
             results.highlighted = 0
+
+    def label(self, code: Code) -> str:
+        """`remove` before a code that is applied already, and the keys that reach it after."""
+        key = self.keys.get(code.code_id)
+        keys = f"  [{'e ' if '.' in key else ''}{key.replace('.', ' ')}]" if key else ""
+        return f"{'remove ' if code.code_id in self.applied else ''}{code.name}{keys}"
 
     def action_next(self) -> None:
         self.query_one("#picker-results", OptionList).action_cursor_down()
@@ -78,13 +89,55 @@ class CodePicker(ModalScreen[str | None]):
     def on_input_submitted(self) -> None:
         results = self.query_one("#picker-results", OptionList)
         if results.highlighted is not None:
-            self.dismiss(results.get_option_at_index(results.highlighted).id)
+            self.choose(results.get_option_at_index(results.highlighted).id)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        self.choose(event.option.id)
+
+    def choose(self, code_id: str) -> None:
+        """The coder chose `code_id`."""
+        self.dismiss(code_id)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class CodesPicker(CodePicker):
+    """The code picker for one or more codes at once: tab marks the highlighted code, enter
+    takes the marked codes (or the highlighted one, when none is marked)."""
+
+    BINDINGS = [Binding("tab", "mark", "Mark code", priority=True)]
+
+    def __init__(self, codes: list[Code], title: str) -> None:
+        super().__init__(codes, title=title)
+        self.marked: list[str] = []
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(".dialog").mount(Plain("tab marks a code · enter takes the marked ones · escape cancels",
+                                              classes="dialog-hint"))
+
+    def label(self, code: Code) -> str:
+        return f"{'✓ ' if code.code_id in self.marked else '  '}{super().label(code)}"
+
+    def action_mark(self) -> None:
+        results = self.query_one("#picker-results", OptionList)
+        if results.highlighted is None:
+            return
+        code = results.get_option_at_index(results.highlighted).id
+        self.marked = [c for c in self.marked if c != code] if code in self.marked else [*self.marked, code]
+        highlighted = results.highlighted
+        self.show_results(self.query_one("#picker-query", Input).value)
+        results.highlighted = min(highlighted, results.option_count - 1)
+
+    def choose(self, code_id: str) -> None:
+        self.dismiss(tuple(self.marked) or (code_id,))
+
+
+def help_row(binding: Binding) -> tuple[str, str]:
+    """A binding as the help lists it: its keys as they are typed (`>`, not `greater_than_sign`)."""
+    keys = binding.key_display or ", ".join(format_key(key.strip()) for key in binding.key.split(","))
+    return keys, binding.description
 
 
 class HelpDialog(ModalScreen[None]):
@@ -132,10 +185,14 @@ class AssignDialog(ModalScreen[AssignRequest | None]):
         first = self.coders[0] if self.coders else ""
         with Vertical(classes="dialog"):
             yield Plain("Assign fragments for blind second coding", classes="dialog-title")
-            yield Input(first, placeholder="first coder (A), whose fragments are handed on", id="assign-from")
-            yield Input(placeholder="second coder (B), who codes them blind", id="assign-to")
-            yield Input("100", placeholder="sample, % of A's fragments", id="assign-sample", type="number")
-            yield Input("0", placeholder="seed of the random sample", id="assign-seed", type="integer")
+            yield Plain("First coder (A), whose fragments are handed on", classes="field-label")
+            yield Input(first, placeholder="coder A", id="assign-from", compact=True)
+            yield Plain("Second coder (B), who codes them blind", classes="field-label")
+            yield Input(placeholder="coder B", id="assign-to", compact=True)
+            yield Plain("Sample, % of A's fragments", classes="field-label")
+            yield Input("100", placeholder="100", id="assign-sample", compact=True, type="number")
+            yield Plain("Seed of the random sample", classes="field-label")
+            yield Input("0", placeholder="0", id="assign-seed", compact=True, type="integer")
             yield Checkbox("stratify by school type", id="assign-stratify")
             yield Plain("enter or ctrl+s assigns · escape cancels · extending never reshuffles", classes="dialog-hint")
 

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header
 
 from coder.codebook.study_codebook import active_codes
-from coder.coding.queries import CodingRecord, coding_records
+from coder.coding.queries import CodingRecord, coding_records, segment_number
 from coder.coding.retrieval import ANY_CODE, NO_SCHOOL_TYPE, fragments_with, frequencies, memo_tags, with_memo
 from coder.storage.database import Study
 from coder.storage.models import Code, Coder
@@ -126,7 +126,8 @@ class RetrievalScreen(Screen):
         if self.memos_only:
             chosen = with_memo(chosen, self.tag)
         for index, record in enumerate(chosen):
-            segments = f"{record.first + 1}–{record.last + 1}" if record.first != record.last else f"{record.first + 1}"
+            first, last = segment_number(record.first), segment_number(record.last)
+            segments = f"{first}–{last}" if first != last else str(first)
             table.add_row(record.transcript, segments, "+".join(s.label for s in record.speakers),
                           record.school_type or NO_SCHOOL_TYPE, record.coder, record.pass_, _cell(record.text),
                           _cell(record.memo), key=str(index))

@@ -134,8 +134,8 @@ class StudyScreen(ActionScreen):
         yield Header()
         yield Plain("Loading the study…", id="study-summary")
         yield Input(placeholder="filter by title, school, type or participant; escape clears", id="study-filter")
-        yield Table(id="transcripts", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Table(id="transcripts", shrink={0, 2, 3}, cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#transcripts", DataTable)

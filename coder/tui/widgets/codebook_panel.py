@@ -1,5 +1,10 @@
 """The codebook beside the transcript: the code tree with keys and colours, and the
-definition, criteria and example of the highlighted code."""
+definition, criteria and example of the highlighted code.
+
+The panel takes a third of a narrow terminal and at most 48 columns, so the
+transcript keeps its width; each code is one line, cut rather than wrapped, so
+that every theme stays in view.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +16,15 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from coder.codebook.study_codebook import typed_keys
 from coder.storage.models import Code
 
 
-def code_label(code: Code, colour: str | None, depth: int) -> Text:
-    """`[1] ■ Name` with the swatch in the code's colour, indented under its theme."""
-    label = Text("  " * depth)
-    label.append(f"[{code.key}] " if code.key else "    ", style="bold")
+def code_label(code: Code, colour: str | None, depth: int, key: str | None) -> Text:
+    """`1 ■ Name`, or `1.2 ■ Name` for a core element (typed `e 1 2`), with the swatch in the
+    code's colour, indented under its theme; one line, cut with "…"."""
+    label = Text("  " * depth, no_wrap=True, overflow="ellipsis")
+    label.append(f"{key:<4}" if key else "    ", style="bold")
     label.append("■ ", style=colour or "grey50")
     label.append(code.name)
     return label
@@ -45,8 +52,8 @@ class CodebookPanel(Vertical):
     """Code tree on top, details of the highlighted code below."""
 
     DEFAULT_CSS = """
-    CodebookPanel { width: 48; border-left: solid $primary; }
-    CodebookPanel OptionList { height: 45%; border: none; }
+    CodebookPanel { width: 34%; max-width: 48; min-width: 24; border-left: solid $primary; }
+    CodebookPanel OptionList { height: auto; max-height: 70%; border: none; text-wrap: nowrap; text-overflow: ellipsis; }
     CodebookPanel VerticalScroll { height: 1fr; padding: 0 1; }
     """
 
@@ -72,10 +79,11 @@ class CodebookPanel(Vertical):
                 colour = colour or node.color
             return depth, colour
 
+        keys = typed_keys(codes)
         tree = self.query_one("#codebook-tree", OptionList)
         tree.clear_options()
-        tree.add_options(Option(code_label(code, *reversed(depth_and_colour(code))), id=code.code_id)
-                         for code in codes)
+        tree.add_options(Option(code_label(code, *reversed(depth_and_colour(code)), keys.get(code.code_id)),
+                                id=code.code_id) for code in codes)
         if codes:
             self.highlight(codes[0].code_id)
 

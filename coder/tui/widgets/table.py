@@ -1,36 +1,110 @@
-"""A DataTable that is filled whole at once, each column as wide as its widest cell.
+"""A DataTable that is filled whole at once and fitted to the width it has.
 
 DataTable measures new cells when it is next idle; a frame drawn before then caches
 its rows at the columns' old widths and keeps them, so a table filled right after it
 was cleared can stay cut to its header's widths (Textual issue #3533). Giving each
 column its width as the table is filled leaves nothing to measure later.
+
+Columns named `shrink` give up width when the table is wider than the terminal:
+their text is cut with "…", the widest first, so that every other column (numbers,
+progress) stays whole and on screen. Refilling keeps the cursor on the row it was
+on, by key, so coming back to a list finds the reader where they left it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
+from textual import events
 from textual.widgets import DataTable
 
 from coder.tui.widgets.plain import escaped
 
 Cell = str | Text
 
+#: A cut column keeps at least this many cells.
+NARROWEST = 6
+
 
 def _width(cell: Cell) -> int:
     return cell.cell_len if isinstance(cell, Text) else cell_len(cell)
 
 
+def _cut(cell: Cell, width: int) -> Cell:
+    """`cell` in at most `width` cells, ending in "…" when it was cut."""
+    if _width(cell) <= width:
+        return cell
+    if isinstance(cell, Text):
+        cut = cell.copy()
+        cut.truncate(width, overflow="ellipsis")
+        return cut
+    return set_cell_size(cell, width - 1) + "…"
+
+
+def fitted(natural: Sequence[int], shrink: Collection[int], room: int, first: Collection[int] = ()) -> list[int]:
+    """Column widths within `room`: the `first` columns give up what they can (down to
+    `NARROWEST`), then the other `shrink` columns are capped at one level, as high as fits.
+
+    The other columns keep their natural width; when even that does not fit, the
+    `shrink` columns keep `NARROWEST` and the table scrolls sideways.
+    """
+    widths = list(natural)
+    for group in (set(first), set(shrink) - set(first)):
+        if not group or sum(widths) <= room:
+            continue
+        others = sum(w for i, w in enumerate(widths) if i not in group)
+        level = max(widths[i] for i in group)
+        while level > NARROWEST and others + sum(min(widths[i], level) for i in group) > room:
+            level -= 1
+        widths = [min(w, level) if i in group else w for i, w in enumerate(widths)]
+    return widths
+
+
 class Table(DataTable):
-    """Rows replaced all at once by `fill`, with column widths known before the first frame."""
+    """Rows replaced all at once by `fill`, fitted to the table's width, with the cursor kept."""
+
+    def __init__(self, *, shrink: Collection[int] = (), shrink_first: Collection[int] = (), **options) -> None:
+        super().__init__(**options)
+        self.shrink = frozenset(shrink)
+        self.shrink_first = frozenset(shrink_first)
+        self._rows: list[tuple[str, Sequence[Cell]]] = []
+        self._drawn_for = -1
 
     def fill(self, rows: Sequence[tuple[str, Sequence[Cell]]]) -> None:
         """Replace the rows: (key, cells) each, the cells in column order."""
+        self._rows = list(rows)
+        self._draw()
+
+    def _room(self) -> int:
+        """Cells the columns' text may take: the table's width less scroll bar and padding."""
+        return self.scrollable_content_region.width - 2 * self.cell_padding * len(self.columns)
+
+    def _draw(self) -> None:
+        kept = self.cursor_row_key()
+        columns = self.ordered_columns
+        natural = [max([column.label.cell_len, *(_width(cells[i]) for _, cells in self._rows)])
+                   for i, column in enumerate(columns)]
+        room = self._room()
+        widths = fitted(natural, self.shrink, room, self.shrink_first) if room > 0 else natural
+        self._drawn_for = room
         self.clear()
-        for key, cells in rows:
-            self.add_row(*(escaped(c) if isinstance(c, str) else c for c in cells), key=key)
-        for index, column in enumerate(self.ordered_columns):
-            column.width = max([column.label.cell_len, *(_width(cells[index]) for _, cells in rows)])
-            column.auto_width = False
+        for column, width in zip(columns, widths, strict=True):
+            column.width, column.auto_width = width, False
+        for key, cells in self._rows:
+            cut = (_cut(cell, width) for cell, width in zip(cells, widths, strict=True))
+            self.add_row(*(escaped(c) if isinstance(c, str) else c for c in cut), key=key)
+        if kept is not None and kept in self.rows:
+            self.move_cursor(row=self.get_row_index(kept), animate=False)
+
+    def cursor_row_key(self) -> str | None:
+        """The key of the row under the cursor; None in an empty table."""
+        if not self.row_count:
+            return None
+        return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+
+    def _on_resize(self, event: events.Resize) -> None:
+        super()._on_resize(event)
+        if self._rows and self._room() != self._drawn_for:
+            self.call_after_refresh(self._draw)

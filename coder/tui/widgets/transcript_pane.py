@@ -1,5 +1,6 @@
 """The transcript on the coding screen: segments by speaker turn, a cursor, a selection,
-and coded fragments marked in their codes' colours with the code names beside them.
+and coded fragments marked in their codes' colours with the code names beside them
+(a thick bar for a theme, a thin one for a core element; names shortened to fit).
 
 It draws only what is visible. The view is anchored at a top segment and laid out
 downward until the pane is full, so a keypress costs the same in a transcript of
@@ -22,10 +23,17 @@ from textual.widget import Widget
 
 from coder.coding.queries import CodingRow, TranscriptView
 from coder.ingest.formats.timecode import clock
+from coder.tui.code_names import abbreviate
 
-GUTTER = 16
+#: The speaker gutter's widest (label and role) and the share of the pane it may take.
+GUTTER = 24
+GUTTER_SHARE = 4
 MARKS = 3
-NAMES = 26
+#: The code names' column: a quarter of the pane, within these bounds.
+NAMES = (12, 30)
+THEME_BAR, ELEMENT_BAR = "▌", "▏"
+#: A turn's start time under its speaker: `HH:MM:SS` and a space.
+CLOCK_WIDTH = 9
 
 
 @lru_cache(maxsize=4096)
@@ -88,6 +96,7 @@ class TranscriptPane(Widget, can_focus=True):
         self._covering: dict[int, list[CodingRow]] = {}
         self._starting: dict[int, list[CodingRow]] = {}
         self._lines: list[Line] = []
+        self._speakers: tuple[int, int] = (2, 2)  # widest "label role", widest label
 
     # --- data -----------------------------------------------------------------------
 
@@ -96,6 +105,12 @@ class TranscriptPane(Widget, can_focus=True):
         self.anchor = None
         self.top = 0
         self.hits = frozenset()
+        turns = view.turns.values()
+        # A turn's start time shows under its speaker: the gutter then holds `HH:MM:SS` too.
+        least = CLOCK_WIDTH - 1 if any(t.start_time is not None for t in turns) else 1
+        self._speakers = (max((len(f"{t.label} {t.role or ''}".strip()) for t in turns), default=1),
+                          max((len(t.label) for t in turns), default=1))
+        self._speakers = (max(self._speakers[0], least), max(self._speakers[1], least))
         self.show_codings(codings)
         self.set_cursor(cursor)
 
@@ -187,8 +202,21 @@ class TranscriptPane(Widget, can_focus=True):
     # --- layout and drawing -----------------------------------------------------------
 
     @property
+    def _gutter(self) -> tuple[int, bool]:
+        """The speaker gutter's width, and whether it has room for roles beside the labels."""
+        with_roles, labels = self._speakers
+        if with_roles + 1 <= max(self.size.width // GUTTER_SHARE, labels + 1):
+            return min(with_roles + 1, GUTTER), True
+        return labels + 1, False
+
+    @property
+    def _names_width(self) -> int:
+        low, high = NAMES
+        return max(low, min(high, self.size.width // 4))
+
+    @property
     def _text_width(self) -> int:
-        return max(self.size.width - GUTTER - MARKS - 1 - NAMES, 20)
+        return max(self.size.width - self._gutter[0] - MARKS - 1 - self._names_width, 20)
 
     def _height(self, position: int) -> int:
         return len(wrap(self.view.segments[position].text, self._text_width))
@@ -212,12 +240,13 @@ class TranscriptPane(Widget, can_focus=True):
         segments = self.view.segments
         return position == 0 or segments[position - 1].turn_id != segments[position].turn_id
 
-    def _gutter(self, line: Line) -> str:
-        """The speaker (and role) on a turn's first line, its start time on the second."""
+    def _speaker_cell(self, line: Line, width: int, roles: bool) -> str:
+        """The speaker (with the role where there is room) on a turn's first line, its start
+        time on the second."""
         position = line.position
         turn = self.view.turns[self.view.segments[position].turn_id]
         if line.index == 0 and self._starts_turn(position):
-            return f"{turn.label} {turn.role or ''}"
+            return (f"{turn.label} {turn.role or ''}" if roles else turn.label)[: width - 1]
         second = (line.index == 1 and self._starts_turn(position)) or (
             line.index == 0 and position > 0 and not self._starts_turn(position)
             and self._starts_turn(position - 1) and self._height(position - 1) == 1)
@@ -236,11 +265,13 @@ class TranscriptPane(Widget, can_focus=True):
             base += self.get_component_rich_style("transcript-pane--cursor")
         elif first <= line.position <= last and self.anchor is not None:
             base += self.get_component_rich_style("transcript-pane--selection")
-        speaker = self._gutter(line)[: GUTTER - 1]
-        parts = [Segment(f"{speaker:<{GUTTER}}", base + self.get_component_rich_style("transcript-pane--speaker"))]
+        gutter, roles = self._gutter
+        speaker = self._speaker_cell(line, gutter, roles)
+        parts = [Segment(f"{speaker:<{gutter}}", base + self.get_component_rich_style("transcript-pane--speaker"))]
         covering = self.covering(line.position)[:MARKS]
         for coding in covering:
-            parts.append(Segment("▌", base + Style(color=coding.color or "grey50")))
+            bar = ELEMENT_BAR if coding.element else THEME_BAR
+            parts.append(Segment(bar, base + Style(color=coding.color or "grey50")))
         parts.append(Segment(" " * (MARKS - len(covering) + 1), base))
         text_style = base
         if not turn.codable:
@@ -249,11 +280,13 @@ class TranscriptPane(Widget, can_focus=True):
             text_style += self.get_component_rich_style("transcript-pane--hit")
         parts.append(Segment(f"{line.text:<{self._text_width}}", text_style))
         if line.index == 0:
-            room = NAMES
-            for coding in self._starting.get(line.position, []):
-                label = f" {coding.name}"[:room]
-                parts.append(Segment(label, base + Style(color=coding.color or "grey50")))
-                room -= len(label)
-                if room <= 1:
-                    break
+            parts.extend(self._names(self._starting.get(line.position, []), base))
         return Strip(parts).adjust_cell_length(width, base)
+
+    def _names(self, codings: list[CodingRow], base: Style) -> list[Segment]:
+        """The names of the codes a fragment starts with, each in its share of the column."""
+        if not codings:
+            return []
+        share = max(self._names_width // len(codings), 3)
+        return [Segment(f" {abbreviate(coding.name, share - 1)}", base + Style(color=coding.color or "grey50"))
+                for coding in codings][: max(self._names_width // 3, 1)]
