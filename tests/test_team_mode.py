@@ -114,6 +114,34 @@ async def test_each_coders_workbench_on_one_server_acts_as_its_connection(team):
     anna.close()
 
 
+async def test_the_study_screen_follows_the_teams_progress_live(team, monkeypatch):
+    """With a shared study the study screen reads it again by itself: a coding anna makes in
+    another process shows in lead's workbench without a key."""
+    from coder.coding.actions import add_coding
+    from coder.tui.app import WorkbenchApp
+    from coder.tui.pilot import drive
+    from coder.tui.screens.study import StudyRead, StudyScreen
+
+    monkeypatch.setattr(StudyScreen, "LIVE_SECONDS", 0.3)
+    lead = open_study(team["lead"], create=False)
+    app = WorkbenchApp(lead, lead.identity)
+    async with drive(app, size=(160, 48)) as pilot:
+        await pilot.wait_for(StudyRead)
+        before = app.screen.shown
+        anna = open_study(team["anna"], create=False)
+        with anna.session() as session:
+            add_coding(session, "anna", "reflection", 1, 5, 5)
+        anna.close()
+        for _ in range(30):
+            await pilot.wait_for(StudyRead)
+            if app.screen.shown != before:
+                break
+        assert app.screen.shown != before
+        [row] = app.screen.shown.rows
+        assert row.progress is not None and "anna" in str(row.cells())
+    lead.close()
+
+
 def test_finishing_lifts_the_servers_blindness_and_team_commands(team):
     bob = team["bob"]
     study = open_study(bob, create=False)
@@ -125,8 +153,9 @@ def test_finishing_lifts_the_servers_blindness_and_team_commands(team):
     with study.session(viewer="bob") as session:
         finish(session, "bob", queue[0].assignment_id)
     study.close()
-    # his own blind coding, and anna's on the finished fragment only
-    assert _rows(bob, "SELECT count(*) FROM coding c JOIN coder w ON w.id = c.coder_id WHERE w.name = 'anna'") == [(1,)]
+    # anna's coding on the finished fragment, and the one she made later on no fragment of his
+    # (the live-view test), but not the one on his pending fragment
+    assert _rows(bob, "SELECT count(*) FROM coding c JOIN coder w ON w.id = c.coder_id WHERE w.name = 'anna'") == [(2,)]
     stamped = _rows(team["lead"], "SELECT done_at IS NOT NULL FROM assignment WHERE done_at IS NOT NULL")
     assert stamped == [(True,)]
     log = run("--db", bob, "log", "--json")

@@ -238,6 +238,11 @@ class Study:
     #: In team mode, who the connection acts as (its database role); None elsewhere.
     identity: str | None = None
 
+    @property
+    def shared(self) -> bool:
+        """A study in PostgreSQL, which other coders may change while this one has it open."""
+        return self.engine.dialect.name == "postgresql"
+
     def as_viewer(self, name: str) -> Study:
         """The same open study, seen by coder `name`."""
         return replace(self, viewer=name)

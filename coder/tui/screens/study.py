@@ -123,9 +123,14 @@ class StudyScreen(ActionScreen):
         Binding("q", "app.quit", "Quit"),
     ]
 
+    #: How often a shared study is read again while this screen shows, so the team's progress
+    #: moves without a reload by hand; a study file of one's own does not change underneath.
+    LIVE_SECONDS = 10.0
+
     def __init__(self, study: Study, coder: str | None = None) -> None:
         super().__init__(study)
         self.coder = coder
+        self.shown: Overview | None = None
         self.rows: list[Row] = []
         self.sort_index = 0
         self.query_text = ""
@@ -140,6 +145,12 @@ class StudyScreen(ActionScreen):
     def on_mount(self) -> None:
         table = self.query_one("#transcripts", DataTable)
         table.add_columns("Transcript", "Type", "School", "Participants", "Words", "Segments", "Coded", "Reviewed")
+        if self.study.shared:
+            self.set_interval(self.LIVE_SECONDS, self._live)
+
+    def _live(self) -> None:
+        if self.is_current:
+            self.load()
 
     def on_screen_resume(self) -> None:
         """Load when shown, and again on coming back from coding (progress has moved).
@@ -292,9 +303,11 @@ class StudyScreen(ActionScreen):
         return Overview(rows, study_status(session))
 
     def on_study_read(self, message: StudyRead) -> None:
-        self.show(message.overview)
+        if message.overview != self.shown:  # a poll that finds nothing new redraws nothing
+            self.show(message.overview)
 
     def show(self, overview: Overview) -> None:
+        self.shown = overview
         self.rows, counts = overview.rows, overview.counts
         self.fill()
         self.query_one("#study-summary", Static).update(
