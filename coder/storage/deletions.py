@@ -18,24 +18,13 @@ from sqlalchemy import event, exists, select
 from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
 from sqlmodel import Session
 
-from coder.storage.models import (
-    Assignment,
-    Coding,
-    Decision,
-    Participant,
-    Segment,
-    Transcript,
-    TranscriptAttribute,
-    Turn,
-)
+from coder.storage.models import ON_A_TRANSCRIPT, Transcript
 
 #: An execution option that lets one statement see deleted transcripts too: the importer's
 #: duplicate check, the log's titles, restoring a transcript.
 INCLUDE_DELETED = "include_deleted"
 _ANY_DELETED = "any_transcript_deleted"
 _TRANSCRIPT = Transcript.__table__
-#: Every table whose rows belong to one transcript.
-_ON_A_TRANSCRIPT = (Segment, Turn, Participant, Coding, Assignment, Decision, TranscriptAttribute)
 
 
 def _deleted_ids():
@@ -60,7 +49,7 @@ def _leave_out_deleted(state: ORMExecuteState) -> None:
     criteria = [with_loader_criteria(Transcript, lambda cls: cls.deleted_at.is_(None), include_aliases=True)]
     criteria += [
         with_loader_criteria(model, lambda cls: cls.transcript_id.not_in(_deleted_ids()), include_aliases=True)
-        for model in _ON_A_TRANSCRIPT
+        for model in ON_A_TRANSCRIPT
     ]
     state.statement = state.statement.options(*criteria)
 

@@ -276,3 +276,8 @@ class Decision(SQLModel, table=True):
     @property
     def fragment(self) -> FragmentRef:
         return FragmentRef(self.transcript_id, self.first_segment_id, self.last_segment_id)
+
+
+#: Every table whose rows belong to one transcript, children before parents (the foreign keys'
+#: order): what a deleted transcript takes out of every read, and what a purge deletes.
+ON_A_TRANSCRIPT = (Decision, Coding, Assignment, TranscriptAttribute, Segment, Turn, Participant)

@@ -32,20 +32,17 @@ from coder.storage.database import Study, sqlite_path
 from coder.storage.lookup import find_transcript
 from coder.storage.migrations import audit_log_unprotected
 from coder.storage.models import (
+    ON_A_TRANSCRIPT,
     Assignment,
     AuditEntry,
     Coding,
     Decision,
-    Participant,
     Segment,
     Transcript,
-    TranscriptAttribute,
-    Turn,
 )
 
 #: The tables a purge deletes from, children before parents (the foreign keys' order).
-_TABLES = tuple(model.__table__ for model in (Decision, Coding, Assignment, TranscriptAttribute, Segment, Turn,
-                                              Participant, Transcript))
+_TABLES = tuple(model.__table__ for model in (*ON_A_TRANSCRIPT, Transcript))
 _AUDIT, _CODING = AuditEntry.__table__, Coding.__table__
 
 
