@@ -282,3 +282,82 @@ def test_a_file_of_more_turns_than_any_interview_is_refused_before_segmenting(tm
     lines = [f"{'A' if i % 2 else 'B'}: ja." for i in range(MAX_TURNS + 1)]
     result = run("--db", str(tmp_path / "s.db"), "import", str(write(tmp_path, "veel.txt", "\n".join(lines))))
     assert result.exit_code == 1 and "100,001 speaker turns" in result.output and "split the file" in result.output
+
+
+async def test_the_study_screen_corrects_metadata_renames_merges_and_deletes(tmp_path):
+    from textual.widgets import DataTable, Input, Select
+
+    from coder.codebook.codebook_file import read_codebook
+    from coder.codebook.study_codebook import apply_codebook
+    from coder.coding.transcripts import restore_transcript
+    from coder.ingest.importer import import_transcripts
+    from coder.tui.actions import ActionDone
+    from coder.tui.app import WorkbenchApp
+    from coder.tui.pilot import drive
+    from coder.tui.screens.study import StudyRead
+    from coder.tui.screens.transcript_form import TranscriptForm
+
+    study = open_study(str(tmp_path / "s.db"))
+    import_transcripts(study, [write(tmp_path, "gesprek.vtt", WHISPERX_VTT)], "anna")
+    with study.session() as session:
+        apply_codebook(session, read_codebook(SHIPPED_CODEBOOK), "anna")
+    with study.session() as session:
+        toggle_code(session, "anna", "interdependence", 1, 1, 1)
+    app = WorkbenchApp(study, "anna")
+
+    async def open_form(pilot) -> TranscriptForm:
+        await pilot.press("E")
+        return await pilot.until_screen(TranscriptForm)
+
+    async with drive(app, size=(100, 30)) as pilot:
+        await pilot.wait_for(StudyRead)
+        table = app.screen.query_one("#transcripts", DataTable)
+        form = await open_form(pilot)
+        await pilot.press("ctrl+s")  # an untouched form writes nothing
+        assert not isinstance(app.screen, TranscriptForm)
+        form = await open_form(pilot)
+        form.query_one("#form-title", Input).value = "Gesprek 1"
+        form.query_one("#form-school_type", Select).value = "vo"
+        form.query_one("#speaker-label-0", Input).value = "Interviewer"
+        form.query_one("#speaker-role-0", Input).value = "interviewer"
+        done = await pilot.press("ctrl+s", until=ActionDone)
+        assert "set title, school_type" in done.result and "SPEAKER_00 renamed Interviewer" in done.result
+        assert table.get_row_at(0)[0] == "Gesprek 1"
+
+        form = await open_form(pilot)
+        assert form.query_one("#form-title", Input).value == "Gesprek 1"
+        form.query_one("#speaker-label-1", Input).value = "Interviewer"
+        done = await pilot.press("ctrl+s", until=ActionDone)
+        assert "SPEAKER_01 merged into Interviewer" in done.result
+
+        await pilot.press("D", "n")
+        assert table.row_count == 1
+        done = await pilot.press("D", "y", until=ActionDone)
+        assert "with its 1 codings" in done.result and "coder transcript restore 1" in done.result
+        assert table.row_count == 0
+
+    with study.session() as session:
+        restored = restore_transcript(session, "1", "anna")
+        assert (restored.title, restored.school_type) == ("Gesprek 1", "vo")
+    [transcript] = exported(tmp_path / "s.db")
+    assert transcript["participants"] == [{"label": "Interviewer", "role": "interviewer"}]
+    assert [turn["speaker"] for turn in transcript["turns"]] == ["Interviewer"] * 3
+    study.close()
+
+
+def test_a_form_whose_renames_clash_is_refused_whole(tmp_path):
+    from coder.coding.speakers import speaker_rows
+    from coder.coding.transcripts import SpeakerEdit, correct_transcript
+    from coder.errors import StudyError
+    from coder.ingest.importer import import_transcripts
+
+    study = open_study(str(tmp_path / "s.db"))
+    import_transcripts(study, [write(tmp_path, "gesprek.vtt", WHISPERX_VTT)], "anna")
+    swap = [SpeakerEdit("SPEAKER_00", "SPEAKER_01", ""), SpeakerEdit("SPEAKER_01", "SPEAKER_00", "")]
+    with pytest.raises(StudyError, match="already has a speaker 'SPEAKER_01'"):
+        with study.session() as session:
+            correct_transcript(session, 1, "anna", {"title": "Nieuw"}, swap)
+    with study.reader() as session:
+        assert session.get(Transcript, 1).title == "gesprek"
+        assert [row.label for row in speaker_rows(session)] == ["SPEAKER_00", "SPEAKER_01"]
+    study.close()

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from coder.coding.actions import ensure_coder
+from coder.coding.speakers import merge_speakers, rename_speaker, set_role, speaker_rows
 from coder.errors import StudyError
 from coder.storage.audit import record
 from coder.storage.audit_events import TranscriptChanged, TranscriptDeleted, TranscriptRestored
@@ -111,3 +112,38 @@ def deleted_transcripts(session: Session) -> list[Transcript]:
     query = (select(Transcript).where(Transcript.deleted_at.is_not(None)).order_by(Transcript.deleted_at)
              .execution_options(**{INCLUDE_DELETED: True}))
     return list(session.execute(query).scalars())
+
+
+@dataclass(frozen=True)
+class SpeakerEdit:
+    """One speaker as the study screen's form left it: its name before and after, and its role."""
+
+    label: str
+    new_label: str
+    role: str
+
+
+def correct_transcript(session: Session, transcript_id: int, actor: str, metadata: dict[str, str | None],
+                       speakers: list[SpeakerEdit]) -> list[str]:
+    """Apply the study screen's form in one transaction: the changed metadata, then each
+    speaker's role, then its name. A speaker renamed to the name of another speaker of the
+    transcript is merged into that one (one tool heard one person as two). Returns what changed,
+    in words; every part is audited as the commands audit it.
+    """
+    name, done = str(transcript_id), []
+    if metadata:
+        done.append(f"set {', '.join(change_transcript(session, name, actor, metadata).after)}")
+    roles = {row.label: row.role or "" for row in speaker_rows(session, name)}
+    for edit in speakers:
+        if edit.role.strip().lower() != roles.get(edit.label, ""):
+            set_role(session, edit.label, edit.role, actor, name)
+            done.append(f"{edit.label} is {edit.role.strip().lower() or 'without a role'}")
+    for edit in (edit for edit in speakers if edit.new_label.strip() != edit.label):
+        new = edit.new_label.strip()
+        if new in roles and new not in {other.label for other in speakers if other.new_label.strip() != other.label}:
+            merge_speakers(session, edit.label, new, actor, name)
+            done.append(f"{edit.label} merged into {new}")
+        else:
+            rename_speaker(session, edit.label, new, actor, name)
+            done.append(f"{edit.label} renamed {new}")
+    return done

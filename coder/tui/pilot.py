@@ -17,8 +17,10 @@ from textual.app import App
 from textual.events import Event
 from textual.message import Message
 from textual.pilot import Pilot
+from textual.screen import Screen
 
 M = TypeVar("M", bound=Message)
+S = TypeVar("S", bound=Screen)
 
 #: Seconds to wait for a message before the test fails; generous, for a loaded machine.
 TIMEOUT = 30.0
@@ -86,6 +88,15 @@ class Driver(Pilot):
         message = await self.messages.next(kind, where, self.timeout)
         await self.pause()
         return message
+
+    async def until_screen(self, kind: type[S]) -> S:
+        """Wait until a screen of `kind` is on top: one a worker pushes posts no message of its own."""
+        deadline = asyncio.get_running_loop().time() + self.timeout
+        while not isinstance(self.app.screen, kind):
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"no {kind.__name__} within {self.timeout:.0f} s; {self.app.screen} is on top")
+            await self.pause(0.02)
+        return self.app.screen
 
 
 @asynccontextmanager

@@ -22,6 +22,8 @@ from coder.coding.queries import (
     transcript_overview,
 )
 from coder.coding.review import review_progress
+from coder.coding.speakers import speaker_rows
+from coder.coding.transcripts import correct_transcript, delete_transcript
 from coder.errors import CoderError
 from coder.report.debrief_export import debrief_document, format_for, write_debrief
 from coder.storage.database import Study
@@ -39,6 +41,7 @@ from coder.tui.screens.dialogs import (
 )
 from coder.tui.screens.retrieval import RetrievalScreen
 from coder.tui.screens.review import ReviewScreen
+from coder.tui.screens.transcript_form import TranscriptEdit, TranscriptForm
 from coder.tui.widgets.plain import Plain
 from coder.tui.widgets.table import Table
 
@@ -116,6 +119,8 @@ class StudyScreen(ActionScreen):
         Binding("c", "retrieve", "By code"),
         Binding("A", "assign", "Assign"),
         Binding("e", "debrief", "Debrief"),
+        Binding("E", "edit", "Correct transcript", show=False),
+        Binding("D", "delete", "Delete transcript", show=False),
         Binding("P", "purge", "Purge transcript (withdrawal)", show=False),
         Binding("s", "sort", "Sort"),
         Binding("slash", "filter", "Filter"),
@@ -227,13 +232,57 @@ class StudyScreen(ActionScreen):
 
         self.write(change, self._overview)
 
-    def action_purge(self) -> None:
-        """Purge the transcript under the cursor for a participant who withdraws, once confirmed."""
+    def _under_cursor(self) -> TranscriptRow | None:
+        """The transcript the cursor is on, for an action on it; None (having said why) when it cannot act."""
         table = self.query_one("#transcripts", DataTable)
         if self._needs_coder() or not table.row_count:
-            return
+            return None
         transcript_id = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        title = next(row.transcript.title for row in self.rows if row.transcript.id == transcript_id)
+        return next(row.transcript for row in self.rows if row.transcript.id == transcript_id)
+
+    def action_edit(self) -> None:
+        if (transcript := self._under_cursor()) is not None:
+            self._open_form(transcript)
+
+    @work(thread=True, group="read")
+    def _open_form(self, transcript: TranscriptRow) -> None:
+        """Read the speakers off the UI thread (the study may be a remote PostgreSQL), then show the form."""
+        with self.study.reader() as session:
+            speakers = speaker_rows(session, str(transcript.id))
+        self.app.call_from_thread(self.app.push_screen, TranscriptForm(transcript, speakers), self.correct)
+
+    def correct(self, edit: TranscriptEdit | None) -> None:
+        if edit is None:
+            return
+
+        def change(session: Session) -> str:
+            done = correct_transcript(session, edit.transcript_id, self.coder, edit.metadata, edit.speakers)
+            return f"Transcript {edit.transcript_id}: {'; '.join(done)}"
+
+        self.write(change, self._overview)
+
+    def action_delete(self) -> None:
+        """Delete the transcript under the cursor, softly, once confirmed: `coder transcript restore` brings it back."""
+        if (transcript := self._under_cursor()) is None:
+            return
+
+        def change(session: Session) -> str:
+            event = delete_transcript(session, str(transcript.id), self.coder, force=True)
+            return (f"Deleted transcript {transcript.id} with its {event.codings} codings; "
+                    f"`coder transcript restore {transcript.id}` brings it back")
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.write(change, self._overview)
+
+        self.app.push_screen(ConfirmDialog(f"Delete '{transcript.title}'? It and its codings leave every list, "
+                                           "statistic and summary until it is restored."), confirmed)
+
+    def action_purge(self) -> None:
+        """Purge the transcript under the cursor for a participant who withdraws, once confirmed."""
+        if (transcript := self._under_cursor()) is None:
+            return
+        transcript_id, title = transcript.id, transcript.title
 
         def confirmed(yes: bool | None) -> None:
             if yes:
