@@ -107,3 +107,52 @@ def test_a_new_coders_first_use_and_assign_at_once_in_two_processes(coded, db_ta
     assert race(db_target, lambda s: assign(s, "anna", "bram", "lead"), lambda s: assign(s, "anna", "bram", "lead")) == []
     with study.session() as session:
         assert len(pair_assignments(session, "anna", "bram")) == 2
+
+
+@pytest.fixture
+def reviewable(coded):
+    """anna's two fragments, coded alike by bram blind and finished: ready for the review."""
+    from coder.coding.blind_pass import blind_queue, finish, toggle_blind_code
+
+    study, transcript_id = coded
+    with study.session() as session:
+        assign(session, "anna", "bram", "lead")
+    with study.session() as session:
+        items = blind_queue(session, "bram")
+    for item in items:
+        with study.session() as session:
+            toggle_blind_code(session, "bram", item.assignment_id, "interdependence")
+        with study.session() as session:
+            finish(session, "bram", item.assignment_id)
+    return study, [item.assignment_id for item in items]
+
+
+def consensus(study) -> list[tuple[int, int]]:
+    from coder.storage.vocabulary import Pass
+
+    with study.session() as session:
+        return sorted((c.first_segment_id, c.code_id) for c in session.exec(
+            select(Coding).where(Coding.pass_ == Pass.CONSENSUS, Coding.deleted_at.is_(None))))
+
+
+def test_a_review_opened_twice_and_one_fragment_decided_twice_at_once_write_one_consensus(reviewable, db_target):
+    from coder.coding.review import accept_agreements, decide
+    from coder.storage.models import Decision
+
+    study, assignments = reviewable
+    accept = [0, 0]
+
+    def opening(n: int):
+        return lambda session: accept.__setitem__(n, accept_agreements(session, "lead", "anna", "bram"))
+
+    assert race(db_target, opening(0), opening(1)) == []
+    assert sorted(accept) == [0, 2] and len(consensus(study)) == 2
+
+    def disagree(session):
+        decide(session, "lead", assignments[0], "other", note="flexibility after all", codes=("flexibility",))
+
+    assert race(db_target, disagree, disagree) == []
+    codes = consensus(study)
+    assert len(codes) == 2, codes  # one consensus code on each fragment, not the re-decided code twice
+    with study.session() as session:
+        assert session.exec(select(func.count()).select_from(Decision)).one() == 4

@@ -28,6 +28,7 @@ from coder.coding.queries import fragment_codes, segment_positions
 from coder.errors import StudyError
 from coder.storage.audit import record, record_many
 from coder.storage.audit_events import ReviewDecided
+from coder.storage.database import LockSpace, serialise
 from coder.storage.models import (
     Assignment,
     Code,
@@ -212,11 +213,18 @@ def _write(session: Session, actor: str, decision: Decision, replaced: list[Codi
     return decision
 
 
+def _serialise_review(session: Session, a: str, b: str) -> None:
+    """Decisions on a pair's fragments take turns: two reviewers (or one reviewer's two
+    windows) deciding at once would both see no decision and both write the consensus."""
+    serialise(session, LockSpace.REVIEW, f"pair {a}\n{b}")
+
+
 def _item(session: Session, assignment_id: int) -> ReviewItem:
     assignment = session.get(Assignment, assignment_id)
     if assignment is None:
         raise StudyError(f"no assigned fragment {assignment_id}")
     a, b = (session.get(Coder, i).name for i in (assignment.from_coder_id, assignment.to_coder_id))
+    _serialise_review(session, a, b)
     for item in review_items(session, a, b, assignment_id):
         return item
     raise StudyError(f"fragment {assignment_id} is not ready for review: {b} has not finished it")
@@ -267,6 +275,7 @@ def accept_agreements(session: Session, actor: str, a: str, b: str) -> int:
     their consensus codings and their audit entries each go in with one statement, and
     read exactly as `decide` would have written them one by one.
     """
+    _serialise_review(session, a, b)
     items = [item for item in review_items(session, a, b) if item.agreed and item.decision is None]
     if not items:
         return 0
@@ -316,6 +325,7 @@ def add_missed(
     if not codes:
         raise StudyError("choose at least one code for the fragment")
     first, last = min(first, last), max(first, last)
+    serialise(session, LockSpace.REVIEW, f"added to transcript {transcript_id}")
     start_id, end_id = _segment_ids(session, transcript_id, first, last)
     earlier = session.execute(
         select(Decision).where(Decision.transcript_id == transcript_id, Decision.first_segment_id == start_id,

@@ -203,6 +203,8 @@ class LockSpace(IntEnum):
     """What `serialise` makes transactions take turns on (the first key of a PostgreSQL advisory lock)."""
 
     CODER = 1
+    #: A pair's review, or the fragments added to one transcript: the consensus written there.
+    REVIEW = 2
 
 
 def serialise(session: Session, space: LockSpace, key: str) -> None:
