@@ -7,6 +7,8 @@ import struct
 import zipfile
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from coder.coding.actions import add_coding, set_memo
@@ -290,3 +292,33 @@ def test_an_import_is_the_importers_action_and_stays_off_the_original_coders_und
         assert {coder for coder, *_ in all_codings(study)} == {"alice", "bob"}
     finally:
         study.close()
+
+
+def _normalised_char_by_char(text: str) -> tuple[str, list[int]]:
+    """The rule of `normalise_line_ends` spelled out one character at a time: the oracle."""
+    out, mapping, index = [], [], 0
+    while index < len(text):
+        mapping.append(len(out))
+        char = text[index]
+        if char == "\r" and text[index + 1:index + 2] == "\n":
+            out.append("\n")
+            mapping.append(len(out))
+            index += 1
+        elif char in "\r\x0b\x0c\x85\u2028\u2029":
+            out.append("\n")
+        elif not (ord(char) < 0x09 or 0x0e <= ord(char) < 0x20 or 0x7f <= ord(char) < 0xa0):
+            out.append(char)
+        index += 1
+    mapping.append(len(out))
+    return "".join(out), mapping
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab é\t\n\r\x0b\x0c\x85\u2028\u2029\x00\x1f\x7f\x9f\xa0𝄞")), max_size=40))
+def test_line_ends_are_normalised_as_the_rule_says_with_every_offset_mapped(text):
+    assert project_import.normalise_line_ends(text) == _normalised_char_by_char(text)
+
+
+def test_line_ends_map_offsets_across_crlf_and_dropped_characters():
+    text, mapping = project_import.normalise_line_ends("a\r\nb\x00c\u2028")
+    assert text == "a\nb" + "c\n"
+    assert mapping == [0, 1, 2, 2, 3, 3, 4, 5]

@@ -120,7 +120,16 @@ class Archive:
             self.zip = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, FileNotFoundError, IsADirectoryError) as exc:
             raise ProjectError(path, f"not a .qdpx archive ({exc})") from None
-        infos = self.zip.infolist()
+        try:
+            self.names = self._members()
+        except ProjectError:
+            self.zip.close()
+            raise
+        self.budget = MAX_UNPACKED
+
+    def _members(self) -> dict[str, zipfile.ZipInfo]:
+        """The archive's files by name, once the directory shows nothing unsafe or too large."""
+        path, infos = self.path, self.zip.infolist()
         if len(infos) > MAX_MEMBERS:
             raise ProjectError(path, f"refused: {len(infos)} files in the archive (limit {MAX_MEMBERS})")
         for info in infos:
@@ -130,8 +139,14 @@ class Archive:
         declared = sum(info.file_size for info in infos)
         if declared > MAX_UNPACKED:
             raise ProjectError(path, f"refused: unpacks to {declared / 2**20:.0f} MB (limit {MAX_UNPACKED // 2**20} MB)")
-        self.names = {info.filename: info for info in infos if not info.is_dir()}
-        self.budget = MAX_UNPACKED
+        return {info.filename: info for info in infos if not info.is_dir()}
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Close the file: on Windows an open archive could not be moved or deleted after an import."""
+        self.zip.close()
 
     def read(self, name: str) -> bytes:
         """A member's bytes, read no further than what is left of the size budget.
@@ -180,29 +195,38 @@ def utf16_to_code_points(text: str) -> list[int]:
     return mapping
 
 
-#: Control characters a stored text never holds (they would act on the terminal showing it);
-#: tab and line feed stay; VT, FF, NEL and the Unicode line and paragraph separators are line breaks.
-_DROPPED = frozenset(chr(c) for c in (*range(0x00, 0x09), *range(0x0e, 0x20), *range(0x7f, 0xa0)))
+#: What `normalise_line_ends` changes: CRLF first, then the other line breaks (CR, VT, FF, NEL and
+#: the Unicode line and paragraph separators), then the control characters a stored text never
+#: holds (they would act on the terminal showing it); tab and line feed stay.
+_NOT_KEPT = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]|[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 def normalise_line_ends(text: str) -> tuple[str, list[int]]:
     """Line breaks of every kind become LF and other control characters go; returns the text and a
-    map old offset -> new offset, so selections still name the same characters."""
-    out, mapping, index = [], [], 0
-    while index < len(text):
-        mapping.append(len(out))
-        char = text[index]
-        if char == "\r":
+    map old offset -> new offset, so selections still name the same characters.
+
+    Only the characters that change are visited (a source of a million characters has a few
+    thousand line breaks); the stretches between them map one to one.
+    """
+    out, mapping, kept, shift = [], [], 0, 0
+    for match in _NOT_KEPT.finditer(text):
+        start = match.start()
+        out.append(text[kept:start])
+        mapping.extend(range(kept - shift, start - shift))
+        new = start - shift
+        if match.group() == "\r\n":
+            mapping += [new, new + 1]
             out.append("\n")
-            if index + 1 < len(text) and text[index + 1] == "\n":
-                mapping.append(len(out))
-                index += 1
-        elif char in "\x0b\x0c\x85\u2028\u2029":
+            shift += 1
+        elif match.group() in "\r\x0b\x0c\x85\u2028\u2029":
+            mapping.append(new)
             out.append("\n")
-        elif char not in _DROPPED:
-            out.append(char)
-        index += 1
-    mapping.append(len(out))
+        else:
+            mapping.append(new)
+            shift += 1
+        kept = match.end()
+    out.append(text[kept:])
+    mapping.extend(range(kept - shift, len(text) - shift + 1))
     return "".join(out), mapping
 
 
@@ -268,7 +292,11 @@ def import_qdpx(study: Study, path: str | Path, actor: str) -> ProjectImport:
     selection with a code becomes a coding with its exact span (see `_store_selections`).
     """
     path = Path(path)
-    archive = Archive(path)
+    with Archive(path) as archive:
+        return _import_archive(study, path, archive, actor)
+
+
+def _import_archive(study: Study, path: Path, archive: Archive, actor: str) -> ProjectImport:
     document = archive.read(archive.project_name())
     root = parse_xml(document, path, ProjectError)
     if local(root.tag) != "Project":
