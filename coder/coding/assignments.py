@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -21,7 +21,7 @@ from coder.errors import StudyError
 from coder.storage.audit import record
 from coder.storage.audit_events import FragmentsAssigned
 from coder.storage.database import LockSpace, serialise
-from coder.storage.models import Assignment, BlindSample, Coder, Coding, Transcript
+from coder.storage.models import Assignment, BlindSample, Coder, Coding, Transcript, utcnow
 from coder.storage.vocabulary import FragmentRef, Pass
 
 STRATA = ("school_type",)
@@ -71,10 +71,15 @@ def assigned_fragments(session: Session, from_coder: str, to_coder: str) -> set[
 
 
 def _add(session: Session, sample: BlindSample, fragments: list[FragmentRef]) -> None:
-    for transcript_id, first, last in sorted(fragments):
-        session.add(Assignment(from_coder_id=sample.from_coder_id, to_coder_id=sample.to_coder_id,
-                               transcript_id=transcript_id, first_segment_id=first, last_segment_id=last,
-                               created_by=sample.created_by, sample_id=sample.id))
+    """Hand the fragments over in one statement: a whole study's sample is thousands of rows."""
+    if not fragments:
+        return
+    now = utcnow()
+    session.connection().execute(insert(Assignment.__table__), [
+        {"from_coder_id": sample.from_coder_id, "to_coder_id": sample.to_coder_id, "transcript_id": transcript_id,
+         "first_segment_id": first, "last_segment_id": last, "created_by": sample.created_by,
+         "sample_id": sample.id, "created_at": now, "no_code": False, "no_code_note": ""}
+        for transcript_id, first, last in sorted(fragments)])
 
 
 def _new_sample(session: Session, from_coder: str, to_coder: str, actor: str, **how) -> BlindSample:
