@@ -135,6 +135,13 @@ class Table(DataTable):
             self.add_row(*self._cells[key], key=key)
         self._keep_cursor(kept)
 
+    def _update_dimensions(self, new_rows) -> None:
+        """DataTable measures every cell of every row added, when it is next idle, to widen its
+        columns: the cost of a filter that shows the whole list again. `_draw` gave each column
+        its width and cut the cells to it, so rows added since have nothing to measure."""
+        fixed = not any(column.auto_width for column in self.columns.values())
+        super()._update_dimensions(() if fixed else new_rows)
+
     def cursor_row_key(self) -> str | None:
         """The key of the row under the cursor; None in an empty table."""
         if not self.row_count:
