@@ -33,6 +33,20 @@ ADDED_LATER = (
 )
 
 
+#: What step 6 added, undone: a study as version 5 left it, with its audit log as it was.
+UNDO_VERSION_6 = (
+    "DROP TABLE undo_step",
+    "UPDATE meta SET value = '5' WHERE key = 'schema_version'",
+)
+
+
+def as_version_5(engine: Engine) -> None:
+    """Turn a study of today's schema into the version-5 study it would have been."""
+    with engine.begin() as conn:
+        for statement in UNDO_VERSION_6:
+            conn.exec_driver_sql(statement)
+
+
 def tables_of(path: Path) -> set[str]:
     """The tables of a committed fixture, read as an immutable file (no -wal or -shm left beside it)."""
     with closing(sqlite3.connect(f"file:{path}?immutable=1", uri=True)) as conn:

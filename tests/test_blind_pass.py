@@ -15,6 +15,7 @@ from coder.coding.blind_pass import (
     NO_CODE,
     PENDING,
     REVEALED,
+    blind_item,
     blind_queue,
     finish,
     no_code_applies,
@@ -48,6 +49,22 @@ def assigned(sample):
     with study.session() as session:
         items = blind_queue(session, "bram")
     return study, t, items
+
+
+def test_one_fragment_reads_as_the_queue_gives_it(assigned):
+    """`blind_item` is the queue's entry for one fragment, codes and state included, and refuses
+    a fragment that is someone else's."""
+    study, _, items = assigned
+    with study.session(viewer="bram") as session:
+        toggle_blind_code(session, "bram", items[1].assignment_id, "reflection")
+        toggle_blind_code(session, "bram", items[1].assignment_id, "mutual-trust")
+        finish(session, "bram", items[1].assignment_id)
+    with study.reader(viewer="bram") as session:
+        queue = blind_queue(session, "bram")
+        assert [blind_item(session, "bram", item.assignment_id) for item in queue] == queue
+        assert queue[1].codes == ("mutual-trust", "reflection") and queue[1].state == DONE
+        with pytest.raises(StudyError, match="not assigned to anna"):
+            blind_item(session, "anna", queue[0].assignment_id)
 
 
 def anna_visible(session, t) -> dict[str, object]:

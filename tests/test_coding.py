@@ -1,14 +1,20 @@
-"""Coding actions: toggle, memo, soft removal, and undo/redo replayed from the audit log."""
+"""Coding actions: toggle, memo, soft removal, and undo/redo on the stacks stored with each action."""
 
 from __future__ import annotations
 
-import pytest
+import itertools
 
-from coder.coding.actions import history, redo, set_memo, toggle_code, undo
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from coder.coding.actions import history, next_step, redo, set_memo, toggle_code, undo
 from coder.coding.queries import transcript_codings, transcript_view
 from coder.errors import StudyError
+from coder.storage.audit_events import REDO, UNDO
 from coder.storage.database import open_study
-from coder.storage.models import Coding
+from coder.storage.models import AuditEntry, Coding
 from coder.storage.settings import set_uncodable_roles
 
 
@@ -79,6 +85,82 @@ def test_a_new_action_clears_redo_and_history_survives_a_restart(sample):
             assert len(undo_stack) == 2 and redo_stack == []
         act(reopened, undo, "anna")
         assert live(reopened, t) == [("flexibility", 2, 2, "")]
+    finally:
+        reopened.close()
+
+
+def replayed(session, actor: str) -> tuple[list[int], list[int]]:
+    """The oracle: the stacks as coder replayed them from the whole audit log before schema v6."""
+    undo_stack: list[int] = []
+    redo_stack: list[int] = []
+    kinds = ("coding.add", "coding.remove", "coding.memo", UNDO, REDO)
+    for entry, kind in session.execute(select(AuditEntry.id, AuditEntry.kind).where(
+            AuditEntry.actor == actor, AuditEntry.kind.in_(kinds)).order_by(AuditEntry.id)):
+        if kind == UNDO:
+            undo_stack.pop()
+            redo_stack.append(entry)
+        elif kind == REDO:
+            redo_stack.pop()
+            undo_stack.append(entry)
+        else:
+            undo_stack.append(entry)
+            redo_stack.clear()
+    return undo_stack, redo_stack
+
+
+def stacks(session, actor: str) -> tuple[list[int], list[int]]:
+    undo_stack, redo_stack = history(session, actor)
+    return [a.entry_id for a in undo_stack], [a.entry_id for a in redo_stack]
+
+
+_coders = itertools.count()
+presses = st.lists(st.sampled_from(["flexibility", "reflection", "memo", "undo", "redo"]), max_size=14)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(presses, st.lists(st.integers(2, 5), min_size=14, max_size=14))
+def test_any_interleaving_of_actions_undos_and_redos_keeps_the_replayed_stacks(sample, keys, positions):
+    """The stacks read through the links equal the replay of the whole log, after every press,
+    and undo and redo take exactly the replay's tops."""
+    study, t = sample
+    coder = f"coder{next(_coders)}"  # each example a coder of its own: stacks are per coder
+    for key, position in zip(keys, positions, strict=False):
+        with study.session() as session:
+            if key in ("undo", "redo"):
+                (undo if key == "undo" else redo)(session, coder)
+            elif key == "memo":
+                mine = transcript_codings(session, t, coder)
+                if mine:
+                    set_memo(session, mine[0].id, f"memo {position}", coder)
+            else:
+                toggle_code(session, coder, key, t, position, position)
+        with study.session() as session:
+            expected = replayed(session, coder)
+            assert stacks(session, coder) == expected
+            for redoing, stack in ((False, expected[0]), (True, expected[1])):
+                step = next_step(session, coder, redo=redoing)
+                assert (step.entry_id if step else None) == (stack[-1] if stack else None)
+
+
+def test_undo_after_a_restart_follows_the_links_down_the_stack(sample):
+    """A fresh process finds the stacks from the stored steps alone, several levels deep."""
+    study, t = sample
+    for code, position in (("flexibility", 2), ("reflection", 3), ("interdependence", 4)):
+        act(study, toggle_code, "anna", code, t, position, position)
+    act(study, undo, "anna")
+    for _ in range(2):
+        reopened = open_study(study.target)
+        try:
+            act(reopened, undo, "anna")
+        finally:
+            reopened.close()
+    assert live(study, t) == []
+    reopened = open_study(study.target)
+    try:
+        act(reopened, redo, "anna")
+        assert live(reopened, t) == [("flexibility", 2, 2, "")]
+        with reopened.session() as session:
+            assert [len(stack) for stack in history(session, "anna")] == [1, 2]
     finally:
         reopened.close()
 

@@ -14,11 +14,13 @@ from contextlib import closing
 import pytest
 from sqlalchemy import Engine, inspect, text
 
+from coder.coding.actions import history, redo, set_memo, toggle_code, undo
 from coder.errors import StudyError
 from coder.storage import migrations
 from coder.storage.database import is_url, make_engine, migrate_study, open_study
 from coder.storage.migrations import MIGRATIONS, SCHEMA_VERSION, Step, migrate
-from tests.old_studies import STUDY_V1, STUDY_V3, version_1_study
+from coder.storage.models import Coding
+from tests.old_studies import STUDY_V1, STUDY_V3, as_version_5, version_1_study
 from tests.pg import create_database
 
 _fresh_names = itertools.count()
@@ -74,6 +76,35 @@ def test_step_2_creates_the_assignment_table_as_version_2_had_it(db_target):
     engine.dispose()
     assert columns == ["id", "from_coder_id", "to_coder_id", "transcript_id", "first_segment_id",
                        "last_segment_id", "created_at", "created_by"]
+
+
+def test_step_6_builds_each_coders_undo_and_redo_stacks_from_the_audit_log(sample):
+    """A version-5 study with a history: after migrating, both coders undo and redo exactly
+    what the replay of their audit rows gave, and a restart keeps it."""
+    study, t = sample
+    presses = [("anna", toggle_code, "flexibility", 2), ("anna", toggle_code, "reflection", 3), ("anna", undo),
+               ("bram", toggle_code, "reflection", 4), ("anna", toggle_code, "interdependence", 4),
+               ("anna", "memo"), ("anna", undo), ("anna", undo), ("anna", redo), ("bram", undo)]
+    for coder, step, *args in presses:
+        with study.session() as session:
+            if step == "memo":
+                set_memo(session, session.get(Coding, history(session, coder)[0][-1].added).id, "memo", coder)
+            elif args:
+                step(session, coder, args[0], t, args[1], args[1])
+            else:
+                step(session, coder)
+    with study.reader() as session:
+        before = {coder: history(session, coder) for coder in ("anna", "bram")}
+    assert [len(s) for s in before["anna"]] == [2, 1] and [len(s) for s in before["bram"]] == [0, 1]
+    as_version_5(study.engine)
+    assert migrate(study.engine) == 5
+    with study.reader() as session:
+        assert {coder: history(session, coder) for coder in ("anna", "bram")} == before
+    with study.session() as session:
+        redo(session, "anna")
+    with study.reader() as session:
+        undo_stack, redo_stack = history(session, "anna")
+    assert redo_stack == before["anna"][1][:-1] and undo_stack[:-1] == before["anna"][0]
 
 
 def rows(path, table: str) -> list[tuple]:

@@ -8,6 +8,8 @@ from types import SimpleNamespace
 import pytest
 from sqlmodel import select
 
+from coder.coding.actions import history, undo
+from coder.coding.queries import transcript_codings
 from coder.stats.agreement import agreement, report_json
 from coder.stats.units import UnitFilter, study_ratings
 from coder.storage.audit import audit_trail, record
@@ -73,6 +75,28 @@ def purged(tmp_path_factory):
     yield SimpleNamespace(ids=ids, plan=plan, report=report, before=bytes_before, kept_before=kept_before,
                           rows_before=rows_before, after=after)
     study.close()
+
+
+def test_the_purged_actions_leave_the_undo_stacks_and_the_rest_still_undo(tmp_path):
+    """anna coded the purged interview first and the kept one after; her kept actions' steps
+    pointed down at purged ones, and now undo goes through the kept ones and stops."""
+    study = open_study(str(tmp_path / "study.db"))
+    try:
+        ids = coded_study(study, tmp_path, (GONE, KEPT))
+        with study.reader() as session:
+            kept = [a.entry_id for a in history(session, "anna")[0] if a.transcript_id == ids[KEPT]]
+        purge_transcript(study, ids[GONE], "lead")
+        with study.reader() as session:
+            assert [a.entry_id for a in history(session, "anna")[0]] == kept
+            assert {a.transcript_id for a in history(session, "bram")[0]} == {ids[KEPT]}
+        for _ in kept:
+            with study.session() as session:
+                assert undo(session, "anna").transcript_id == ids[KEPT]
+        with study.session() as session:
+            assert undo(session, "anna") is None
+            assert transcript_codings(session, ids[KEPT], "anna") == []
+    finally:
+        study.close()
 
 
 def test_the_purged_text_is_in_no_byte_of_the_file_nor_its_log(purged):

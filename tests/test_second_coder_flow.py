@@ -150,3 +150,30 @@ async def test_a_reveal_is_asked_for_twice_and_then_recorded(demo):
         assert "revealed" in str(app.screen.query_one("#blind-summary", Static).render())
     with demo.session() as session:
         assert blind_queue(session, "bram")[0].state == REVEALED
+
+
+async def test_a_blind_key_rereads_only_its_fragment_and_shows_it(demo):
+    """A code applied on the blind screen: the fragment shows it (its codes line, the pane), the
+    rest of the queue and the transcript are the objects read before, not read again."""
+    from coder.coding.actions import add_coding
+    from coder.coding.assignments import assign
+
+    with demo.session() as session:
+        for first in (6, 10, 14):
+            add_coding(session, "anna", "reflection", 1, first, first + 1)
+        assign(session, "anna", "bram", "lead")
+    app = WorkbenchApp(demo, "bram")
+    async with drive(app, size=(140, 40)) as pilot:
+        await pilot.wait_for(StudyRead)
+        await pilot.press("b", until=QueueRead)
+        screen = app.screen
+        before = screen.loaded
+        await pilot.press("1", until=ActionDone)
+        after = screen.loaded
+        assert after.item.codes == ("interdependence",) and after.item.assignment_id == before.item.assignment_id
+        assert all(a is b for a, b in zip(after.queue, before.queue, strict=True) if a is not after.item)
+        assert after.view is before.view and after.codes is before.codes
+        assert "your codes: Onderlinge afhankelijkheid ·" in str(screen.query_one("#blind-status", Static).render())
+        assert [c.code_id for c in screen.query_one(TranscriptPane).codings] == ["interdependence"]
+        await pilot.press("1", until=ActionDone)  # taken back
+        assert screen.loaded.item.codes == () and screen.query_one(TranscriptPane).codings == []

@@ -75,6 +75,10 @@ def test_writes_in_another_name_and_audit_rewrites_are_refused(team):
     assert "permission denied" in _refused(bob, "UPDATE audit_log SET actor = 'anna'")
     assert "permission denied" in _refused(bob, "DELETE FROM audit_log")
     assert "permission denied" in _refused(team["anna"], "UPDATE coding SET code_id = code_id")
+    # Nobody puts a step on another coder's undo stack, nor rewrites one of their own.
+    assert "row-level security" in _refused(bob, f"INSERT INTO undo_step (entry_id, coder_id) VALUES (1, {anna_id})")
+    assert "permission denied" in _refused(team["anna"], "UPDATE undo_step SET below = NULL")
+    assert _rows(bob, "SELECT count(*) FROM undo_step") == [(0,)] and _rows(team["anna"], "SELECT count(*) FROM undo_step")[0][0] > 0
     # The server names the actor of an audit row, whatever the client writes.
     with psycopg.connect(bob) as conn:
         conn.execute("INSERT INTO audit_log (at, actor, kind, detail) VALUES (now(), 'anna', 'coder.add', '{}')")

@@ -7,7 +7,7 @@ from textual.widgets import DataTable, Static
 from coder.tui.app import WorkbenchApp
 from coder.tui.pilot import drive
 from coder.tui.screens.agreement import AgreementComputed, DisagreementsRead, NoAgreement
-from coder.tui.screens.study import StudyRead, StudyScreen
+from coder.tui.screens.study import Filtered, StudyRead, StudyScreen
 
 
 async def test_study_screen_lists_the_demo_transcripts(demo):
@@ -95,16 +95,38 @@ async def test_study_screen_progress_sort_and_filter(demo):
         first = table.get_row_at(0)
         assert first[0].startswith("Basisschool Noord")
         assert first[6] == f"anna {4 / progress.codable:.0%} · bram {1 / progress.codable:.0%}"
-        await pilot.press("slash", *"haven")
-        await pilot.pause()
+        await pilot.press("slash", *"haven", until=Filtered, where=lambda m: m.query == "haven")
         assert table.row_count == 1 and table.get_row_at(0)[1] == "mbo"
-        await pilot.press("escape")
-        await pilot.pause()
+        await pilot.press("escape", until=Filtered, where=lambda m: m.query == "")
         assert table.row_count == 8
         await pilot.press("s")  # by title
         await pilot.pause()
         titles = [table.get_row_at(i)[0] for i in range(8)]
         assert titles == sorted(titles, key=str.lower)
+
+
+async def test_sorting_and_filtering_keep_the_rows_and_the_cursor_on_its_transcript(demo, monkeypatch):
+    """`s` moves the rows drawn, adding none; a filter adds only the rows it matches; the cursor
+    stays on the transcript it was on through both, wherever that row goes."""
+    app = WorkbenchApp(demo)
+    async with drive(app, size=(160, 30)) as pilot:
+        await pilot.wait_for(StudyRead)
+        table = app.screen.query_one("#transcripts", DataTable)
+        table.move_cursor(row=5)
+        on = table.cursor_row_key()
+        title = table.get_row(on)[0]
+        added = []
+        monkeypatch.setattr(table, "add_row", lambda *cells, key: added.append(key))
+        for _ in range(4):
+            await pilot.press("s")
+            await pilot.pause()
+            assert table.cursor_row_key() == on and table.get_row_at(table.cursor_row)[0] == title
+        assert added == []
+        monkeypatch.undo()
+        await pilot.press("slash", *title.split()[0], until=Filtered)
+        assert table.cursor_row_key() == on and 1 <= table.row_count < 8
+        await pilot.press("escape", until=Filtered, where=lambda m: m.query == "")
+        assert table.cursor_row_key() == on and table.row_count == 8
 
 
 async def test_the_agreement_screen_says_which_pair_it_shows_and_p_shows_the_next(sample):

@@ -7,8 +7,10 @@ supersedes the coding with a new row (`superseded_by`).
 
 Every action is stored as the pair (removed coding, added coding). That makes
 undo generic: the inverse of (R, A) removes A and restores a copy of R. Undo and
-redo stacks are not kept in memory but replayed from the audit log, so they
-survive a restart, and "redo" is simply undoing an undo.
+redo stacks are not kept in memory but stored, one `UndoStep` row per action,
+undo and redo, linked to the step under it, so they survive a restart, an undo
+reads a step or two however long the coder's history is, and "redo" is simply
+undoing an undo.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from coder.storage.audit import read_event, record
 from coder.storage.audit_events import (
     REDO,
     UNDO,
-    UNDOABLE,
     ActionRedone,
     ActionUndone,
     CoderAdded,
@@ -43,6 +44,7 @@ from coder.storage.models import (
     Segment,
     Transcript,
     Turn,
+    UndoStep,
     utcnow,
 )
 from coder.storage.settings import uncodable_roles
@@ -109,7 +111,18 @@ def _code(session: Session, code_id: str) -> Code:
 
 
 def _record_action(session: Session, actor: str, change: CodingChange, transcript_id: int) -> Action:
+    """Audit `change` and put it on the actor's stacks, as the step its kind makes it."""
+    coder_id = ensure_coder(session, actor).id
+    tops = _tops(session, coder_id)
     entry = record(session, actor, change, transcript_id=transcript_id, coding_id=change.added or change.removed)
+    session.flush()
+    if change.kind == UNDO:  # the undo top moves to the redo stack
+        below, other_top = tops.redo, _below(session, tops.undo)
+    elif change.kind == REDO:  # the redo top moves back to the undo stack
+        below, other_top = tops.undo, _below(session, tops.redo)
+    else:  # a new action clears the redo stack, as in any editor
+        below, other_top = tops.undo, None
+    session.add(UndoStep(entry_id=entry.id, coder_id=coder_id, below=below, other_top=other_top))
     session.flush()
     return Action(entry.id, change.kind, change.removed, change.added, transcript_id)
 
@@ -243,39 +256,61 @@ def toggle_code(
 # --- undo and redo ---------------------------------------------------------------
 
 
-def _actions(session: Session, actor: str) -> list[Action]:
-    """The coder's coding actions, undos and redos, oldest first, from the audit log."""
-    entries = session.execute(
-        select(AuditEntry)
-        .where(AuditEntry.actor == actor, AuditEntry.kind.in_((*UNDOABLE, UNDO, REDO)))
-        .order_by(AuditEntry.id)
-    ).scalars()
+@dataclass(frozen=True)
+class _Tops:
+    """The steps on top of a coder's undo and redo stacks (audit ids; None for an empty stack)."""
+
+    undo: int | None = None
+    redo: int | None = None
+
+
+def _tops(session: Session, coder_id: int | None) -> _Tops:
+    """Both tops, from the coder's latest step alone: that step is the top of its own stack
+    and knows the other's (`UndoStep.other_top`)."""
+    latest = session.execute(
+        select(UndoStep.entry_id, UndoStep.other_top, AuditEntry.kind)
+        .join(AuditEntry, AuditEntry.id == UndoStep.entry_id)
+        .where(UndoStep.coder_id == coder_id).order_by(UndoStep.entry_id.desc()).limit(1)
+    ).first()
+    if latest is None:
+        return _Tops()
+    step, other_top, kind = latest
+    return _Tops(undo=other_top, redo=step) if kind == UNDO else _Tops(undo=step, redo=other_top)
+
+
+def _below(session: Session, step: int | None) -> int | None:
+    """The step under `step` on its stack."""
+    return session.get(UndoStep, step).below if step is not None else None
+
+
+def _coder_id(session: Session, actor: str) -> int | None:
+    return session.execute(select(Coder.id).where(Coder.name == actor)).scalar_one_or_none()
+
+
+def _action(session: Session, step: int) -> Action:
+    """The action a step records, read from its audit row."""
+    entry = session.get(AuditEntry, step)
+    change = cast(CodingChange, read_event(entry))  # every step is a coding change
+    return Action(entry.id, entry.kind, change.removed, change.added, entry.transcript_id)
+
+
+def _stack(session: Session, top: int | None) -> list[Action]:
+    """A whole stack, oldest first, walked down from its top."""
     actions = []
-    for entry in entries:
-        change = cast(CodingChange, read_event(entry))  # the kinds queried are all coding changes
-        actions.append(Action(entry.id, entry.kind, change.removed, change.added, entry.transcript_id))
-    return actions
+    while top is not None:
+        actions.append(_action(session, top))
+        top = _below(session, top)
+    return actions[::-1]
 
 
 def history(session: Session, actor: str) -> tuple[list[Action], list[Action]]:
-    """The coder's undo and redo stacks, replayed from the audit log (newest last).
+    """The coder's undo and redo stacks (newest last).
 
     A new action clears the redo stack, as in any editor; an undo moves its action
     to the redo stack; a redo moves the undo back, as an action that can be undone.
     """
-    undo: list[Action] = []
-    redo: list[Action] = []
-    for action in _actions(session, actor):
-        if action.kind == UNDO:
-            undo.pop()
-            redo.append(action)
-        elif action.kind == REDO:
-            redo.pop()
-            undo.append(action)
-        else:
-            undo.append(action)
-            redo.clear()
-    return undo, redo
+    tops = _tops(session, _coder_id(session, actor))
+    return _stack(session, tops.undo), _stack(session, tops.redo)
 
 
 def _current(session: Session, coding_id: int) -> Coding:
@@ -312,8 +347,9 @@ def _invert(session: Session, action: Action, actor: str, inverse: type[ActionUn
 
 def next_step(session: Session, actor: str, redo: bool = False) -> Action | None:
     """The action the coder's next undo (or redo) would take back, without taking it."""
-    stack = history(session, actor)[1 if redo else 0]
-    return stack[-1] if stack else None
+    tops = _tops(session, _coder_id(session, actor))
+    top = tops.redo if redo else tops.undo
+    return _action(session, top) if top is not None else None
 
 
 @dataclass(frozen=True)
@@ -342,12 +378,12 @@ def summarize(session: Session, action: Action) -> ActionSummary:
 def undo(session: Session, actor: str) -> Action | None:
     """Undo the coder's last coding action (or redo); None when there is nothing to undo."""
     serialise(session, LockSpace.CODER, actor)
-    stack, _ = history(session, actor)
-    return _invert(session, stack[-1], actor, ActionUndone) if stack else None
+    action = next_step(session, actor)
+    return _invert(session, action, actor, ActionUndone) if action else None
 
 
 def redo(session: Session, actor: str) -> Action | None:
     """Undo the coder's last undo; None when there is nothing to redo."""
     serialise(session, LockSpace.CODER, actor)
-    _, stack = history(session, actor)
-    return _invert(session, stack[-1], actor, ActionRedone) if stack else None
+    action = next_step(session, actor, redo=True)
+    return _invert(session, action, actor, ActionRedone) if action else None

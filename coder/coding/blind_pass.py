@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -60,11 +60,15 @@ def _blind_codes(session: Session, coder_id: int, *where) -> dict[FragmentRef, l
             for fragment, pairs in fragment_codes(session, coder_id, Pass.BLIND, *where).items()}
 
 
+def _near(assignment: Assignment) -> tuple[ColumnElement[bool], ...]:
+    """Where codings of exactly the assigned fragment are: what narrows a read to it."""
+    fragment = assignment.fragment
+    return Coding.transcript_id == fragment.transcript_id, Coding.first_segment_id == fragment.first_segment_id
+
+
 def _on_fragment(session: Session, coder_id: int, pass_: Pass, assignment: Assignment) -> list[tuple[str, str]]:
     """A coder's live (code id, memo) pairs in one pass on exactly the assigned fragment, in codebook order."""
-    fragment = assignment.fragment
-    return fragment_codes(session, coder_id, pass_, Coding.transcript_id == fragment.transcript_id,
-                          Coding.first_segment_id == fragment.first_segment_id).get(fragment, [])
+    return fragment_codes(session, coder_id, pass_, *_near(assignment)).get(assignment.fragment, [])
 
 
 def blind_codes(session: Session, assignment: Assignment) -> list[str]:
@@ -74,10 +78,22 @@ def blind_codes(session: Session, assignment: Assignment) -> list[str]:
 
 def blind_queue(session: Session, coder: str) -> list[BlindItem]:
     """Every fragment assigned to `coder`, in transcript and reading order."""
+    return _items(session, coder)
+
+
+def blind_item(session: Session, coder: str, assignment_id: int) -> BlindItem:
+    """One fragment of `coder`'s queue as `blind_queue` gives it: what a screen rereads after
+    a key that changed only that fragment, however long the queue."""
+    items = _items(session, coder, assignment_id)
+    if not items:
+        raise StudyError(f"this fragment is not assigned to {coder}")
+    return items[0]
+
+
+def _items(session: Session, coder: str, assignment_id: int | None = None) -> list[BlindItem]:
+    """`coder`'s assigned fragments with their blind codes: all of them, or the one `assignment_id`."""
     first, last, giver = aliased(Segment), aliased(Segment), aliased(Coder)
-    owner = session.execute(select(Coder.id).where(Coder.name == coder)).scalar()
-    codes = _blind_codes(session, owner) if owner is not None else {}
-    rows = session.execute(
+    query = (
         select(Assignment, giver.name, Transcript.title, first.position, last.position)
         .join(Coder, Coder.id == Assignment.to_coder_id)
         .join(giver, giver.id == Assignment.from_coder_id)
@@ -86,7 +102,10 @@ def blind_queue(session: Session, coder: str) -> list[BlindItem]:
         .join(last, last.id == Assignment.last_segment_id)
         .where(Coder.name == coder)
         .order_by(Assignment.transcript_id, first.position, last.position)
-    ).all()
+    )
+    rows = session.execute(query if assignment_id is None else query.where(Assignment.id == assignment_id)).all()
+    near = _near(rows[0][0]) if rows and assignment_id is not None else ()
+    codes = _blind_codes(session, rows[0][0].to_coder_id, *near) if rows else {}
     return [
         BlindItem(a.id, giver_name, a.transcript_id, title, first_pos, last_pos, _state(a), tuple(codes.get(a.fragment, ())))
         for a, giver_name, title, first_pos, last_pos in rows

@@ -205,8 +205,7 @@ class ActionRedone(CodingChange):
     of: int | None = None
 
 
-#: The kinds a coder can undo, and the two that move actions between the stacks.
-UNDOABLE = (CodingAdded.KIND, CodingRemoved.KIND, MemoChanged.KIND)
+#: The two kinds that move actions between a coder's undo and redo stacks.
 UNDO, REDO = ActionUndone.KIND, ActionRedone.KIND
 
 

@@ -25,12 +25,14 @@ from sqlalchemy import (
     Engine,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
     UniqueConstraint,
+    bindparam,
     inspect,
     select,
     text,
@@ -43,7 +45,7 @@ from coder.errors import StudyError
 
 #: The schema this version of coder writes. Bump it and append a migration
 #: whenever a table or column is added.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 Migration = Callable[[Connection], None]
 
@@ -63,7 +65,7 @@ def _frozen_metadata() -> MetaData:
     Only their keys are written out: these tables are never created from here.
     """
     metadata = MetaData()
-    for name in ("coder", "transcript", "segment"):
+    for name in ("coder", "transcript", "segment", "audit_log"):
         Table(name, metadata, Column("id", Integer, primary_key=True))
     return metadata
 
@@ -211,6 +213,57 @@ def _add_times_deletions_and_attributes(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX ix_coding_transcript_coder ON coding (transcript_id, coder_id)")
 
 
+# --- version 6: undo and redo stacks as rows -----------------------------------------
+
+#: The audit kinds of version 6 that are steps: the coding actions, an undo and a redo.
+_ACTIONS_V6 = ("coding.add", "coding.remove", "coding.memo")
+_UNDO_V6, _REDO_V6 = "coding.undo", "coding.redo"
+
+
+def _undo_step_v6(metadata: MetaData) -> Table:
+    """The `undo_step` table as version 6 created it."""
+    return Table(
+        "undo_step", metadata,
+        Column("entry_id", Integer, ForeignKey("audit_log.id"), primary_key=True, autoincrement=False),
+        Column("coder_id", Integer, ForeignKey("coder.id"), nullable=False),
+        Column("below", Integer, ForeignKey("undo_step.entry_id")),
+        Column("other_top", Integer, ForeignKey("undo_step.entry_id")),
+        Index("ix_undo_step_coder", "coder_id", "entry_id"),
+    )
+
+
+def _add_undo_steps(conn: Connection) -> None:
+    """Version 6: each coder's undo and redo stacks as linked `undo_step` rows, built from the audit log."""
+    steps = _undo_step_v6(_frozen_metadata())
+    steps.create(conn)
+    rows = _replayed_steps(conn)
+    if rows:
+        conn.execute(steps.insert(), rows)
+
+
+def _replayed_steps(conn: Connection) -> list[dict]:
+    """The step rows of every coding action, undo and redo in the log, replayed as version 5 did:
+    an action goes on the undo stack and clears the redo stack, an undo moves the undo top to
+    the redo stack, a redo moves it back."""
+    coder_ids = dict(conn.execute(text("SELECT name, id FROM coder")).all())
+    kinds = (*_ACTIONS_V6, _UNDO_V6, _REDO_V6)
+    entries = conn.execute(text("SELECT id, actor, kind FROM audit_log WHERE kind IN :kinds ORDER BY id")
+                           .bindparams(bindparam("kinds", expanding=True)), {"kinds": kinds})
+    stacks: dict[str, tuple[list[int], list[int]]] = {}
+    rows = []
+    for entry, actor, kind in entries:
+        undo, redo = stacks.setdefault(actor, ([], []))
+        own, other = (redo, undo) if kind == _UNDO_V6 else (undo, redo)
+        if kind in (_UNDO_V6, _REDO_V6) and other:
+            other.pop()
+        elif kind not in (_UNDO_V6, _REDO_V6):
+            redo.clear()
+        rows.append({"entry_id": entry, "coder_id": coder_ids[actor], "below": own[-1] if own else None,
+                     "other_top": other[-1] if other else None})
+        own.append(entry)
+    return rows
+
+
 #: Ordered migrations. Version 1 is the first schema; each later version appends a
 #: `Step` with its own frozen, portable DDL (CREATE TABLE written out above, ALTER
 #: TABLE ... ADD ...). A new study gets the current schema from `create_all` and skips them.
@@ -219,6 +272,7 @@ MIGRATIONS: tuple[Step, ...] = (
     Step(3, _add_blind_state_and_decisions, "blind-pass state and reconciliation decisions"),
     Step(4, _add_samples_and_no_code_notes, "blind samples as rows, and the note on 'no code applies'"),
     Step(5, _add_times_deletions_and_attributes, "turn start times, deleted transcripts, transcript attributes"),
+    Step(6, _add_undo_steps, "undo and redo stacks as linked rows"),
 )
 
 

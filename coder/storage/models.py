@@ -187,6 +187,28 @@ class AuditEntry(SQLModel, table=True):
     detail: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
 
 
+class UndoStep(SQLModel, table=True):
+    """A coding action, undo or redo as a step on its coder's undo or redo stack.
+
+    The audit log is the trail; the stacks are a fact undo needs on every press, so they
+    live here (schema v6) instead of being replayed from the whole log. An action or a
+    redo sits on the undo stack, an undo on the redo stack. Each step keeps the step
+    under it on its own stack (`below`) and the top of the other stack once it was taken
+    (`other_top`): the coder's latest step gives both tops, so an undo reads a step or
+    two however long the history, and the stacks survive a restart. Rows are only added.
+    """
+
+    __tablename__ = "undo_step"
+    #: The coder's latest step, found by one index seek.
+    __table_args__ = (Index("ix_undo_step_coder", "coder_id", "entry_id"),)
+
+    #: The audit row recording the action, which holds what it removed and added.
+    entry_id: int = Field(primary_key=True, foreign_key="audit_log.id")
+    coder_id: int = Field(foreign_key="coder.id")
+    below: int | None = Field(default=None, foreign_key="undo_step.entry_id")
+    other_top: int | None = Field(default=None, foreign_key="undo_step.entry_id")
+
+
 class Assignment(SQLModel, table=True):
     """One of coder A's fragments handed to coder B for blind second coding (DESIGN §1.4).
 

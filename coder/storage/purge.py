@@ -39,11 +39,12 @@ from coder.storage.models import (
     Decision,
     Segment,
     Transcript,
+    UndoStep,
 )
 
 #: The tables a purge deletes from, children before parents (the foreign keys' order).
 _TABLES = tuple(model.__table__ for model in (*ON_A_TRANSCRIPT, Transcript))
-_AUDIT, _CODING = AuditEntry.__table__, Coding.__table__
+_AUDIT, _CODING, _STEP = AuditEntry.__table__, Coding.__table__, UndoStep.__table__
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ def purge_transcript(study: Study, transcript: int, actor: str) -> PurgeReport:
 
 def _delete(conn: Connection, transcript: int) -> TranscriptPurged:
     title, counts = _title(conn, transcript), _counts(conn, transcript)
+    _take_off_undo_stacks(conn, transcript)
     with audit_log_unprotected(conn):
         conn.execute(delete(_AUDIT).where(_audit_rows(transcript)))
         _redact_project_warnings(conn, title, transcript)
@@ -125,6 +127,27 @@ def _delete(conn: Connection, transcript: int) -> TranscriptPurged:
         key = table.c.id if table.name == "transcript" else table.c.transcript_id
         conn.execute(delete(table).where(key == transcript))
     return counts
+
+
+def _take_off_undo_stacks(conn: Connection, transcript: int) -> None:
+    """The transcript's actions leave every coder's undo and redo stacks: a step that pointed
+    at one of them (the step under it, or the other stack's top) points past it instead."""
+    purged = set(conn.execute(select(_STEP.c.entry_id).where(
+        _STEP.c.entry_id.in_(select(_AUDIT.c.id).where(_audit_rows(transcript))))).scalars())
+    if not purged:
+        return
+    steps = {step: (below, other) for step, below, other in conn.execute(
+        select(_STEP.c.entry_id, _STEP.c.below, _STEP.c.other_top))}
+
+    def past(step: int | None) -> int | None:
+        while step in purged:
+            step = steps[step][0]
+        return step
+
+    for step, (below, other) in steps.items():
+        if step not in purged and (below in purged or other in purged):
+            conn.execute(update(_STEP).where(_STEP.c.entry_id == step).values(below=past(below), other_top=past(other)))
+    conn.execute(delete(_STEP).where(_STEP.c.entry_id.in_(purged)))
 
 
 def _redact_project_warnings(conn: Connection, title: str, transcript: int) -> None:

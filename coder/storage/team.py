@@ -28,8 +28,9 @@ from coder.errors import StudyError
 TEAM_KEY = "team_group"
 #: Role names coder creates: what a connection URL can carry without escaping.
 ROLE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
-#: Tables whose rows carry a fragment's codes, memos or notes: filtered per coder.
-GUARDED = ("coding", "audit_log", "decision", "assignment")
+#: Tables under row-level security: those whose rows carry a fragment's codes, memos or notes,
+#: filtered per coder, and the coders' undo stacks, each coder's own.
+GUARDED = ("coding", "audit_log", "decision", "assignment", "undo_step")
 
 _FUNCTIONS = """
 CREATE OR REPLACE FUNCTION coder_me() RETURNS integer
@@ -108,18 +109,20 @@ _POLICIES = (
      "OR NOT coder_pending_between(transcript_id, first_segment_id, last_segment_id)", None),
     ("assignment", "write", "INSERT", None, "true"),
     ("assignment", "finish", "UPDATE", "to_coder_id = coder_me()", "to_coder_id = coder_me()"),
+    ("undo_step", "read", "SELECT", "coder_id = coder_me()", None),
+    ("undo_step", "write", "INSERT", None, "coder_id = coder_me()"),
 )
 
 
 def _grants(group: str, database: str) -> list[str]:
     """What the group may do: read and add everywhere; change only what the method changes;
-    never update or delete an audit row, nor rewrite a coding (only mark it removed)."""
+    never update or delete an audit row or an undo step, nor rewrite a coding (only mark it removed)."""
     return [
         f'REVOKE CONNECT ON DATABASE "{database}" FROM PUBLIC',
         f'GRANT CONNECT ON DATABASE "{database}" TO "{group}"',
         f'GRANT USAGE ON SCHEMA public TO "{group}"',
         f'GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO "{group}"',
-        f'REVOKE UPDATE ON coding, audit_log FROM "{group}"',
+        f'REVOKE UPDATE ON coding, audit_log, undo_step FROM "{group}"',
         f'GRANT UPDATE (deleted_at, deleted_by, superseded_by) ON coding TO "{group}"',
         f'GRANT DELETE ON participant TO "{group}"',
         f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{group}"',

@@ -12,7 +12,7 @@ opens; when the last one was revealed, `enter` opens it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from sqlmodel import Session
@@ -26,6 +26,7 @@ from textual.widgets import Footer, Header, Static
 from coder.codebook.study_codebook import active_codes
 from coder.coding.blind_pass import (
     BlindItem,
+    blind_item,
     blind_queue,
     finish,
     first_codes,
@@ -129,9 +130,21 @@ class BlindScreen(CodingBase):
             index = next((i for i, item in enumerate(queue) if item.pending), 0)
         index = max(0, min(index, len(queue) - 1))
         item = queue[index]
-        mine = [c for c in transcript_codings(session, item.transcript_id, self.coder) if c.pass_ == Pass.BLIND]
-        theirs = [] if item.pending else first_codes(session, self.coder, item.assignment_id)
-        return Loaded(queue, index, transcript_view(session, item.transcript_id), mine, active_codes(session), theirs)
+        return Loaded(queue, index, transcript_view(session, item.transcript_id), self._mine(session, item),
+                      active_codes(session), self._theirs(session, item))
+
+    def _read_item(self, session: Session, loaded: Loaded) -> Loaded:
+        """`loaded` with its fragment read again, after a key that changed only that fragment (a code,
+        a memo, a reveal): the rest of the queue, the transcript and the codebook stay as they were."""
+        item = blind_item(session, self.coder, loaded.item.assignment_id)
+        queue = [*loaded.queue[:loaded.index], item, *loaded.queue[loaded.index + 1:]]
+        return replace(loaded, queue=queue, mine=self._mine(session, item), theirs=self._theirs(session, item))
+
+    def _mine(self, session: Session, item: BlindItem) -> list[CodingRow]:
+        return [c for c in transcript_codings(session, item.transcript_id, self.coder) if c.pass_ == Pass.BLIND]
+
+    def _theirs(self, session: Session, item: BlindItem) -> list[tuple[str, str]]:
+        return [] if item.pending else first_codes(session, self.coder, item.assignment_id)
 
     @work(thread=True, exclusive=True, group="load")
     def load(self, index: int | None = None, first_pending: bool = False) -> None:
@@ -204,9 +217,12 @@ class BlindScreen(CodingBase):
     # --- acting ----------------------------------------------------------------------------
 
     def commit(self, change: Callable[[Session], str], advance: bool = False) -> None:
-        """Write `change` on the fragment shown; after a finishing one, open the next pending fragment."""
-        index = None if advance else self.loaded.index
-        self.write(lambda session: Outcome(change(session), advance), lambda session: self._read(session, index))
+        """Write `change` on the fragment shown, then reread only that fragment; after a finishing
+        one, read the queue again and open the next pending fragment."""
+        loaded = self.loaded
+        self.write(lambda session: Outcome(change(session), advance),
+                   (lambda session: self._read(session, None)) if advance
+                   else lambda session: self._read_item(session, loaded))
 
     def on_action_done(self, message: ActionDone[Outcome, Loaded]) -> None:
         outcome, loaded = message.result, message.shown

@@ -10,6 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from coder.coding.assignments import assign, assignment_pairs
@@ -52,6 +53,10 @@ SORTS = (
     ("words", lambda row: -row.transcript.words),
     ("progress", lambda row: -row.progress_share),
 )
+
+#: Seconds the filter waits for the next key before it narrows the list, so a word typed
+#: quickly narrows it once.
+FILTER_PAUSE = 0.12
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,13 @@ class StudyRead(Message):
 
 
 @dataclass
+class Filtered(Message):
+    """The list was narrowed to what the filter `query` matches."""
+
+    query: str
+
+
+@dataclass
 class PairFound(Message):
     """The pair of coders to review (A, B), or None when nothing was assigned yet."""
 
@@ -139,6 +151,7 @@ class StudyScreen(ActionScreen):
         self.rows: list[Row] = []
         self.sort_index = 0
         self.query_text = ""
+        self._filter_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -323,8 +336,15 @@ class StudyScreen(ActionScreen):
 
     @on(Input.Changed, "#study-filter")
     def filter_changed(self, event: Input.Changed) -> None:
+        """Narrow the list once the typing pauses (`FILTER_PAUSE`)."""
         self.query_text = event.value
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_PAUSE, self._filter)
+
+    def _filter(self) -> None:
         self.fill()
+        self.post_message(Filtered(self.query_text))
 
     @on(Input.Submitted, "#study-filter")
     def filter_done(self) -> None:
@@ -358,6 +378,7 @@ class StudyScreen(ActionScreen):
     def show(self, overview: Overview) -> None:
         self.shown = overview
         self.rows, counts = overview.rows, overview.counts
+        self.query_one("#transcripts", Table).fill([(str(row.transcript.id), row.cells()) for row in self.rows])
         self.fill()
         self.query_one("#study-summary", Static).update(
             f"{counts.transcripts} transcripts · {counts.segments} segments · "
@@ -365,5 +386,7 @@ class StudyScreen(ActionScreen):
         )
 
     def fill(self) -> None:
+        """Show the rows the filter matches in the sort's order; the rows stay as drawn, and
+        the cursor on its transcript."""
         shown = sorted((r for r in self.rows if r.matches(self.query_text)), key=SORTS[self.sort_index][1])
-        self.query_one("#transcripts", Table).fill([(str(row.transcript.id), row.cells()) for row in shown])
+        self.query_one("#transcripts", Table).show([str(row.transcript.id) for row in shown])

@@ -9,6 +9,11 @@ Columns named `shrink` give up width when the table is wider than the terminal:
 their text is cut with "…", the widest first, so that every other column (numbers,
 progress) stays whole and on screen. Refilling keeps the cursor on the row it was
 on, by key, so coming back to a list finds the reader where they left it.
+
+A list that is sorted and filtered (the study's transcripts) is filled once and then
+shown in part or in another order (`show`): the columns keep the widths measured for
+every row, a new order moves the rows without adding any, and a subset adds only its own
+rows, cut as they were, so a key costs what it shows, not what the study holds.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from collections.abc import Collection, Sequence
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual import events
+from textual._two_way_dict import TwoWayDict
 from textual.widgets import DataTable
 
 from coder.tui.widgets.plain import escaped
@@ -71,11 +77,41 @@ class Table(DataTable):
         self.shrink_first = frozenset(shrink_first)
         self._rows: list[tuple[str, Sequence[Cell]]] = []
         self._drawn_for = -1
+        #: The keys shown, in order: every row after `fill`, a part of them after `show`.
+        self._shown: list[str] = []
+        #: Each row's cells as drawn: escaped and cut to the columns' widths.
+        self._cells: dict[str, tuple[Cell, ...]] = {}
 
     def fill(self, rows: Sequence[tuple[str, Sequence[Cell]]]) -> None:
         """Replace the rows: (key, cells) each, the cells in column order."""
         self._rows = list(rows)
+        self._shown = [key for key, _ in self._rows]
         self._draw()
+
+    def show(self, keys: Sequence[str]) -> None:
+        """Show only the filled rows of `keys`, in that order, at the widths measured for all rows."""
+        kept = self.cursor_row_key()
+        keys = [key for key in keys if key in self._cells]
+        if sorted(keys) == sorted(self._shown):
+            self._arrange(keys)
+        else:
+            self.clear()
+            for key in keys:
+                self.add_row(*self._cells[key], key=key)
+        self._shown = keys
+        self._keep_cursor(kept)
+
+    def _arrange(self, keys: Sequence[str]) -> None:
+        """Put the rows shown in the order of `keys`, moving them as `DataTable.sort` does: its own
+        sort orders by cell values, and a cut title or a progress line cannot say a row's place."""
+        place = {key: index for index, key in enumerate(keys)}
+        self._row_locations = TwoWayDict({row_key: place[row_key.value] for row_key in self.rows})
+        self._update_count += 1
+        self.refresh()
+
+    def _keep_cursor(self, kept: str | None) -> None:
+        if kept is not None and kept in self.rows:
+            self.move_cursor(row=self.get_row_index(kept), animate=False)
 
     def _room(self) -> int:
         """Cells the columns' text may take: the table's width less scroll bar and padding."""
@@ -92,11 +128,19 @@ class Table(DataTable):
         self.clear()
         for column, width in zip(columns, widths, strict=True):
             column.width, column.auto_width = width, False
-        for key, cells in self._rows:
-            cut = (_cut(cell, width) for cell, width in zip(cells, widths, strict=True))
-            self.add_row(*(escaped(c) if isinstance(c, str) else c for c in cut), key=key)
-        if kept is not None and kept in self.rows:
-            self.move_cursor(row=self.get_row_index(kept), animate=False)
+        self._cells = {key: tuple(escaped(c) if isinstance(c, str) else c
+                                  for c in (_cut(cell, width) for cell, width in zip(cells, widths, strict=True)))
+                       for key, cells in self._rows}
+        for key in self._shown:
+            self.add_row(*self._cells[key], key=key)
+        self._keep_cursor(kept)
+
+    def _update_dimensions(self, new_rows) -> None:
+        """DataTable measures every cell of every row added, when it is next idle, to widen its
+        columns: the cost of a filter that shows the whole list again. `_draw` gave each column
+        its width and cut the cells to it, so rows added since have nothing to measure."""
+        fixed = not any(column.auto_width for column in self.columns.values())
+        super()._update_dimensions(() if fixed else new_rows)
 
     def cursor_row_key(self) -> str | None:
         """The key of the row under the cursor; None in an empty table."""
