@@ -30,7 +30,7 @@ from coder.coding.queries import (
     transcript_ids,
     transcript_view,
 )
-from coder.coding.search import search_texts
+from coder.coding.search import FUZZY_PREFIX, TextHits, search_texts
 from coder.ingest.formats.timecode import clock
 from coder.storage.database import Study
 from coder.storage.models import Code
@@ -116,20 +116,25 @@ class CodingScreen(CodingBase):
         BACK,
     ]
 
-    def __init__(self, study: Study, coder: str | None, transcript_id: int, cursor: int = 0) -> None:
+    def __init__(self, study: Study, coder: str | None, transcript_id: int, cursor: int = 0, search: str = "") -> None:
         super().__init__(study, coder)
         self.transcript_id = transcript_id
         self.cursor = cursor  # the segment to open on (0-based)
+        #: A search to show the hits of when the transcript opens (from the study-wide search).
+        self.search_first = search
         self.loaded: Loaded | None = None
         #: An undo or redo held back because it would change another transcript, and when.
         self.held: tuple[str, float] | None = None
+        #: What the last search in the transcript on screen found.
+        self.found: TextHits | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal():
             yield TranscriptPane(id="transcript")
             yield CodebookPanel(id="codebook")
-        yield Input(placeholder="search this transcript (fuzzy); enter jumps, escape closes", id="search")
+        yield Input(placeholder=f"search this transcript: words and word starts ({FUZZY_PREFIX}word for fuzzy); "
+                                "enter jumps, > and < go on, escape closes", id="search")
         yield Plain("", id="coding-status")
         yield Footer(compact=True)
 
@@ -166,6 +171,9 @@ class CodingScreen(CodingBase):
         self.sub_title = loaded.view.title
         pane = self.query_one(TranscriptPane)
         pane.show_transcript(loaded.view, loaded.codings.mine, cursor)
+        self.found = None  # its hits were positions in the transcript shown before
+        if first_load and self.search_first:
+            self.find_text(self.search_first)
         if first_load or not self.query_one(CodebookPanel).codes:
             self.query_one(CodebookPanel).show_codes(loaded.codes)
         pane.focus()
@@ -189,8 +197,9 @@ class CodingScreen(CodingBase):
         view = self.loaded.view
         started = view.turns[view.segments[pane.cursor].turn_id].start_time if view.segments else None
         when = f" · {clock(started)}" if started is not None else ""
+        hit = self.found.describe(pane.cursor) if self.found else ""
         self.query_one("#coding-status", Static).update(
-            f"{selection} of {total}{when} · coder {who}" + (f" · {message}" if message else "")
+            f"{selection} of {total}{when} · coder {who}" + "".join(f" · {part}" for part in (hit, message) if part)
         )
 
     @on(TranscriptPane.CursorMoved)
@@ -282,17 +291,20 @@ class CodingScreen(CodingBase):
 
     @on(Input.Submitted, "#search")
     def search_submitted(self, event: Input.Submitted) -> None:
-        pane = self.query_one(TranscriptPane)
-        hits = search_texts([s.text for s in self.loaded.view.segments], event.value)
-        pane.hits = frozenset(hits)
         event.input.display = False
+        self.find_text(event.value)
+
+    def find_text(self, query: str) -> None:
+        """Mark the hits of `query` and go to the first one after the cursor, unless on one."""
+        pane = self.query_one(TranscriptPane)
+        found = search_texts([s.text for s in self.loaded.view.segments], query)
+        self.found = found
+        pane.hits = frozenset(found.indexes)
         pane.focus()
-        if hits:
-            self.action_hit(1, wrap_to=hits)
-            self.update_status(f"{len(hits)} hits for “{event.value}”")
-        else:
-            pane.refresh()
-            self.update_status(f"no hits for “{event.value}”")
+        if found.indexes and pane.cursor not in pane.hits:
+            self.action_hit(1)
+        pane.refresh()
+        self.update_status()
 
     def on_key(self, event) -> None:
         search = self.query_one("#search", Input)
@@ -301,9 +313,9 @@ class CodingScreen(CodingBase):
             self.query_one(TranscriptPane).focus()
             event.stop()
 
-    def action_hit(self, direction: int, wrap_to: list[int] | None = None) -> None:
-        pane = self.query_one(TranscriptPane)
-        hits = sorted(wrap_to or pane.hits)
+    def action_hit(self, direction: int) -> None:
+        """The next (or previous) hit of the last search, round the end."""
+        pane, hits = self.query_one(TranscriptPane), self.found.indexes if self.found else []
         if not hits:
             self.notify("No search hits; press / to search.", severity="warning")
             return
@@ -311,8 +323,6 @@ class CodingScreen(CodingBase):
             target = next((h for h in hits if h > pane.cursor), hits[0])
         else:
             target = next((h for h in reversed(hits) if h < pane.cursor), hits[-1])
-        if wrap_to is not None and pane.cursor in hits:
-            target = pane.cursor
         pane.set_cursor(target)
 
     def action_next_uncoded(self) -> None:

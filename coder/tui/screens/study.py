@@ -37,6 +37,7 @@ from coder.tui.screens.dialogs import (
     DebriefDialog,
     DebriefRequest,
 )
+from coder.tui.screens.find import FindScreen
 from coder.tui.screens.retrieval import RetrievalScreen
 from coder.tui.screens.review import ReviewScreen
 from coder.tui.widgets.plain import Plain
@@ -114,6 +115,7 @@ class StudyScreen(ActionScreen):
         Binding("b", "blind", "Blind coding"),
         Binding("v", "review", "Review"),
         Binding("c", "retrieve", "By code"),
+        Binding("f", "find", "Find"),
         Binding("A", "assign", "Assign"),
         Binding("e", "debrief", "Debrief"),
         Binding("P", "purge", "Purge transcript (withdrawal)", show=False),
@@ -164,6 +166,9 @@ class StudyScreen(ActionScreen):
 
     def action_retrieve(self) -> None:
         self.app.push_screen(RetrievalScreen(self.study, self.coder))
+
+    def action_find(self) -> None:
+        self.app.push_screen(FindScreen(self.study, self.coder))
 
     def action_agreement(self) -> None:
         self.app.push_screen(AgreementScreen(self.study))
