@@ -26,15 +26,14 @@ from coder.coding.queries import (
     CodingRow,
     TranscriptView,
     segment_span,
-    transcript_codings,
     transcript_ids,
     transcript_view,
 )
 from coder.coding.search import FUZZY_PREFIX, TextHits, search_texts
 from coder.ingest.formats.timecode import clock
+from coder.report.coding_views import MINE, CodingView, view_codings, views_offered
 from coder.storage.database import Study
 from coder.storage.models import Code
-from coder.storage.vocabulary import Pass
 from coder.tui.actions import ActionDone
 from coder.tui.screens.coding_base import BACK, ELEMENT, HELP, MEMO, PANEL, PICK, TOGGLE, CodingBase
 from coder.tui.screens.dialogs import help_row
@@ -50,15 +49,18 @@ CONFIRM_SECONDS = 10.0
 
 @dataclass(frozen=True)
 class Codings:
-    """The coder's codings to draw, and the positions they cover (for `n`).
+    """The coder's codings, the positions they cover (for `n`), and what is drawn.
 
-    Only the coder's own: in full double coding each coder unitizes the whole
-    transcript on their own, and the other's work must not steer them.
+    By default the coder's own only: in full double coding each coder unitizes the
+    whole transcript on their own, and the other's work must not steer them. `v`
+    shows another `view` (a pair's final coding, another coder's), read-only.
     """
 
     transcript_id: int
     mine: list[CodingRow]
     coded: frozenset[int]
+    shown: list[CodingRow]
+    view: CodingView = MINE
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ class Loaded:
     codings: Codings
     transcripts: list[int]
     codes: list[Code]
+    #: What `v` can show here, own coding first (`views_offered`: blindness decides).
+    views: list[CodingView]
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,13 @@ class TranscriptOpened(Message):
 
     loaded: Loaded
     cursor: int
+
+
+@dataclass
+class CodingsRead(Message):
+    """The codings of the view `v` chose were read."""
+
+    codings: Codings
 
 
 @dataclass
@@ -109,6 +120,7 @@ class CodingScreen(CodingBase):
         Binding("greater_than_sign", "hit(1)", "Next hit", show=False),
         Binding("less_than_sign", "hit(-1)", "Previous hit", show=False),
         Binding("n", "next_uncoded", "Next uncoded"),
+        Binding("v", "view", "View: mine / final / coder", show=False),
         Binding("left_square_bracket", "transcript(-1)", "Previous transcript", show=False),
         Binding("right_square_bracket", "transcript(1)", "Next transcript", show=False),
         PANEL,
@@ -125,6 +137,8 @@ class CodingScreen(CodingBase):
         self.loaded: Loaded | None = None
         #: An undo or redo held back because it would change another transcript, and when.
         self.held: tuple[str, float] | None = None
+        #: What `v` last asked to see; own coding where that is not offered.
+        self.view: CodingView = MINE
         #: What the last search in the transcript on screen found.
         self.found: TextHits | None = None
 
@@ -143,19 +157,22 @@ class CodingScreen(CodingBase):
 
     # --- loading ----------------------------------------------------------------------
 
-    def _codings(self, session: Session, transcript_id: int) -> Codings:
-        mine = [c for c in transcript_codings(session, transcript_id, self.coder) if c.pass_ == Pass.PRIMARY]
-        return Codings(transcript_id, mine, frozenset(p for c in mine for p in range(c.first, c.last + 1)))
+    def _codings(self, session: Session, transcript_id: int, offered: list[CodingView]) -> Codings:
+        mine = view_codings(session, self.coder, transcript_id, MINE)
+        view = self.view if self.view in offered else MINE
+        shown = mine if view.mine else view_codings(session, self.coder, transcript_id, view)
+        return Codings(transcript_id, mine, frozenset(p for c in mine for p in range(c.first, c.last + 1)), shown, view)
 
     @work(thread=True, exclusive=True, group="load")
     def load(self, transcript_id: int, cursor: int = 0) -> None:
         """Show the first screenfuls at once, then the rest of a long interview."""
         first_page = max(FIRST_PAGE, cursor + FIRST_PAGE)
         with self.study.reader() as session:
+            views = views_offered(session, self.coder, transcript_id)
             loaded = Loaded(
                 view=transcript_view(session, transcript_id, limit=first_page),
-                codings=self._codings(session, transcript_id),
-                transcripts=transcript_ids(session), codes=active_codes(session),
+                codings=self._codings(session, transcript_id, views),
+                transcripts=transcript_ids(session), codes=active_codes(session), views=views,
             )
         self.post_message(TranscriptOpened(loaded, cursor))
         if len(loaded.view.segments) == first_page:
@@ -170,7 +187,7 @@ class CodingScreen(CodingBase):
         self.transcript_id = loaded.view.id
         self.sub_title = loaded.view.title
         pane = self.query_one(TranscriptPane)
-        pane.show_transcript(loaded.view, loaded.codings.mine, cursor)
+        pane.show_transcript(loaded.view, loaded.codings.shown, cursor)
         self.found = None  # its hits were positions in the transcript shown before
         if first_load and self.search_first:
             self.find_text(self.search_first)
@@ -197,9 +214,12 @@ class CodingScreen(CodingBase):
         view = self.loaded.view
         started = view.turns[view.segments[pane.cursor].turn_id].start_time if view.segments else None
         when = f" · {clock(started)}" if started is not None else ""
+        shown = self.loaded.codings.view
+        viewing = "" if shown.mine else f"showing {shown.label} (read-only, v: next view)"
         hit = self.found.describe(pane.cursor) if self.found else ""
         self.query_one("#coding-status", Static).update(
-            f"{selection} of {total}{when} · coder {who}" + "".join(f" · {part}" for part in (hit, message) if part)
+            f"{selection} of {total}{when} · coder {who}"
+            + "".join(f" · {part}" for part in (viewing, hit, message) if part)
         )
 
     @on(TranscriptPane.CursorMoved)
@@ -211,16 +231,29 @@ class CodingScreen(CodingBase):
     # --- writing ------------------------------------------------------------------------
 
     def commit(self, change: Callable[[Session], str]) -> None:
-        transcript = self.transcript_id
-        self.write(change, lambda session: self._codings(session, transcript))
+        transcript, offered = self.transcript_id, self.loaded.views
+        self.write(change, lambda session: self._codings(session, transcript, offered))
+
+    def can_write(self) -> bool:
+        """Another view than one's own is read-only: say so, and how to get back."""
+        if self.loaded is not None and not self.loaded.codings.view.mine:
+            self.notify(f"Showing {self.loaded.codings.view.label}, which is read-only: press v until your own "
+                        "coding shows to code.", severity="warning")
+            return False
+        return super().can_write()
+
+    def _redraw(self, codings: Codings) -> bool:
+        """Draw `codings`, unless another transcript has opened since they were read."""
+        if self.loaded is None or codings.transcript_id != self.loaded.view.id:
+            return False
+        self.loaded = replace(self.loaded, codings=codings)
+        self.query_one(TranscriptPane).show_codings(codings.shown)
+        return True
 
     def on_action_done(self, message: ActionDone[str | Held, Codings]) -> None:
-        """Redraw the codings the action left, unless another transcript has opened since."""
-        codings = message.shown
-        if self.loaded is None or codings.transcript_id != self.loaded.view.id:
+        """Redraw the codings the action left, and say what it did."""
+        if not self._redraw(message.shown):
             return
-        self.loaded = replace(self.loaded, codings=codings)
-        self.query_one(TranscriptPane).show_codings(codings.mine)
         said = message.result
         if isinstance(said, Held):
             self.held, said = (said.verb, time.monotonic()), said.said
@@ -335,6 +368,28 @@ class CodingScreen(CodingBase):
             self.notify("Every codable segment after the cursor has been coded.")
         else:
             pane.set_cursor(target)
+
+    def action_view(self) -> None:
+        """Show the next coding offered here: own, each pair's final coding, each other coder's."""
+        if self.loaded is None:
+            return
+        views = self.loaded.views
+        if len(views) == 1:
+            self.notify("Only your own coding can be shown in this transcript (no one else coded it, or you still "
+                        "code fragments of it blind).")
+            return
+        self.view = views[(views.index(self.loaded.codings.view) + 1) % len(views)]
+        self.read_view(self.transcript_id, views)
+
+    @work(thread=True, exclusive=True, group="view")
+    def read_view(self, transcript_id: int, offered: list[CodingView]) -> None:
+        with self.study.reader() as session:
+            codings = self._codings(session, transcript_id, offered)
+        self.post_message(CodingsRead(codings))
+
+    def on_codings_read(self, message: CodingsRead) -> None:
+        if self._redraw(message.codings):
+            self.update_status("showing your own coding" if message.codings.view.mine else "")
 
     def action_transcript(self, step: int) -> None:
         if self.loaded is None:
