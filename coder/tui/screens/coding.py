@@ -37,6 +37,7 @@ from coder.storage.models import Code
 from coder.tui.actions import ActionDone
 from coder.tui.screens.coding_base import BACK, ELEMENT, HELP, MEMO, PANEL, PICK, TOGGLE, CodingBase
 from coder.tui.screens.dialogs import help_row
+from coder.tui.screens.memo_picker import MemoTargetPicker
 from coder.tui.widgets.codebook_panel import CodebookPanel
 from coder.tui.widgets.plain import Plain
 from coder.tui.widgets.transcript_pane import TranscriptPane
@@ -306,14 +307,31 @@ class CodingScreen(CodingBase):
     def action_redo(self) -> None:
         self._history(redo, "redo")
 
-    def memo_target(self) -> tuple[CodingRow, str] | None:
+    def _memo_candidates(self) -> list[CodingRow]:
         pane = self.query_one(TranscriptPane)
-        mine = pane.covering(pane.cursor)
-        if not mine:
+        covering = pane.covering(pane.cursor)
+        if not covering:
             self.notify("No coding of yours under the cursor to write a memo on.", severity="warning")
-            return None
-        coding = mine[-1]
-        return coding, f"Memo on {coding.name}, {segment_span(coding.first, coding.last)}"
+        return covering
+
+    @staticmethod
+    def _memo_title(coding: CodingRow) -> str:
+        return f"Memo on {coding.name}, {segment_span(coding.first, coding.last)}"
+
+    def action_memo(self) -> None:
+        """A memo on the coding under the cursor; when several are, a picker asks which
+        (so this screen needs no `memo_target`)."""
+        if not self.can_write():
+            return
+        covering = self._memo_candidates()
+        if len(covering) == 1:
+            self.edit_memo(covering[0], self._memo_title(covering[0]))
+        elif covering:
+            self.app.push_screen(MemoTargetPicker(covering), self._memo_chosen)
+
+    def _memo_chosen(self, coding: CodingRow | None) -> None:
+        if coding is not None:
+            self.edit_memo(coding, self._memo_title(coding))
 
     # --- finding ---------------------------------------------------------------------------
 
