@@ -118,3 +118,30 @@ def empty(tmp_path):
     opened = open_study(str(tmp_path / "empty.db"))
     yield opened
     opened.close()
+
+
+@pytest.fixture(scope="session")
+def built_day(tmp_path_factory):
+    """The coded demo study, built once, closed so that its file can be copied whole."""
+    from coder.demo.demo_study import build_demo
+
+    path = tmp_path_factory.mktemp("day") / "demo.db"
+    build_demo(str(path)).close()
+    return path
+
+
+@pytest.fixture
+def day(built_day, tmp_path):
+    """A fresh copy of the coded demo study (marieke's and sander's recorded work), and lotte
+    with a quarter of marieke's fragments to code blind."""
+    import shutil
+
+    from coder.coding.assignments import assign
+
+    path = tmp_path / "demo.db"
+    shutil.copy(built_day, path)
+    opened = open_study(str(path), create=False)
+    with opened.session() as session:
+        assign(session, "marieke", "lotte", "lead", fraction=0.25, seed=3)
+    yield opened
+    opened.close()

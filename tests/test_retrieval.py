@@ -49,7 +49,7 @@ async def test_the_screen_lists_fragments_filters_by_coder_and_opens_one(sample)
         assert codes.get_row_at(0) == ["(all codes)", "3", "3"] and fragments.row_count == 3
         await pilot.press("m")  # memos only: every memo of the study
         await pilot.pause()
-        assert fragments.row_count == 1 and fragments.get_row_at(0)[7] == "Klopt dit wel? #vraag"
+        assert fragments.row_count == 1 and fragments.get_row_at(0)[6] == "Klopt dit wel? #vraag"  # the memo first
         await pilot.press("m", "down")
         await pilot.pause()
         assert codes.get_row_at(1)[1:] == ["2", "2"]  # the first theme: 2 codings, both in po

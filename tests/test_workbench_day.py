@@ -1,23 +1,19 @@
 """A coding day on the workbench (issue #17), at 100×30 and at 160×48: what the screen shows.
 
-The coded demo study is built once for the module and copied for each test, so
-every test starts from marieke's and sander's recorded work.
+Every test starts from a copy of the coded demo study, marieke's and sander's recorded
+work (the `day` fixture in `tests/conftest.py`).
 """
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from textual.widgets import DataTable
 
-from coder.coding.assignments import assign
 from coder.coding.blind_pass import blind_queue, finish, first_codes, toggle_blind_code
 from coder.coding.queries import transcript_codings
 from coder.coding.review import review_items
 from coder.errors import StudyError
 from coder.stats.units import code_names
-from coder.storage.database import open_study
 from coder.tui.actions import ActionDone
 from coder.tui.app import WorkbenchApp
 from coder.tui.pilot import drive
@@ -29,40 +25,7 @@ from coder.tui.screens.review import FragmentRead
 from coder.tui.screens.study import StudyRead, StudyScreen
 from coder.tui.widgets.codebook_panel import CodebookPanel
 from coder.tui.widgets.transcript_pane import TranscriptPane
-
-NARROW, WIDE = (100, 30), (160, 48)
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """The coded demo study, built once, closed so that its file can be copied whole."""
-    from coder.demo.demo_study import build_demo
-
-    path = tmp_path_factory.mktemp("day") / "demo.db"
-    build_demo(str(path)).close()
-    return path
-
-
-@pytest.fixture
-def day(built, tmp_path):
-    """A fresh copy of the coded demo study, and lotte with a quarter of marieke's fragments to code blind."""
-    path = tmp_path / "demo.db"
-    shutil.copy(built, path)
-    study = open_study(str(path), create=False)
-    with study.session() as session:
-        assign(session, "marieke", "lotte", "lead", fraction=0.25, seed=3)
-    yield study
-    study.close()
-
-
-def shown(app) -> str:
-    """The whole screen as text, as the terminal shows it."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
-def footer(app) -> str:
-    return shown(app).splitlines()[-1]
-
+from tests.workbench_helpers import NARROW, WIDE, footer, shown
 
 # --- 1: a reveal shows the first coder's codes -------------------------------------------
 

@@ -1,27 +1,92 @@
-"""Fuzzy finding with rapidfuzz: text in a transcript, and codes in the codebook.
+"""Finding text in transcripts, and codes in the codebook.
 
-Textual's own `Matcher` is meant for short command names and took 80 s over
-20,000 fragments; rapidfuzz's `process.extract` does the same in milliseconds.
+Text: exact words and word starts first ("ouders" finds "ouders" and "ouderschap", never
+"moment" for "moeder"), case- and diacritics-insensitive; fuzzy (rapidfuzz) only when the
+query asks for it with a leading `~`, or when nothing matches exactly, and then the result
+says so. A researcher must be able to trust that a hit contains what they typed.
+
+Codes: fuzzy, as a picker should be. Textual's own `Matcher` is meant for short command
+names and took 80 s over 20,000 fragments; rapidfuzz's `process.extract` does the same in
+milliseconds.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
+from bisect import bisect_left
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process, utils
+from sqlalchemy import select
+from sqlmodel import Session
 
-from coder.storage.models import Code
+from coder.coding.queries import transcript_ids, with_speaker
+from coder.storage.models import Code, Participant, Segment, Transcript
 
-#: Below this partial-ratio score (0-100) a segment is not a hit.
+#: Below this partial-ratio score (0-100) a segment is not a fuzzy hit.
 TEXT_THRESHOLD = 80
+#: A query that starts with this asks for fuzzy hits (typos, spelling variants).
+FUZZY_PREFIX = "~"
 
 
-def search_texts(texts: Sequence[str], query: str, threshold: int = TEXT_THRESHOLD) -> list[int]:
+@dataclass(frozen=True)
+class TextHits:
+    """The indexes of the texts a query found, in text order, and whether they are fuzzy.
+
+    `describe` bisects them, as the status line asks on every cursor move and a short
+    word has thousands of hits in a long interview."""
+
+    query: str
+    indexes: list[int]
+    fuzzy: bool = False
+
+    def describe(self, current: int | None = None) -> str:
+        """What the status line says: "hit 2 of 7 for “ouders”" with `current` the second
+        hit, else the count; and that the hits are fuzzy when they are."""
+        if not self.indexes:
+            return f"no hits for “{self.query}”"
+        count = len(self.indexes)
+        where = bisect_left(self.indexes, current) if current is not None else count
+        if where < count and self.indexes[where] == current:
+            said = f"hit {where + 1} of {count}"
+        else:
+            said = f"{count} {'hit' if count == 1 else 'hits'}"
+        return f"{said} for “{self.query}”" + (" (fuzzy: nothing matched exactly)" if self.fuzzy else "")
+
+
+def fold(text: str) -> str:
+    """`text` lower-cased and without diacritics ("Één" -> "een"), so "ideeen" finds "ideeën"."""
+    text = text.casefold()
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def word_start_pattern(query: str) -> re.Pattern[str] | None:
+    """The folded query as a phrase that starts at a word start; its last word may go on
+    ("ouders" matches "ouderschap", not "grootouders"). None for an empty query."""
+    words = fold(query).split()
+    if not words:
+        return None
+    return re.compile(r"(?<!\w)" + r"\s+".join(re.escape(word) for word in words))
+
+
+def exact_hits(texts: Sequence[str], query: str) -> list[int]:
+    """Indexes of the texts with the query's words at a word start, in text order."""
+    pattern = word_start_pattern(query)
+    if pattern is None:
+        return []
+    return [index for index, text in enumerate(texts) if pattern.search(fold(text))]
+
+
+def fuzzy_hits(texts: Sequence[str], query: str, threshold: int = TEXT_THRESHOLD) -> list[int]:
     """Indexes of the texts that contain `query` or something close to it, in text order.
 
-    `partial_ratio` scores the best-matching substring, so a word typed with a
-    typo still finds the sentence it is in.
+    `partial_ratio` scores the best-matching substring, so a word typed with a typo
+    still finds the sentence it is in (and "moeder" finds "moment": hence only when asked).
     """
     query = query.strip()
     if not query:
@@ -31,6 +96,18 @@ def search_texts(texts: Sequence[str], query: str, threshold: int = TEXT_THRESHO
         score_cutoff=threshold, limit=None,
     )
     return sorted(index for _, _, index in hits)
+
+
+def search_texts(texts: Sequence[str], query: str) -> TextHits:
+    """Exact hits for `query`; fuzzy ones for `~query`, or when nothing matches exactly."""
+    query = query.strip()
+    asked = query.startswith(FUZZY_PREFIX)
+    words = query.removeprefix(FUZZY_PREFIX).strip()
+    if not asked:
+        exact = exact_hits(texts, words)
+        if exact or not words:
+            return TextHits(query, exact)
+    return TextHits(query, fuzzy_hits(texts, words), fuzzy=True)
 
 
 def code_search_text(code: Code, parent: Code | None = None) -> str:
@@ -58,3 +135,40 @@ def search_codes(codes: Sequence[Code], query: str, limit: int = 20) -> list[Cod
             scores[index] = max(scores.get(index, 0.0), score * weight)
     ranked = sorted(scores, key=lambda index: (-scores[index], index))
     return [codes[index] for index in ranked[:limit]]
+
+
+@dataclass(frozen=True)
+class StudyHit:
+    """A segment a study-wide search found: where it is, who speaks it, what it says."""
+
+    transcript_id: int
+    title: str
+    position: int
+    speaker: str
+    text: str
+
+
+@dataclass(frozen=True)
+class StudySearch:
+    """Every segment of the study a query found, in the order the study screen lists
+    transcripts; `hits` says how many and whether they are fuzzy."""
+
+    hits: TextHits
+    found: list[StudyHit]
+
+
+def search_study(session: Session, query: str) -> StudySearch:
+    """Search every transcript's text at once, so exact-before-fuzzy holds for the study.
+
+    Only text and speakers are read, never a coding: what a blind second coder finds here
+    they can read in the transcript already."""
+    order = {transcript_id: rank for rank, transcript_id in enumerate(transcript_ids(session))}
+    rows = sorted(session.execute(
+        with_speaker(select(Segment.transcript_id, Segment.position, Segment.start, Segment.end, Participant.label))
+    ).all(), key=lambda row: (order.get(row[0], len(order)), row[1]))
+    texts = dict(session.execute(select(Transcript.id, Transcript.text)).all())
+    titles = dict(session.execute(select(Transcript.id, Transcript.title)).all())
+    segments = [StudyHit(tid, titles[tid], position, label, texts[tid][start:end])
+                for tid, position, start, end, label in rows]
+    hits = search_texts([segment.text for segment in segments], query)
+    return StudySearch(hits, [segments[index] for index in hits.indexes])

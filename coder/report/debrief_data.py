@@ -176,6 +176,17 @@ def final_coding(records: list[CodingRecord], first_coder: str, reviewed: set[Fr
     ]
 
 
+def pair_final(session: Session, pair: tuple[str, str], items: list[ReviewItem] | None = None,
+               records: list[CodingRecord] | None = None) -> list[CodingRecord]:
+    """The pair's final coding, as the summary counts it and the coding screen shows it:
+    `final_coding` over the pair's review (`items`) and the study's codings (`records`),
+    read here when not given."""
+    items = review_items(session, *pair) if items is None else items
+    records = coding_records(session) if records is None else records
+    reviewed = {i.fragment for i in items if i.decision is not None}
+    return final_coding(records, pair[0], reviewed, pair_consensus(session, pair, items))
+
+
 def pair_consensus(session: Session, pair: tuple[str, str], items: list[ReviewItem]) -> set[tuple[FragmentRef, str]]:
     """The (fragment, reviewer) of the decisions that make the pair's consensus: the latest
     decision on each of its reviewed fragments, and the fragments added in its transcripts."""
@@ -292,10 +303,9 @@ def build_debrief(session: Session, level: str = "theme", coders: tuple[str, str
     pair = pick_coders(session, coders)
     report = agreement(study_ratings(session, "fragments", level, pair), level)
     items = review_items(session, *pair)
-    reviewed = {i.fragment for i in items if i.decision is not None}
     agreed = {i.fragment for i in items if i.decision and i.decision.kind == DecisionKind.AGREED}
     records = coding_records(session)
-    final = final_coding(records, pair[0], reviewed, pair_consensus(session, pair, items))
+    final = pair_final(session, pair, items, records)
     codes = active_codes(session)
     themes = [c for c in codes if c.parent_id is None]
     exemplary = {fragment for fragment, group in _fragments(records).items()

@@ -26,18 +26,18 @@ from coder.coding.queries import (
     CodingRow,
     TranscriptView,
     segment_span,
-    transcript_codings,
     transcript_ids,
     transcript_view,
 )
-from coder.coding.search import search_texts
+from coder.coding.search import FUZZY_PREFIX, TextHits, search_texts
 from coder.ingest.formats.timecode import clock
+from coder.report.coding_views import MINE, CodingView, view_codings, views_offered
 from coder.storage.database import Study
 from coder.storage.models import Code
-from coder.storage.vocabulary import Pass
 from coder.tui.actions import ActionDone
 from coder.tui.screens.coding_base import BACK, ELEMENT, HELP, MEMO, PANEL, PICK, TOGGLE, CodingBase
 from coder.tui.screens.dialogs import help_row
+from coder.tui.screens.memo_picker import MemoTargetPicker
 from coder.tui.widgets.codebook_panel import CodebookPanel
 from coder.tui.widgets.plain import Plain
 from coder.tui.widgets.transcript_pane import TranscriptPane
@@ -50,15 +50,18 @@ CONFIRM_SECONDS = 10.0
 
 @dataclass(frozen=True)
 class Codings:
-    """The coder's codings to draw, and the positions they cover (for `n`).
+    """The coder's codings, the positions they cover (for `n`), and what is drawn.
 
-    Only the coder's own: in full double coding each coder unitizes the whole
-    transcript on their own, and the other's work must not steer them.
+    By default the coder's own only: in full double coding each coder unitizes the
+    whole transcript on their own, and the other's work must not steer them. `v`
+    shows another `view` (a pair's final coding, another coder's), read-only.
     """
 
     transcript_id: int
     mine: list[CodingRow]
     coded: frozenset[int]
+    shown: list[CodingRow]
+    view: CodingView = MINE
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,8 @@ class Loaded:
     codings: Codings
     transcripts: list[int]
     codes: list[Code]
+    #: What `v` can show here, own coding first (`views_offered`: blindness decides).
+    views: list[CodingView]
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,13 @@ class TranscriptOpened(Message):
 
     loaded: Loaded
     cursor: int
+
+
+@dataclass
+class CodingsRead(Message):
+    """The codings of the view `v` chose were read."""
+
+    codings: Codings
 
 
 @dataclass
@@ -109,6 +121,7 @@ class CodingScreen(CodingBase):
         Binding("greater_than_sign", "hit(1)", "Next hit", show=False),
         Binding("less_than_sign", "hit(-1)", "Previous hit", show=False),
         Binding("n", "next_uncoded", "Next uncoded"),
+        Binding("v", "view", "View: mine / final / coder", show=False),
         Binding("left_square_bracket", "transcript(-1)", "Previous transcript", show=False),
         Binding("right_square_bracket", "transcript(1)", "Next transcript", show=False),
         PANEL,
@@ -116,20 +129,27 @@ class CodingScreen(CodingBase):
         BACK,
     ]
 
-    def __init__(self, study: Study, coder: str | None, transcript_id: int, cursor: int = 0) -> None:
+    def __init__(self, study: Study, coder: str | None, transcript_id: int, cursor: int = 0, search: str = "") -> None:
         super().__init__(study, coder)
         self.transcript_id = transcript_id
         self.cursor = cursor  # the segment to open on (0-based)
+        #: A search to show the hits of when the transcript opens (from the study-wide search).
+        self.search_first = search
         self.loaded: Loaded | None = None
         #: An undo or redo held back because it would change another transcript, and when.
         self.held: tuple[str, float] | None = None
+        #: What `v` last asked to see; own coding where that is not offered.
+        self.view: CodingView = MINE
+        #: What the last search in the transcript on screen found.
+        self.found: TextHits | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal():
             yield TranscriptPane(id="transcript")
             yield CodebookPanel(id="codebook")
-        yield Input(placeholder="search this transcript (fuzzy); enter jumps, escape closes", id="search")
+        yield Input(placeholder=f"search this transcript: words and word starts ({FUZZY_PREFIX}word for fuzzy); "
+                                "enter jumps, > and < go on, escape closes", id="search")
         yield Plain("", id="coding-status")
         yield Footer(compact=True)
 
@@ -138,19 +158,22 @@ class CodingScreen(CodingBase):
 
     # --- loading ----------------------------------------------------------------------
 
-    def _codings(self, session: Session, transcript_id: int) -> Codings:
-        mine = [c for c in transcript_codings(session, transcript_id, self.coder) if c.pass_ == Pass.PRIMARY]
-        return Codings(transcript_id, mine, frozenset(p for c in mine for p in range(c.first, c.last + 1)))
+    def _codings(self, session: Session, transcript_id: int, offered: list[CodingView]) -> Codings:
+        mine = view_codings(session, self.coder, transcript_id, MINE)
+        view = self.view if self.view in offered else MINE
+        shown = mine if view.mine else view_codings(session, self.coder, transcript_id, view)
+        return Codings(transcript_id, mine, frozenset(p for c in mine for p in range(c.first, c.last + 1)), shown, view)
 
     @work(thread=True, exclusive=True, group="load")
     def load(self, transcript_id: int, cursor: int = 0) -> None:
         """Show the first screenfuls at once, then the rest of a long interview."""
         first_page = max(FIRST_PAGE, cursor + FIRST_PAGE)
         with self.study.reader() as session:
+            views = views_offered(session, self.coder, transcript_id)
             loaded = Loaded(
                 view=transcript_view(session, transcript_id, limit=first_page),
-                codings=self._codings(session, transcript_id),
-                transcripts=transcript_ids(session), codes=active_codes(session),
+                codings=self._codings(session, transcript_id, views),
+                transcripts=transcript_ids(session), codes=active_codes(session), views=views,
             )
         self.post_message(TranscriptOpened(loaded, cursor))
         if len(loaded.view.segments) == first_page:
@@ -165,7 +188,10 @@ class CodingScreen(CodingBase):
         self.transcript_id = loaded.view.id
         self.sub_title = loaded.view.title
         pane = self.query_one(TranscriptPane)
-        pane.show_transcript(loaded.view, loaded.codings.mine, cursor)
+        pane.show_transcript(loaded.view, loaded.codings.shown, cursor)
+        self.found = None  # its hits were positions in the transcript shown before
+        if first_load and self.search_first:
+            self.find_text(self.search_first)
         if first_load or not self.query_one(CodebookPanel).codes:
             self.query_one(CodebookPanel).show_codes(loaded.codes)
         pane.focus()
@@ -189,8 +215,12 @@ class CodingScreen(CodingBase):
         view = self.loaded.view
         started = view.turns[view.segments[pane.cursor].turn_id].start_time if view.segments else None
         when = f" · {clock(started)}" if started is not None else ""
+        shown = self.loaded.codings.view
+        viewing = "" if shown.mine else f"showing {shown.label} (read-only, v: next view)"
+        hit = self.found.describe(pane.cursor) if self.found else ""
         self.query_one("#coding-status", Static).update(
-            f"{selection} of {total}{when} · coder {who}" + (f" · {message}" if message else "")
+            f"{selection} of {total}{when} · coder {who}"
+            + "".join(f" · {part}" for part in (viewing, hit, message) if part)
         )
 
     @on(TranscriptPane.CursorMoved)
@@ -202,16 +232,29 @@ class CodingScreen(CodingBase):
     # --- writing ------------------------------------------------------------------------
 
     def commit(self, change: Callable[[Session], str]) -> None:
-        transcript = self.transcript_id
-        self.write(change, lambda session: self._codings(session, transcript))
+        transcript, offered = self.transcript_id, self.loaded.views
+        self.write(change, lambda session: self._codings(session, transcript, offered))
+
+    def can_write(self) -> bool:
+        """Another view than one's own is read-only: say so, and how to get back."""
+        if self.loaded is not None and not self.loaded.codings.view.mine:
+            self.notify(f"Showing {self.loaded.codings.view.label}, which is read-only: press v until your own "
+                        "coding shows to code.", severity="warning")
+            return False
+        return super().can_write()
+
+    def _redraw(self, codings: Codings) -> bool:
+        """Draw `codings`, unless another transcript has opened since they were read."""
+        if self.loaded is None or codings.transcript_id != self.loaded.view.id:
+            return False
+        self.loaded = replace(self.loaded, codings=codings)
+        self.query_one(TranscriptPane).show_codings(codings.shown)
+        return True
 
     def on_action_done(self, message: ActionDone[str | Held, Codings]) -> None:
-        """Redraw the codings the action left, unless another transcript has opened since."""
-        codings = message.shown
-        if self.loaded is None or codings.transcript_id != self.loaded.view.id:
+        """Redraw the codings the action left, and say what it did."""
+        if not self._redraw(message.shown):
             return
-        self.loaded = replace(self.loaded, codings=codings)
-        self.query_one(TranscriptPane).show_codings(codings.mine)
         said = message.result
         if isinstance(said, Held):
             self.held, said = (said.verb, time.monotonic()), said.said
@@ -264,14 +307,31 @@ class CodingScreen(CodingBase):
     def action_redo(self) -> None:
         self._history(redo, "redo")
 
-    def memo_target(self) -> tuple[CodingRow, str] | None:
+    def _memo_candidates(self) -> list[CodingRow]:
         pane = self.query_one(TranscriptPane)
-        mine = pane.covering(pane.cursor)
-        if not mine:
+        covering = pane.covering(pane.cursor)
+        if not covering:
             self.notify("No coding of yours under the cursor to write a memo on.", severity="warning")
-            return None
-        coding = mine[-1]
-        return coding, f"Memo on {coding.name}, {segment_span(coding.first, coding.last)}"
+        return covering
+
+    @staticmethod
+    def _memo_title(coding: CodingRow) -> str:
+        return f"Memo on {coding.name}, {segment_span(coding.first, coding.last)}"
+
+    def action_memo(self) -> None:
+        """A memo on the coding under the cursor; when several are, a picker asks which
+        (so this screen needs no `memo_target`)."""
+        if not self.can_write():
+            return
+        covering = self._memo_candidates()
+        if len(covering) == 1:
+            self.edit_memo(covering[0], self._memo_title(covering[0]))
+        elif covering:
+            self.app.push_screen(MemoTargetPicker(covering), self._memo_chosen)
+
+    def _memo_chosen(self, coding: CodingRow | None) -> None:
+        if coding is not None:
+            self.edit_memo(coding, self._memo_title(coding))
 
     # --- finding ---------------------------------------------------------------------------
 
@@ -282,17 +342,20 @@ class CodingScreen(CodingBase):
 
     @on(Input.Submitted, "#search")
     def search_submitted(self, event: Input.Submitted) -> None:
-        pane = self.query_one(TranscriptPane)
-        hits = search_texts([s.text for s in self.loaded.view.segments], event.value)
-        pane.hits = frozenset(hits)
         event.input.display = False
+        self.find_text(event.value)
+
+    def find_text(self, query: str) -> None:
+        """Mark the hits of `query` and go to the first one after the cursor, unless on one."""
+        pane = self.query_one(TranscriptPane)
+        found = search_texts([s.text for s in self.loaded.view.segments], query)
+        self.found = found
+        pane.hits = frozenset(found.indexes)
         pane.focus()
-        if hits:
-            self.action_hit(1, wrap_to=hits)
-            self.update_status(f"{len(hits)} hits for “{event.value}”")
-        else:
-            pane.refresh()
-            self.update_status(f"no hits for “{event.value}”")
+        if found.indexes and pane.cursor not in pane.hits:
+            self.action_hit(1)
+        pane.refresh()
+        self.update_status()
 
     def on_key(self, event) -> None:
         search = self.query_one("#search", Input)
@@ -301,9 +364,9 @@ class CodingScreen(CodingBase):
             self.query_one(TranscriptPane).focus()
             event.stop()
 
-    def action_hit(self, direction: int, wrap_to: list[int] | None = None) -> None:
-        pane = self.query_one(TranscriptPane)
-        hits = sorted(wrap_to or pane.hits)
+    def action_hit(self, direction: int) -> None:
+        """The next (or previous) hit of the last search, round the end."""
+        pane, hits = self.query_one(TranscriptPane), self.found.indexes if self.found else []
         if not hits:
             self.notify("No search hits; press / to search.", severity="warning")
             return
@@ -311,8 +374,6 @@ class CodingScreen(CodingBase):
             target = next((h for h in hits if h > pane.cursor), hits[0])
         else:
             target = next((h for h in reversed(hits) if h < pane.cursor), hits[-1])
-        if wrap_to is not None and pane.cursor in hits:
-            target = pane.cursor
         pane.set_cursor(target)
 
     def action_next_uncoded(self) -> None:
@@ -325,6 +386,28 @@ class CodingScreen(CodingBase):
             self.notify("Every codable segment after the cursor has been coded.")
         else:
             pane.set_cursor(target)
+
+    def action_view(self) -> None:
+        """Show the next coding offered here: own, each pair's final coding, each other coder's."""
+        if self.loaded is None:
+            return
+        views = self.loaded.views
+        if len(views) == 1:
+            self.notify("Only your own coding can be shown in this transcript (no one else coded it, or you still "
+                        "code fragments of it blind).")
+            return
+        self.view = views[(views.index(self.loaded.codings.view) + 1) % len(views)]
+        self.read_view(self.transcript_id, views)
+
+    @work(thread=True, exclusive=True, group="view")
+    def read_view(self, transcript_id: int, offered: list[CodingView]) -> None:
+        with self.study.reader() as session:
+            codings = self._codings(session, transcript_id, offered)
+        self.post_message(CodingsRead(codings))
+
+    def on_codings_read(self, message: CodingsRead) -> None:
+        if self._redraw(message.codings):
+            self.update_status("showing your own coding" if message.codings.view.mine else "")
 
     def action_transcript(self, step: int) -> None:
         if self.loaded is None:

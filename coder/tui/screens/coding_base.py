@@ -44,7 +44,8 @@ class CodingBase(ActionScreen):
 
     A subclass keeps what it shows in `loaded` (which has the active `codes`), and
     says how a code is applied (`apply`), how a change is committed and reread
-    (`commit`), and which coding a memo goes with (`memo_target`).
+    (`commit`), and which coding a memo goes with (`memo_target`, or an
+    `action_memo` of its own that calls `edit_memo`).
     """
 
     def __init__(self, study: Study, coder: str | None) -> None:
@@ -131,9 +132,11 @@ class CodingBase(ActionScreen):
 
     def action_memo(self) -> None:
         target = self.memo_target() if self.can_write() else None
-        if target is None:
-            return
-        coding, title = target
+        if target is not None:
+            self.edit_memo(*target)
+
+    def edit_memo(self, coding: CodingRow, title: str) -> None:
+        """Open the memo dialog on `coding`, and save what the coder writes."""
         coder = self.coder
 
         def save(memo: str | None) -> None:

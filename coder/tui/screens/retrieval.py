@@ -23,11 +23,14 @@ from coder.storage.database import Study
 from coder.storage.models import Code, Coder
 from coder.storage.vocabulary import SCHOOL_TYPES, Pass
 from coder.tui.screens.coding import CodingScreen
-from coder.tui.widgets.plain import Plain
+from coder.tui.widgets.plain import Plain, one_line
+from coder.tui.widgets.table import Table
 
 #: Characters of a fragment's text in the list: enough to recognise it.
 TEXT_WIDTH = 70
 PASSES: tuple[str | None, ...] = (None, *Pass)
+#: The fragment list's columns before the text and the memo.
+COLUMNS = ("Transcript", "Segments", "Speaker", "Type", "Coder", "Pass")
 
 
 @dataclass
@@ -37,11 +40,6 @@ class RetrievalRead(Message):
     records: list[CodingRecord]
     codes: list[Code]
     coders: list[str]
-
-
-def _cell(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= TEXT_WIDTH else text[: TEXT_WIDTH - 1] + "…"
 
 
 class RetrievalScreen(Screen):
@@ -72,14 +70,12 @@ class RetrievalScreen(Screen):
         yield Header()
         yield Plain("Reading the codings…", id="retrieval-status")
         with Horizontal():
-            yield DataTable(id="retrieval-codes", cursor_type="row")
-            yield DataTable(id="retrieval-fragments", cursor_type="row", zebra_stripes=True)
+            yield Table(id="retrieval-codes", shrink={0}, cursor_type="row")
+            yield Table(id="retrieval-fragments", shrink={0, 6, 7}, cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = "retrieve by code"
-        self.query_one("#retrieval-fragments", DataTable).add_columns(
-            "Transcript", "Segments", "Speaker", "Type", "Coder", "Pass", "Text", "Memo")
         self.load()
 
     @work(thread=True, exclusive=True, group="retrieval")
@@ -94,16 +90,16 @@ class RetrievalScreen(Screen):
         self.records, self.coders = message.records, message.coders
         present = {record.school_type or NO_SCHOOL_TYPE for record in message.records}
         self.school_types = [t for t in (*SCHOOL_TYPES, NO_SCHOOL_TYPE) if t in present]
-        table = self.query_one("#retrieval-codes", DataTable)
+        table = self.query_one("#retrieval-codes", Table)
         highlighted = table.cursor_row
         table.clear(columns=True)
         table.add_columns("Code", "All", *self.school_types)
         names = {code.id: code for code in message.codes}
         labels = {ANY_CODE: "(all codes)"} | {
             code.code_id: f"  {code.name}" if code.parent_id in names else code.name for code in message.codes}
-        for counts in frequencies(message.records, list(labels)):
-            table.add_row(labels[counts.code_id], str(counts.total),
-                          *(str(counts.by_school_type.get(t, 0)) for t in self.school_types), key=counts.code_id)
+        table.fill([(counts.code_id, (labels[counts.code_id], str(counts.total),
+                                      *(str(counts.by_school_type.get(t, 0)) for t in self.school_types)))
+                    for counts in frequencies(message.records, list(labels))])
         table.move_cursor(row=min(highlighted, len(message.codes)))
         self._status()
 
@@ -119,20 +115,30 @@ class RetrievalScreen(Screen):
     def show_fragments(self, event: DataTable.RowHighlighted) -> None:
         self._show(str(event.row_key.value))
 
+    def _columns(self, table: Table) -> None:
+        """The memo before the text in memo mode; the last column gives up its width first."""
+        wanted = (*COLUMNS, *(("Memo", "Text") if self.memos_only else ("Text", "Memo")))
+        if tuple(str(column.label) for column in table.ordered_columns) != wanted:
+            table.clear(columns=True)
+            table.add_columns(*wanted)
+            table.shrink_first = frozenset({len(wanted) - 1})
+
     def _show(self, code_id: str) -> None:
-        table = self.query_one("#retrieval-fragments", DataTable)
-        table.clear()
+        table = self.query_one("#retrieval-fragments", Table)
+        self._columns(table)
         chosen = fragments_with(self.records, code_id)
         if self.memos_only:
             chosen = with_memo(chosen, self.tag)
-        for index, record in enumerate(chosen):
-            first, last = segment_number(record.first), segment_number(record.last)
-            segments = f"{first}–{last}" if first != last else str(first)
-            table.add_row(record.transcript, segments, "+".join(s.label for s in record.speakers),
-                          record.school_type or NO_SCHOOL_TYPE, record.coder, record.pass_, _cell(record.text),
-                          _cell(record.memo), key=str(index))
+        table.fill([(str(index), self._cells(record)) for index, record in enumerate(chosen)])
         self._chosen = chosen
         self._status(len(chosen))
+
+    def _cells(self, record: CodingRecord) -> tuple[str, ...]:
+        first, last = segment_number(record.first), segment_number(record.last)
+        text, memo = one_line(record.text, TEXT_WIDTH), one_line(record.memo, TEXT_WIDTH)
+        return (record.transcript, f"{first}–{last}" if first != last else str(first),
+                "+".join(s.label for s in record.speakers), record.school_type or NO_SCHOOL_TYPE, record.coder,
+                record.pass_, *((memo, text) if self.memos_only else (text, memo)))
 
     @on(DataTable.RowSelected, "#retrieval-fragments")
     def open_fragment(self, event: DataTable.RowSelected) -> None:

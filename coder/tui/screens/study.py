@@ -40,6 +40,7 @@ from coder.tui.screens.dialogs import (
     DebriefDialog,
     DebriefRequest,
 )
+from coder.tui.screens.find import FindScreen
 from coder.tui.screens.retrieval import RetrievalScreen
 from coder.tui.screens.review import ReviewScreen
 from coder.tui.screens.transcript_form import TranscriptEdit, TranscriptForm
@@ -129,6 +130,7 @@ class StudyScreen(ActionScreen):
         Binding("b", "blind", "Blind coding"),
         Binding("v", "review", "Review"),
         Binding("c", "retrieve", "By code"),
+        Binding("f", "find", "Find"),
         Binding("A", "assign", "Assign"),
         Binding("e", "debrief", "Debrief"),
         Binding("E", "edit", "Correct transcript", show=False),
@@ -182,6 +184,9 @@ class StudyScreen(ActionScreen):
 
     def action_retrieve(self) -> None:
         self.app.push_screen(RetrievalScreen(self.study, self.coder))
+
+    def action_find(self) -> None:
+        self.app.push_screen(FindScreen(self.study, self.coder))
 
     def action_agreement(self) -> None:
         self.app.push_screen(AgreementScreen(self.study))

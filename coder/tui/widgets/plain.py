@@ -28,3 +28,10 @@ def escaped(text: str) -> str:
     """`text` with markup brackets escaped, for widgets that read strings as markup but are
     compared as strings (table cells)."""
     return escape(text)
+
+
+def one_line(text: str, width: int) -> str:
+    """`text` on one line of at most `width` characters, ending in "…" when cut: a memo or a
+    fragment in a list, enough to recognise it."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"

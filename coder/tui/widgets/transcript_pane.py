@@ -32,6 +32,8 @@ MARKS = 3
 #: The code names' column: a quarter of the pane, within these bounds.
 NAMES = (12, 30)
 THEME_BAR, ELEMENT_BAR = "▌", "▏"
+#: Before a code's name on a fragment: the coding has a memo.
+MEMO_MARK = "✎"
 #: A turn's start time under its speaker: `HH:MM:SS` and a space.
 CLOCK_WIDTH = 9
 
@@ -284,9 +286,16 @@ class TranscriptPane(Widget, can_focus=True):
         return Strip(parts).adjust_cell_length(width, base)
 
     def _names(self, codings: list[CodingRow], base: Style) -> list[Segment]:
-        """The names of the codes a fragment starts with, each in its share of the column."""
+        """The names of the codes a fragment starts with, each in its share of the column,
+        with a mark before those whose coding has a memo."""
         if not codings:
             return []
         share = max(self._names_width // len(codings), 3)
-        return [Segment(f" {abbreviate(coding.name, share - 1)}", base + Style(color=coding.color or "grey50"))
+        return [Segment(f" {self._code_label(coding, share - 1)}", base + Style(color=coding.color or "grey50"))
                 for coding in codings][: max(self._names_width // 3, 1)]
+
+    @staticmethod
+    def _code_label(coding: CodingRow, width: int) -> str:
+        if not coding.memo.strip():
+            return abbreviate(coding.name, width)
+        return MEMO_MARK + abbreviate(coding.name, max(width - 1, 1))
