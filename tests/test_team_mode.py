@@ -9,6 +9,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from coder.coding.actions import undo
 from coder.coding.blind_pass import blind_queue, finish, toggle_blind_code
 from coder.storage.database import open_study
 from tests.cli_helpers import run_cli as run
@@ -20,25 +21,37 @@ def _as(url: str, role: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def team(pg_admin_url, tmp_path_factory) -> dict[str, str]:
-    """A study owned by a non-superuser `lead`, in team mode, with coders anna and bob.
+def lead(pg_admin_url) -> str:
+    """The role that owns the team studies: a non-superuser that may create roles."""
+    with psycopg.connect(pg_admin_url, autocommit=True) as admin:
+        admin.execute("CREATE ROLE lead LOGIN CREATEROLE")
+    return "lead"
+
+
+@pytest.fixture(scope="module")
+def team(pg_admin_url, lead, tmp_path_factory) -> dict[str, str]:
+    """A study owned by `lead`, in team mode, with coders anna and bob.
 
     anna coded segments 3 and 5 and handed both to bob, who has not started: the URLs per role.
     """
+    return team_study(pg_admin_url, tmp_path_factory.mktemp("team"), "team_study")
+
+
+def team_study(pg_admin_url: str, folder, database: str, coders: tuple[str, str] = ("anna", "bob")) -> dict[str, str]:
+    """The `team` fixture's study in a database of its own, for a test that changes it."""
     with psycopg.connect(pg_admin_url, autocommit=True) as admin:
-        admin.execute("CREATE ROLE lead LOGIN CREATEROLE")
-        admin.execute('CREATE DATABASE "team_study" OWNER lead')
-    owner = _as(make_url(pg_admin_url).set(database="team_study").render_as_string(hide_password=False), "lead")
-    folder = tmp_path_factory.mktemp("team")
+        admin.execute(f'CREATE DATABASE "{database}" OWNER lead')
+    owner = _as(make_url(pg_admin_url).set(database=database).render_as_string(hide_password=False), "lead")
+    anna, bob = coders
     codings = write(folder, "anna.csv", "transcript,first,last,code,memo\nProefinterview,3,3,interdependence,"
                                         "anna's geheime memo\nProefinterview,5,5,flexibility,\n")
     for args in (("init", "--codebook", str(SHIPPED_CODEBOOK)), ("import", str(write(folder, "t.txt", TRANSCRIPT))),
-                 ("team", "init"), ("team", "add", "anna"), ("team", "add", "bob")):
+                 ("team", "init"), ("team", "add", anna), ("team", "add", bob)):
         result = run("--db", owner, *args)
         assert result.exit_code == 0, result.output
-    urls = {"lead": owner, "anna": _as(owner, "anna"), "bob": _as(owner, "bob")}
-    assert run("--db", urls["anna"], "code", str(codings)).exit_code == 0
-    assert run("--db", urls["anna"], "assign", "--from", "anna", "--to", "bob").exit_code == 0
+    urls = {"lead": owner, anna: _as(owner, anna), bob: _as(owner, bob)}
+    assert run("--db", urls[anna], "code", str(codings)).exit_code == 0
+    assert run("--db", urls[anna], "assign", "--from", anna, "--to", bob).exit_code == 0
     return urls
 
 
@@ -173,3 +186,24 @@ def test_finishing_lifts_the_servers_blindness_and_team_commands(team):
     assert "removed" in run("--db", team["lead"], "team", "list").output
     with pytest.raises(psycopg.OperationalError):
         psycopg.connect(bob).close()
+
+
+def test_migrating_a_team_study_covers_the_tables_the_new_version_adds(pg_admin_url, lead, tmp_path):
+    """A study team-inited at version 5 gains `undo_step` in version 6; a coder must still be able to code."""
+    from tests.old_studies import as_version_5
+
+    urls = team_study(pg_admin_url, tmp_path, "team_migrated", coders=("carla", "dirk"))
+    study = open_study(urls["lead"], create=False)
+    as_version_5(study.engine)
+    study.close()
+    migrated = run("--db", urls["lead"], "migrate")
+    assert migrated.exit_code == 0 and "to 6" in migrated.output, migrated.output
+    codings = write(tmp_path, "more.csv", "transcript,first,last,code\nProefinterview,6,6,reflection\n")
+    result = run("--db", urls["carla"], "code", str(codings))
+    assert result.exit_code == 0, result.output
+    carla = open_study(urls["carla"], create=False)
+    with carla.session() as session:
+        assert undo(session, "carla") is not None
+    carla.close()
+    assert _rows(urls["carla"], "SELECT count(*) FROM undo_step") == [(4,)]  # two codings, a third, its undo
+    assert "permission denied" in _refused(urls["carla"], "DELETE FROM undo_step")

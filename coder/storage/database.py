@@ -40,7 +40,7 @@ from sqlmodel import Session
 from coder.errors import StudyBusy, StudyError
 from coder.storage import migrations
 from coder.storage.deletions import leave_out_deleted
-from coder.storage.team import connection_identity
+from coder.storage.team import connection_identity, install, is_team_study
 from coder.storage.visibility import blind_to_pending
 
 DEFAULT_DB = "coder.db"
@@ -340,7 +340,11 @@ def open_study(target: str | None = None, *, create: bool = True) -> Study:
 def migrate_study(target: str | None = None) -> Upgrade:
     """Bring an existing study, SQLite or PostgreSQL, to today's schema (`coder migrate`)."""
     study, upgrade = _open(resolve_target(target), create=False, migrate_shared=True)
-    study.close()
+    try:
+        if upgrade.before != upgrade.after and is_team_study(study.engine):
+            install(study.engine)  # the grants and policies, over the tables the steps added too
+    finally:
+        study.close()
     return upgrade
 
 

@@ -140,6 +140,14 @@ def group_role(conn: Connection) -> str | None:
     return conn.execute(text("SELECT value FROM meta WHERE key = :key"), {"key": TEAM_KEY}).scalar()
 
 
+def is_team_study(engine: Engine) -> bool:
+    """Whether `coder team init` made this study a team study (a SQLite file never is one)."""
+    if engine.dialect.name != "postgresql":
+        return False
+    with engine.connect() as conn:
+        return group_role(conn) is not None
+
+
 def _check_owner(conn: Connection) -> tuple[str, str]:
     """(the connection's role, the database): refuse anyone but the owner of the study's tables."""
     me, database, owner = conn.execute(text(
