@@ -42,7 +42,7 @@ async def test_v_shows_the_final_coding_and_the_other_coders_read_only(day):
             pane = await open_transcript(app, pilot, transcript)
             assert {c.id for c in pane.codings} == before
             await pilot.press("v", until=CodingsRead)
-            assert "showing final marieke & sander (read-only" in coding_status(app)
+            assert "viewing final marieke & sander, read-only" in coding_status(app)
             assert {c.id for c in pane.codings} == final_ids and final_ids != before
             pane.set_cursor(final[0].first)
             await pilot.pause()

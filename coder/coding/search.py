@@ -99,6 +99,20 @@ def exact_hits(texts: Sequence[str], query: str) -> list[int]:
                               if _at_word_start(whole, match.start())))
 
 
+def in_context(text: str, query: str, width: int) -> str:
+    """`text` on one line in at most `width` characters from a third of the width before the
+    query's first word-start match, "…" where cut: a list of hits then shows the word
+    searched for near its left, however deep in a long sentence it is and however much
+    of the line a narrow table cuts on the right."""
+    text = " ".join(text.split())
+    pattern, folded = phrase_pattern(query.removeprefix(FUZZY_PREFIX)), fold(text)
+    found = next((m.start() for m in pattern.finditer(folded) if _at_word_start(folded, m.start())), 0) if pattern else 0
+    # From the start when the word is in the first half anyway, or when folding moved the offsets.
+    start = found - width // 3 if found > width // 2 and len(folded) == len(text) else 0
+    shown = ("…" if start else "") + text[start + bool(start):start + width]
+    return shown[: width - 1] + "…" if start + width < len(text) else shown
+
+
 def fuzzy_hits(texts: Sequence[str], query: str, threshold: int = TEXT_THRESHOLD) -> list[int]:
     """Indexes of the texts that contain `query` or something close to it, in text order.
 

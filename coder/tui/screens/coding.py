@@ -227,11 +227,11 @@ class CodingScreen(CodingBase):
         started = view.turns[view.segments[pane.cursor].turn_id].start_time if view.segments else None
         when = f" · {clock(started)}" if started is not None else ""
         shown = self.loaded.codings.view
-        viewing = "" if shown.mine else f"showing {shown.label} (read-only, v: next view)"
+        viewing = "" if shown.mine else f"viewing {shown.label}, read-only"
         hit = self.found.describe(pane.cursor) if self.found else ""
         self.query_one("#coding-status", Static).update(
             f"{selection} of {total}{when} · coder {who}"
-            + "".join(f" · {part}" for part in (viewing, hit, message) if part)
+            + "".join(f" · {part}" for part in (hit, viewing, message) if part)
         )
 
     @on(TranscriptPane.CursorMoved)
