@@ -71,3 +71,19 @@ async def test_a_coder_still_coding_blind_is_offered_only_their_own(day):
         await pilot.pause()
         assert any("Only your own coding" in n.message for n in app._notifications)
         assert pane.codings == [] and "marieke" not in coding_status(app)
+
+
+def test_the_other_codings_are_offered_once_the_blind_fragments_there_are_done(day):
+    from coder.coding.blind_pass import finish, toggle_blind_code
+    from coder.report.coding_views import views_offered
+
+    with day.session() as session:
+        here = next(item for item in blind_queue(session, "lotte") if item.pending).transcript_id
+        assert [v.label for v in views_offered(session, "lotte", here)] == ["mine"]
+        for item in blind_queue(session, "lotte"):
+            if item.transcript_id == here:
+                toggle_blind_code(session, "lotte", item.assignment_id, "interdependence")
+                finish(session, "lotte", item.assignment_id)
+    with day.reader("lotte") as session:
+        labels = [v.label for v in views_offered(session, "lotte", here)]
+    assert labels[0] == "mine" and "marieke" in labels and "final marieke & sander" in labels
