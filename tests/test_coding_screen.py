@@ -9,7 +9,7 @@ from coder.storage.models import Coding, Segment
 from coder.tui.actions import ActionDone, ActionRefused
 from coder.tui.app import WorkbenchApp
 from coder.tui.pilot import drive
-from coder.tui.screens.coding import CodingScreen, TranscriptCompleted, TranscriptOpened
+from coder.tui.screens.coding import CodingScreen, TextFound, TranscriptCompleted, TranscriptOpened
 from coder.tui.screens.dialogs import CodePicker, HelpDialog, MemoDialog
 from coder.tui.screens.study import StudyRead
 from coder.tui.widgets.transcript_pane import TranscriptPane
@@ -62,7 +62,8 @@ async def test_search_picker_memo_next_uncoded_transcripts_and_help(demo):
     app = WorkbenchApp(study, "anna")
     async with drive(app, size=(150, 40)) as pilot:
         pane = await open_coding(app, pilot)
-        await pilot.press("slash", *"keukentafl", "enter")  # a typo still finds it
+        found = await pilot.press("slash", *"keukentafl", "enter", until=TextFound)  # a typo still finds it
+        assert found.found.fuzzy
         assert "keukentafel" in pane.view.segments[pane.cursor].text
         hit = pane.cursor
         await pilot.press("c")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from coder.coding.search import TextHits, exact_hits, fold, search_study, search_texts
+from coder.coding.search import TextHits, exact_hits, fold, in_context, search_study, search_texts
 
 TEXTS = [
     "Dat is echt iets anders.",            # 0: "anders" is close to "ouders", but not it
@@ -42,6 +42,14 @@ def test_the_hit_count_and_the_current_hit():
     assert hits.describe() == "2 hits for “ouders”"
     assert hits.describe(current=2) == "hit 2 of 2 for “ouders”" and hits.describe(current=3) == hits.describe()
     assert search_texts(TEXTS, "~ouders").describe(current=1).startswith("hit 2 of ")
+
+
+def test_a_hit_is_shown_around_the_word_found():
+    text = "Als de juf zich zorgen maakt over een leerling, dan voer ik een gesprek met de ouders thuis."
+    shown = in_context(text, "ouders", 30)
+    assert shown.startswith("…") and shown.endswith("thuis.") and shown.index("ouders") == 10  # a third in
+    assert in_context("Kort.", "kort", 30) == "Kort."
+    assert in_context(text, "als", 20) == text[:19] + "…"
 
 
 def test_the_study_search_lists_segments_of_every_transcript(demo):

@@ -6,15 +6,11 @@ from __future__ import annotations
 from coder.coding.search import fold
 from coder.tui.app import WorkbenchApp
 from coder.tui.pilot import drive
-from coder.tui.screens.coding import CodingScreen, TranscriptOpened
+from coder.tui.screens.coding import CodingScreen, TextFound, TranscriptOpened
 from coder.tui.screens.find import FindScreen, StudySearched
 from coder.tui.screens.study import StudyRead
 from coder.tui.widgets.transcript_pane import TranscriptPane
-from tests.workbench_helpers import NARROW, WIDE, shown
-
-
-def status(app) -> str:
-    return str(app.screen.query_one("#coding-status").render())
+from tests.workbench_helpers import NARROW, WIDE, coding_status, shown
 
 
 async def test_a_transcript_search_lands_on_the_word_and_says_which_hit(day):
@@ -25,21 +21,18 @@ async def test_a_transcript_search_lands_on_the_word_and_says_which_hit(day):
         pane = app.screen.query_one(TranscriptPane)
         await pilot.press("slash")
         assert "~word for fuzzy" in shown(app)  # the prompt says how to ask for fuzzy hits
-        await pilot.press(*"ouders", "enter")
-        await pilot.pause()
-        found = app.screen.found
+        found = (await pilot.press(*"ouders", "enter", until=TextFound)).found
         assert not found.fuzzy and len(found.indexes) > 1
         assert all("ouders" in fold(pane.view.segments[p].text) for p in found.indexes)  # never "anders"
-        assert f"hit 1 of {len(found.indexes)} for “ouders”" in status(app)
+        assert f"hit 1 of {len(found.indexes)} for “ouders”" in coding_status(app)
         await pilot.press("greater_than_sign")
         await pilot.pause()
-        assert f"hit 2 of {len(found.indexes)}" in status(app) and pane.cursor == found.indexes[1]
+        assert f"hit 2 of {len(found.indexes)}" in coding_status(app) and pane.cursor == found.indexes[1]
         await pilot.press("less_than_sign", "less_than_sign")
         await pilot.pause()
-        assert f"hit {len(found.indexes)} of {len(found.indexes)}" in status(app)  # round the start
-        await pilot.press("slash", *"~ouders", "enter")
-        await pilot.pause()
-        assert "(fuzzy" in status(app) and len(app.screen.found.indexes) > len(found.indexes)
+        assert f"hit {len(found.indexes)} of {len(found.indexes)}" in coding_status(app)  # round the start
+        await pilot.press("slash", *"~ouders", "enter", until=TextFound)
+        assert "(fuzzy" in coding_status(app) and len(app.screen.found.indexes) > len(found.indexes)
 
 
 async def test_find_in_study_lists_hits_of_every_transcript_and_opens_one(day):
@@ -56,9 +49,9 @@ async def test_find_in_study_lists_hits_of_every_transcript_and_opens_one(day):
         assert "Transcript" in screen and "Speaker" in screen and "Code" not in screen
         titles = {hit.title for hit in found}
         assert len(titles) > 3 and all(title[:20] in screen for title in titles)
-        await pilot.press("down", "enter", until=TranscriptOpened)
+        await pilot.press("down", "enter", until=TextFound)
         assert isinstance(app.screen, CodingScreen)
         assert app.screen.query_one(TranscriptPane).cursor == found[1].position
-        assert "hit " in status(app) and "for “ouders”" in status(app)  # the same search, marked there
+        assert "hit " in coding_status(app) and "for “ouders”" in coding_status(app)  # the same search, marked there
         await pilot.press("q")
         assert isinstance(app.screen, FindScreen)

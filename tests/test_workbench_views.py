@@ -12,11 +12,7 @@ from coder.tui.pilot import drive
 from coder.tui.screens.coding import CodingsRead, TranscriptOpened
 from coder.tui.screens.study import StudyRead
 from coder.tui.widgets.transcript_pane import TranscriptPane
-from tests.workbench_helpers import NARROW, WIDE, shown
-
-
-def status(app) -> str:
-    return str(app.screen.query_one("#coding-status").render())
+from tests.workbench_helpers import NARROW, WIDE, coding_status, shown
 
 
 async def open_transcript(app, pilot, transcript_id: int) -> TranscriptPane:
@@ -46,7 +42,7 @@ async def test_v_shows_the_final_coding_and_the_other_coders_read_only(day):
             pane = await open_transcript(app, pilot, transcript)
             assert {c.id for c in pane.codings} == before
             await pilot.press("v", until=CodingsRead)
-            assert "showing final marieke & sander (read-only" in status(app)
+            assert "viewing final marieke & sander, read-only" in coding_status(app)
             assert {c.id for c in pane.codings} == final_ids and final_ids != before
             pane.set_cursor(final[0].first)
             await pilot.pause()
@@ -59,7 +55,7 @@ async def test_v_shows_the_final_coding_and_the_other_coders_read_only(day):
             assert labels[0] == "mine" and "sander" in labels and "final marieke & lotte" in labels
             for _ in labels[1:]:
                 await pilot.press("v", until=CodingsRead)
-            assert "showing your own coding" in status(app) and {c.id for c in pane.codings} == before
+            assert "showing your own coding" in coding_status(app) and {c.id for c in pane.codings} == before
             await pilot.press("1", until=ActionDone)  # one's own coding is editable again
             assert mine() != before
 
@@ -74,4 +70,20 @@ async def test_a_coder_still_coding_blind_is_offered_only_their_own(day):
         await pilot.press("v")
         await pilot.pause()
         assert any("Only your own coding" in n.message for n in app._notifications)
-        assert pane.codings == [] and "marieke" not in status(app)
+        assert pane.codings == [] and "marieke" not in coding_status(app)
+
+
+def test_the_other_codings_are_offered_once_the_blind_fragments_there_are_done(day):
+    from coder.coding.blind_pass import finish, toggle_blind_code
+    from coder.report.coding_views import views_offered
+
+    with day.session() as session:
+        here = next(item for item in blind_queue(session, "lotte") if item.pending).transcript_id
+        assert [v.label for v in views_offered(session, "lotte", here)] == ["mine"]
+        for item in blind_queue(session, "lotte"):
+            if item.transcript_id == here:
+                toggle_blind_code(session, "lotte", item.assignment_id, "interdependence")
+                finish(session, "lotte", item.assignment_id)
+    with day.reader("lotte") as session:
+        labels = [v.label for v in views_offered(session, "lotte", here)]
+    assert labels[0] == "mine" and "marieke" in labels and "final marieke & sander" in labels

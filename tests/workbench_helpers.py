@@ -12,3 +12,8 @@ def shown(app) -> str:
 
 def footer(app) -> str:
     return shown(app).splitlines()[-1]
+
+
+def coding_status(app) -> str:
+    """The coding screen's status line."""
+    return str(app.screen.query_one("#coding-status").render())

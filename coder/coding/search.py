@@ -30,6 +30,10 @@ from coder.storage.models import Code, Participant, Segment, Transcript
 TEXT_THRESHOLD = 80
 #: A query that starts with this asks for fuzzy hits (typos, spelling variants).
 FUZZY_PREFIX = "~"
+#: The combining diacritical marks that accented Latin letters decompose into (NFKD).
+_COMBINING = re.compile("[\u0300-\u036f]")
+#: Between texts searched as one string: in no transcript, and no word character.
+_SEPARATOR = "\x00"
 
 
 @dataclass(frozen=True)
@@ -58,28 +62,55 @@ class TextHits:
 
 
 def fold(text: str) -> str:
-    """`text` lower-cased and without diacritics ("Één" -> "een"), so "ideeen" finds "ideeën"."""
+    """`text` lower-cased and without diacritics ("Één" -> "een"), so "ideeen" finds "ideeën".
+
+    The marks are taken off with one regular expression over the decomposed text (the
+    combining block that Latin letters' accents decompose into), not char by char."""
     text = text.casefold()
-    if text.isascii():
-        return text
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return text if text.isascii() else _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
-def word_start_pattern(query: str) -> re.Pattern[str] | None:
-    """The folded query as a phrase that starts at a word start; its last word may go on
-    ("ouders" matches "ouderschap", not "grootouders"). None for an empty query."""
+def phrase_pattern(query: str) -> re.Pattern[str] | None:
+    """The folded query's words in order, any white space between them; the last word may
+    go on ("ouders" matches "ouderschap"). None for an empty query. Where a match starts
+    is checked apart (`_at_word_start`): a look-behind in the pattern makes the regular
+    expression engine try every position and costs three times as much."""
     words = fold(query).split()
-    if not words:
-        return None
-    return re.compile(r"(?<!\w)" + r"\s+".join(re.escape(word) for word in words))
+    return re.compile(r"\s+".join(re.escape(word) for word in words)) if words else None
+
+
+def _at_word_start(text: str, start: int) -> bool:
+    return start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_")
 
 
 def exact_hits(texts: Sequence[str], query: str) -> list[int]:
-    """Indexes of the texts with the query's words at a word start, in text order."""
-    pattern = word_start_pattern(query)
-    if pattern is None:
+    """Indexes of the texts with the query's words at a word start, in text order
+    ("ouders" finds "ouders" and "ouderschap", not "grootouders").
+
+    The texts are folded and searched as one string, so that 100,000 segments cost one
+    pass in C rather than one Python call each; a match cannot cross from one text into
+    the next, as the separator is neither a word character nor white space."""
+    pattern = phrase_pattern(query)
+    if pattern is None or not texts:
         return []
-    return [index for index, text in enumerate(texts) if pattern.search(fold(text))]
+    whole = fold(_SEPARATOR.join(texts))
+    ends = [match.start() for match in re.finditer(_SEPARATOR, whole)]
+    return list(dict.fromkeys(bisect_left(ends, match.start()) for match in pattern.finditer(whole)
+                              if _at_word_start(whole, match.start())))
+
+
+def in_context(text: str, query: str, width: int) -> str:
+    """`text` on one line in at most `width` characters from a third of the width before the
+    query's first word-start match, "…" where cut: a list of hits then shows the word
+    searched for near its left, however deep in a long sentence it is and however much
+    of the line a narrow table cuts on the right."""
+    text = " ".join(text.split())
+    pattern, folded = phrase_pattern(query.removeprefix(FUZZY_PREFIX)), fold(text)
+    found = next((m.start() for m in pattern.finditer(folded) if _at_word_start(folded, m.start())), 0) if pattern else 0
+    # From the start when the word is in the first half anyway, or when folding moved the offsets.
+    start = found - width // 3 if found > width // 2 and len(folded) == len(text) else 0
+    shown = ("…" if start else "") + text[start + bool(start):start + width]
+    return shown[: width - 1] + "…" if start + width < len(text) else shown
 
 
 def fuzzy_hits(texts: Sequence[str], query: str, threshold: int = TEXT_THRESHOLD) -> list[int]:

@@ -100,6 +100,15 @@ class CodingsRead(Message):
 
 
 @dataclass
+class TextFound(Message):
+    """A search of the transcript on screen (`find_text`) is done; `jump`: go to a hit."""
+
+    transcript_id: int
+    found: TextHits
+    jump: bool
+
+
+@dataclass
 class TranscriptCompleted(Message):
     """The whole of a long transcript was read, after its first screenfuls were shown."""
 
@@ -191,7 +200,7 @@ class CodingScreen(CodingBase):
         pane.show_transcript(loaded.view, loaded.codings.shown, cursor)
         self.found = None  # its hits were positions in the transcript shown before
         if first_load and self.search_first:
-            self.find_text(self.search_first)
+            self.find_text(loaded.view, self.search_first)
         if first_load or not self.query_one(CodebookPanel).codes:
             self.query_one(CodebookPanel).show_codes(loaded.codes)
         pane.focus()
@@ -202,6 +211,8 @@ class CodingScreen(CodingBase):
         if self.loaded is not None and self.loaded.view.id == view.id:
             self.loaded = replace(self.loaded, view=view)
             self.query_one(TranscriptPane).extend(view)
+            if self.found is not None:  # a search made on the first screenfuls covers the rest too
+                self.find_text(view, self.found.query, jump=False)
             self.update_status()
 
     def update_status(self, message: str = "") -> None:
@@ -216,11 +227,11 @@ class CodingScreen(CodingBase):
         started = view.turns[view.segments[pane.cursor].turn_id].start_time if view.segments else None
         when = f" · {clock(started)}" if started is not None else ""
         shown = self.loaded.codings.view
-        viewing = "" if shown.mine else f"showing {shown.label} (read-only, v: next view)"
+        viewing = "" if shown.mine else f"viewing {shown.label}, read-only"
         hit = self.found.describe(pane.cursor) if self.found else ""
         self.query_one("#coding-status", Static).update(
             f"{selection} of {total}{when} · coder {who}"
-            + "".join(f" · {part}" for part in (viewing, hit, message) if part)
+            + "".join(f" · {part}" for part in (hit, viewing, message) if part)
         )
 
     @on(TranscriptPane.CursorMoved)
@@ -343,18 +354,24 @@ class CodingScreen(CodingBase):
     @on(Input.Submitted, "#search")
     def search_submitted(self, event: Input.Submitted) -> None:
         event.input.display = False
-        self.find_text(event.value)
+        self.query_one(TranscriptPane).focus()
+        if self.loaded is not None:
+            self.find_text(self.loaded.view, event.value)
 
-    def find_text(self, query: str) -> None:
-        """Mark the hits of `query` and go to the first one after the cursor, unless on one."""
-        pane = self.query_one(TranscriptPane)
-        found = search_texts([s.text for s in self.loaded.view.segments], query)
-        self.found = found
-        pane.hits = frozenset(found.indexes)
-        pane.focus()
-        if found.indexes and pane.cursor not in pane.hits:
-            self.action_hit(1)
+    @work(thread=True, exclusive=True, group="search")
+    def find_text(self, view: TranscriptView, query: str, jump: bool = True) -> None:
+        """Search `view` off the UI thread: folding a long interview's text takes a while."""
+        self.post_message(TextFound(view.id, search_texts([s.text for s in view.segments], query), jump))
+
+    def on_text_found(self, message: TextFound) -> None:
+        """Underline the hits; with `jump`, go to the first after the cursor, unless on one."""
+        if self.loaded is None or message.transcript_id != self.loaded.view.id:
+            return
+        pane, self.found = self.query_one(TranscriptPane), message.found
+        pane.hits = frozenset(message.found.indexes)
         pane.refresh()
+        if message.jump and message.found.indexes and pane.cursor not in pane.hits:
+            self.action_hit(1)
         self.update_status()
 
     def on_key(self, event) -> None:

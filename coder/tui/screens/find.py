@@ -18,12 +18,17 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
 
 from coder.coding.queries import segment_number
-from coder.coding.search import FUZZY_PREFIX, StudySearch, search_study
+from coder.coding.search import FUZZY_PREFIX, StudySearch, in_context, search_study
 from coder.storage.database import Study
 from coder.tui.screens.coding import CodingScreen
-from coder.tui.widgets.plain import Plain
+from coder.tui.widgets.plain import Plain, one_line
 from coder.tui.widgets.table import Table
 
+#: A transcript's title in the list: enough to tell the study's transcripts apart; the text has the rest.
+TITLE_WIDTH = 30
+#: Characters of a segment's text around the word found; a narrow table cuts it further on the right,
+#: and the word, a third of the way in, stays on screen.
+CONTEXT_WIDTH = 90
 #: Rows listed at most: a short word is in thousands of segments, and a table that long is read by no one.
 MOST_ROWS = 500
 
@@ -80,7 +85,8 @@ class FindScreen(Screen):
         self.query_one("#find-status", Plain).update(
             f"{message.result.hits.describe()}{listed} · enter opens one · / searches again")
         table = self.query_one("#find-hits", Table)
-        table.fill([(str(index), (hit.title, str(segment_number(hit.position)), hit.speaker, " ".join(hit.text.split())))
+        table.fill([(str(index), (one_line(hit.title, TITLE_WIDTH), str(segment_number(hit.position)), hit.speaker,
+                                  in_context(hit.text, message.query, CONTEXT_WIDTH)))
                     for index, hit in enumerate(found[:MOST_ROWS])])
         table.move_cursor(row=0)
         table.focus()
