@@ -40,7 +40,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -60,7 +61,7 @@ from coder.storage.database import open_study  # noqa: E402
 from coder.storage.models import Assignment, AuditEntry, Code, Coding, UndoStep, utcnow  # noqa: E402
 from coder.storage.vocabulary import DecisionKind, Pass  # noqa: E402
 from coder.tui.app import WorkbenchApp  # noqa: E402
-from coder.tui.pilot import drive  # noqa: E402
+from coder.tui.pilot import Driver, drive  # noqa: E402
 from coder.tui.screens.blind_coding import BlindScreen, QueueRead  # noqa: E402
 from coder.tui.screens.coding import CodingScreen, TranscriptCompleted  # noqa: E402
 from coder.tui.screens.study import FILTER_PAUSE, StudyRead  # noqa: E402
@@ -155,38 +156,37 @@ async def coding_keys(target: str, presses: int) -> dict[str, list[float]]:
         study.close()
 
 
-async def blind_keys(target: str, presses: int) -> dict[str, list[float]]:
-    """A digit on bram's first pending fragment, applying and taking back a code in turn."""
+@asynccontextmanager
+async def study_screen(target: str, coder: str) -> AsyncIterator[tuple[WorkbenchApp, Driver, Frames]]:
+    """The workbench on `target` for `coder`, its study screen read: the app, its driver, its frames."""
     study = open_study(target)
     try:
-        app = WorkbenchApp(study, "bram")
+        app = WorkbenchApp(study, coder)
         async with drive(app, size=SIZE) as pilot:
             await pilot.wait_for(StudyRead)
-            frames = Frames(app)
-            await pilot.press("b", until=QueueRead)
-            assert isinstance(app.screen, BlindScreen)
-            await frames.key(app, "1")  # warm, and back with the first timed press
-            return {"blind key": [await frames.key(app, "1") for _ in range(presses)]}
+            yield app, pilot, Frames(app)
     finally:
         study.close()
+
+
+async def blind_keys(target: str, presses: int) -> dict[str, list[float]]:
+    """A digit on bram's first pending fragment, applying and taking back a code in turn."""
+    async with study_screen(target, "bram") as (app, pilot, frames):
+        await pilot.press("b", until=QueueRead)
+        assert isinstance(app.screen, BlindScreen)
+        await frames.key(app, "1")  # warm, and back with the first timed press
+        return {"blind key": [await frames.key(app, "1") for _ in range(presses)]}
 
 
 async def study_keys(target: str, presses: int) -> dict[str, list[float]]:
     """`s` on the study list, and a key typed in its filter up to the list shown filtered."""
-    study = open_study(target)
-    try:
-        app = WorkbenchApp(study, "anna")
-        async with drive(app, size=SIZE) as pilot:
-            await pilot.wait_for(StudyRead)
-            frames = Frames(app)
-            await frames.key(app, "s")  # warm
-            sorts = [await frames.key(app, "s") for _ in range(presses)]
-            await frames.key(app, "slash")
-            typed = [await frames.key(app, key, quiet=FILTER_PAUSE + 0.08)
-                     for key in ["T", "1", "backspace", "backspace"] * (presses // 4)]
-            return {"sort key": sorts, "filter key": typed}
-    finally:
-        study.close()
+    async with study_screen(target, "anna") as (app, _, frames):
+        await frames.key(app, "s")  # warm
+        sorts = [await frames.key(app, "s") for _ in range(presses)]
+        await frames.key(app, "slash")
+        typed = [await frames.key(app, key, quiet=FILTER_PAUSE + 0.08)
+                 for key in ["T", "1", "backspace", "backspace"] * (presses // 4)]
+        return {"sort key": sorts, "filter key": typed}
 
 
 async def review_decision(target: str, presses: int) -> dict[str, list[float]]:
