@@ -39,6 +39,33 @@ SEGMENTS_PER_TRANSCRIPT = 1_000
 THEMES = ("interdependence", "new-activities", "flexibility", "reflection")
 
 
+#: Characters per generated segment: "Zin 000042. " and so on, a sentence each.
+WIDTH = 12
+PER_TURN = 5
+
+
+def add_transcript(conn, session, number: int, segments: int) -> tuple[int, list[int]]:
+    """Insert transcript `T{number}` of `segments` sentences, an interviewer and a teacher taking
+    turns of `PER_TURN` segments (the interviewer first); its id and its segment ids in order."""
+    text = "".join(f"Zin {p:06d}. " for p in range(segments))
+    tid = conn.execute(insert(Transcript.__table__).returning(Transcript.__table__.c.id), {
+        "title": f"T{number}", "source_name": f"t{number}.txt", "content_hash": f"{number:064d}",
+        "text": text, "word_count": 2 * segments, "imported_by": "bench"}).scalar_one()
+    speakers = [conn.execute(insert(Participant.__table__).returning(Participant.__table__.c.id),
+                             {"transcript_id": tid, "label": label, "role": role}).scalar_one()
+                for label, role in (("I", "interviewer"), ("L", "teacher"))]
+    turns = -(-segments // PER_TURN)
+    conn.execute(insert(Turn.__table__), [
+        {"transcript_id": tid, "participant_id": speakers[t % 2], "position": t,
+         "start": t * PER_TURN * WIDTH, "end": min((t + 1) * PER_TURN, segments) * WIDTH} for t in range(turns)])
+    turn_ids = list(session.execute(select(Turn.id).where(Turn.transcript_id == tid).order_by(Turn.position)).scalars())
+    conn.execute(insert(Segment.__table__), [
+        {"transcript_id": tid, "turn_id": turn_ids[p // PER_TURN], "position": p, "start": p * WIDTH,
+         "end": p * WIDTH + WIDTH - 1} for p in range(segments)])
+    ids = list(session.execute(select(Segment.id).where(Segment.transcript_id == tid).order_by(Segment.position)).scalars())
+    return tid, ids
+
+
 def build(path: Path, segments: int, seed: int = 5, blind: bool = False) -> str:
     """A study of `segments` segments in transcripts of 1,000, a turn each 5 segments, with
     one coder coding a fifth of them in runs and the other agreeing on most; `blind`: the
@@ -51,21 +78,7 @@ def build(path: Path, segments: int, seed: int = 5, blind: bool = False) -> str:
         codes = {c.code_id: c.id for c in session.execute(select(Code)).scalars()}
         conn = session.connection()
         for number in range(segments // SEGMENTS_PER_TRANSCRIPT):
-            text = "x" * (SEGMENTS_PER_TRANSCRIPT * 10)
-            tid = conn.execute(insert(Transcript.__table__).returning(Transcript.__table__.c.id), {
-                "title": f"T{number}", "source_name": f"t{number}.txt", "content_hash": f"{number:064d}",
-                "text": text, "word_count": SEGMENTS_PER_TRANSCRIPT, "imported_by": "bench"}).scalar_one()
-            speakers = [conn.execute(insert(Participant.__table__).returning(Participant.__table__.c.id),
-                                     {"transcript_id": tid, "label": label, "role": role}).scalar_one()
-                        for label, role in (("I", "interviewer"), ("L", "teacher"))]
-            turn_ids = [conn.execute(insert(Turn.__table__).returning(Turn.__table__.c.id), {
-                "transcript_id": tid, "participant_id": speakers[t % 2], "position": t,
-                "start": t * 50, "end": t * 50 + 50}).scalar_one() for t in range(SEGMENTS_PER_TRANSCRIPT // 5)]
-            conn.execute(insert(Segment.__table__), [
-                {"transcript_id": tid, "turn_id": turn_ids[p // 5], "position": p, "start": p * 10, "end": p * 10 + 10}
-                for p in range(SEGMENTS_PER_TRANSCRIPT)])
-            ids = list(session.execute(select(Segment.id).where(Segment.transcript_id == tid)
-                                       .order_by(Segment.position)).scalars())
+            tid, ids = add_transcript(conn, session, number, SEGMENTS_PER_TRANSCRIPT)
             rows, handed = [], []
             for first in range(5, SEGMENTS_PER_TRANSCRIPT - 3, 10):  # teacher turns: 5-9, 15-19, ...
                 if rng.random() > 0.4:
@@ -76,7 +89,8 @@ def build(path: Path, segments: int, seed: int = 5, blind: bool = False) -> str:
                     second_pass = "blind" if blind and coder == coders[1] else "primary"
                     rows.append({"coder_id": coder, "code_id": codes[code], "transcript_id": tid,
                                  "first_segment_id": ids[first], "last_segment_id": ids[last],
-                                 "start": first * 10, "end": last * 10 + 10, "memo": "", "pass": second_pass})
+                                 "start": first * WIDTH, "end": last * WIDTH + WIDTH - 1, "memo": "",
+                                 "pass": second_pass})
                 handed.append({"from_coder_id": coders[0], "to_coder_id": coders[1], "transcript_id": tid,
                                "first_segment_id": ids[first], "last_segment_id": ids[last], "created_by": "bench",
                                "done_at": utcnow(), "no_code_note": ""})

@@ -27,15 +27,19 @@ STUDY_V3 = FIXTURES / "study-v3.db"
 #: Columns and indexes that steps after version 1 add to version-1 tables.
 ADDED_LATER = (
     "DROP INDEX ix_coding_transcript_coder",
+    "DROP INDEX ix_coding_fragment",
+    "DROP INDEX ix_transcript_deleted_at",
     "ALTER TABLE turn DROP COLUMN start_time",
     "ALTER TABLE transcript DROP COLUMN deleted_at",
     "ALTER TABLE transcript DROP COLUMN deleted_by",
 )
 
 
-#: What step 6 added, undone: a study as version 5 left it, with its audit log as it was.
-UNDO_VERSION_6 = (
+#: What steps 6 and 7 added, undone: a study as version 5 left it, with its audit log as it was.
+AFTER_VERSION_5 = (
     "DROP TABLE undo_step",
+    "DROP INDEX ix_coding_fragment",
+    "DROP INDEX ix_transcript_deleted_at",
     "UPDATE meta SET value = '5' WHERE key = 'schema_version'",
 )
 
@@ -43,7 +47,7 @@ UNDO_VERSION_6 = (
 def as_version_5(engine: Engine) -> None:
     """Turn a study of today's schema into the version-5 study it would have been."""
     with engine.begin() as conn:
-        for statement in UNDO_VERSION_6:
+        for statement in AFTER_VERSION_5:
             conn.exec_driver_sql(statement)
 
 

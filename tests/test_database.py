@@ -178,3 +178,21 @@ def test_a_url_of_another_database_says_what_coder_opens():
     with pytest.raises(StudyError, match="cannot open mysql:// studies: a study is a SQLite file path or a postgresql:// URL"):
         engine_url("mysql://x/y")
     assert engine_url("postgres://u@h/s") == "postgresql+psycopg://u@h/s"
+
+
+@pytest.mark.parametrize(("query", "index"), [
+    ("SELECT EXISTS (SELECT id FROM transcript WHERE deleted_at IS NOT NULL)", "ix_transcript_deleted_at"),
+    ("SELECT id FROM coding WHERE coder_id = 1 AND code_id = 2 AND first_segment_id = 3 AND last_segment_id = 4 "
+     "AND pass = 'primary' AND deleted_at IS NULL", "ix_coding_fragment"),
+    ("SELECT entry_id FROM undo_step WHERE coder_id = 1 ORDER BY entry_id DESC LIMIT 1", "ix_undo_step_coder"),
+])
+def test_the_lookups_of_every_key_search_an_index(tmp_path, query, index):
+    """Issue 18: what a session, a toggle and an undo ask reads a few index entries, not a
+    table a whole study long (the plans as SQLite gives them, on an empty study)."""
+    study = open_study(str(tmp_path / "study.db"))
+    try:
+        with study.engine.connect() as conn:
+            plan = " ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {query}"))
+    finally:
+        study.close()
+    assert f"INDEX {index}" in plan and "SCAN" not in plan.replace("SCAN CONSTANT ROW", "")

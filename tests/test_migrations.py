@@ -107,6 +107,20 @@ def test_step_6_builds_each_coders_undo_and_redo_stacks_from_the_audit_log(sampl
     assert redo_stack == before["anna"][1][:-1] and undo_stack[:-1] == before["anna"][0]
 
 
+def test_step_7_gives_a_version_6_study_the_indexes_its_hot_lookups_search(db_target):
+    """A study made by version 6 (today's, less the two indexes) gains them, its rows untouched."""
+    study = open_study(db_target)
+    with study.engine.begin() as conn:
+        for statement in ("DROP INDEX ix_coding_fragment", "DROP INDEX ix_transcript_deleted_at",
+                          "UPDATE meta SET value = '6' WHERE key = 'schema_version'"):
+            conn.exec_driver_sql(statement)
+    assert migrate(study.engine) == 6
+    indexes = schema(study.engine)
+    study.close()
+    assert ("ix_coding_fragment", ("first_segment_id", "last_segment_id"), False) in indexes["coding"]["indexes"]
+    assert ("ix_transcript_deleted_at", ("deleted_at",), False) in indexes["transcript"]["indexes"]
+
+
 def rows(path, table: str) -> list[tuple]:
     with closing(sqlite3.connect(path)) as conn:
         return conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()

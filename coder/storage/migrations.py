@@ -45,7 +45,7 @@ from coder.errors import StudyError
 
 #: The schema this version of coder writes. Bump it and append a migration
 #: whenever a table or column is added.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 Migration = Callable[[Connection], None]
 
@@ -264,6 +264,16 @@ def _replayed_steps(conn: Connection) -> list[dict]:
     return rows
 
 
+# --- version 7: indexes the hot queries' plans asked for -------------------------------
+
+def _add_fragment_and_deletion_indexes(conn: Connection) -> None:
+    """Version 7: a fragment's codings (a toggle's lookup searched all of its coder's codings),
+    and whether any transcript is deleted (asked by every session; the column sits after
+    `text`, so a scan read through every transcript's text)."""
+    conn.exec_driver_sql("CREATE INDEX ix_coding_fragment ON coding (first_segment_id, last_segment_id)")
+    conn.exec_driver_sql("CREATE INDEX ix_transcript_deleted_at ON transcript (deleted_at)")
+
+
 #: Ordered migrations. Version 1 is the first schema; each later version appends a
 #: `Step` with its own frozen, portable DDL (CREATE TABLE written out above, ALTER
 #: TABLE ... ADD ...). A new study gets the current schema from `create_all` and skips them.
@@ -273,6 +283,7 @@ MIGRATIONS: tuple[Step, ...] = (
     Step(4, _add_samples_and_no_code_notes, "blind samples as rows, and the note on 'no code applies'"),
     Step(5, _add_times_deletions_and_attributes, "turn start times, deleted transcripts, transcript attributes"),
     Step(6, _add_undo_steps, "undo and redo stacks as linked rows"),
+    Step(7, _add_fragment_and_deletion_indexes, "indexes for a fragment's codings and for deleted transcripts"),
 )
 
 

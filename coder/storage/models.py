@@ -80,7 +80,9 @@ class Transcript(SQLModel, table=True):
     imported_at: datetime = Field(default_factory=utcnow)
     imported_by: str | None = Field(default=None, max_length=120)
     #: A deleted transcript keeps its rows (and its codings) but leaves every list and count.
-    deleted_at: datetime | None = None
+    #: Indexed: every session asks whether any transcript is deleted, and the column sits
+    #: after `text`, which a scan would have to read through.
+    deleted_at: datetime | None = Field(default=None, index=True)
     deleted_by: int | None = Field(default=None, foreign_key="coder.id")
 
 
@@ -149,8 +151,10 @@ class Segment(SQLModel, table=True):
 class Coding(SQLModel, table=True):
     """A code applied by one coder to a fragment (a run of segments) in one pass."""
 
-    #: Every screen and report asks for one coder's codings in one transcript.
-    __table_args__ = (Index("ix_coding_transcript_coder", "transcript_id", "coder_id"),)
+    #: Every screen and report asks for one coder's codings in one transcript; a key that
+    #: toggles a code, and a blind fragment read again, for the codings of one fragment.
+    __table_args__ = (Index("ix_coding_transcript_coder", "transcript_id", "coder_id"),
+                      Index("ix_coding_fragment", "first_segment_id", "last_segment_id"))
 
     id: int | None = Field(default=None, primary_key=True)
     coder_id: int = Field(foreign_key="coder.id", index=True)

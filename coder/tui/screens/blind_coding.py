@@ -161,6 +161,7 @@ class BlindScreen(CodingBase):
                 f"No fragments are assigned to {self.coder}. The lead assigns them: coder assign --from A --to B.")
             return
         moved = self.loaded is None or self.loaded.item.assignment_id != loaded.item.assignment_id
+        offered = moved or self.loaded.item.pending != loaded.item.pending  # what `check_action` asks
         self.loaded = loaded
         pane = self.query_one(TranscriptPane)
         item = loaded.item
@@ -183,7 +184,8 @@ class BlindScreen(CodingBase):
         else:
             hint = "final · enter " + ("next pending fragment" if self.pending_left() else "opens the agreement")
         self.query_one("#blind-status", Static).update(f"your codes: {yours} · {hint}")
-        self.refresh_bindings()
+        if offered:  # the footer is built again on every refresh: only when its keys change
+            self.refresh_bindings()
 
     def where(self) -> str:
         """Which fragment this is, as the coder counts them: "Fragment 4 of 4"."""
