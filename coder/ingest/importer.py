@@ -24,7 +24,7 @@ from coder.ingest.adjust import renamed, unknown_speakers, with_roles, with_side
 from coder.ingest.formats.parsed import ParsedTranscript, SpeakerCount
 from coder.ingest.formats.timecode import seconds
 from coder.ingest.pseudonymise import PseudonymKey
-from coder.ingest.segmentation import Span, segment_texts
+from coder.ingest.segmentation import Span, segment_texts, worker_count
 from coder.ingest.transcript_formats import SUFFIXES, read_transcript
 from coder.storage.audit import record_many
 from coder.storage.audit_events import TranscriptImported
@@ -170,8 +170,10 @@ class _Batch:
         self.overrides.check_speakers(self.speakers, ", ".join(map(str, self.files)))
 
     def segment(self) -> list[list[list[Span]]]:
-        """Sentence spans per turn per new transcript, on every core for a big import."""
-        flat = list(segment_texts(self.turn_texts(), processes=os.cpu_count() or 1))
+        """Sentence spans per turn per new transcript, on every core for a big import (the
+        files' sizes stand for their text's length: see `worker_count`)."""
+        processes = worker_count(sum(path.stat().st_size for path in self.files), os.cpu_count() or 1)
+        flat = list(segment_texts(self.turn_texts(), processes=processes))
         return _per_transcript(flat, self.fresh)
 
 

@@ -67,6 +67,10 @@ BLANK_LINE = re.compile(r"\n\s*\n")
 UNIT = re.compile(r"[mgl]\.")  # metre, gram, litre; not "v." as in "40 v. Chr."
 #: Turns per task sent to a worker process: large enough to amortise the transfer.
 PARALLEL_CHUNK = 2000
+#: Text per worker process: below it forking costs more than a second process saves. Measured
+#: on 2 cores (`benchmarks/import_throughput.py` corpora): two processes broke even at 570,000
+#: characters (100,000 words), were 1.35x faster at 1,140,000 and 1.56x at 5,600,000.
+TEXT_PER_WORKER = 500_000
 #: Turns segmented together: enough that the array work per batch (`plain_spans`) costs little
 #: per turn, few enough that a batch's Docs take little memory.
 BATCH = 256
@@ -487,6 +491,12 @@ def _segment_stream(texts: Iterable[str]) -> Iterator[list[Span]]:
 
 def _segment_chunk(texts: Sequence[str]) -> list[list[Span]]:
     return list(_segment_stream(texts))
+
+
+def worker_count(characters: int, cores: int) -> int:
+    """Processes to segment `characters` of text with (`segment_texts`): one per
+    `TEXT_PER_WORKER`, at least one, at most `cores`."""
+    return max(1, min(cores, characters // TEXT_PER_WORKER))
 
 
 def _can_fork() -> bool:
