@@ -172,9 +172,17 @@ class _Batch:
     def segment(self) -> list[list[list[Span]]]:
         """Sentence spans per turn per new transcript, on every core for a big import (the
         files' sizes stand for their text's length: see `worker_count`)."""
-        processes = worker_count(sum(path.stat().st_size for path in self.files), os.cpu_count() or 1)
+        processes = worker_count(sum(map(_size, self.files)), os.cpu_count() or 1)
         flat = list(segment_texts(self.turn_texts(), processes=processes))
         return _per_transcript(flat, self.fresh)
+
+
+def _size(path: Path) -> int:
+    """A file's size in bytes; 0 for one that cannot be read, which its reader then names."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _per_transcript(flat: list[list[Span]], parsed: Sequence[ParsedTranscript]) -> list[list[list[Span]]]:
