@@ -12,7 +12,9 @@ shows each row's best round):
 - coder segment: `segment_texts` over the same texts in one process: coder's pipeline
                  with its Dutch rules, and reading the spans off every Doc;
 - coder import:  `import_transcripts` on a fresh SQLite study: reading, decoding, parsing,
-                 segmenting (on every core) and writing every row in one transaction.
+                 segmenting (on every core for a big import: `worker_count`) and writing
+                 every row in one transaction; run in a forked process, whose peak resident
+                 memory the summary shows.
 
 Target (issues 2 and 12): coder's import at least 0.8x the raw pipeline's words per second.
 
@@ -25,9 +27,11 @@ import argparse
 import os
 import platform
 import random
+import struct
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -105,38 +109,89 @@ def time_segment(texts: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def time_import(directory: Path, target: str) -> float:
-    """Seconds for a full import into a fresh study at `target`."""
-    study = open_study(target)
-    try:
-        start = time.perf_counter()
-        import_transcripts(study, [directory], "benchmark")
-        return time.perf_counter() - start
-    finally:
-        study.close()
+def time_import(directory: Path, target: str) -> tuple[float, int]:
+    """Seconds for a full import into a fresh study at `target`, and the peak resident memory of
+    the importing process in bytes (its segmenting workers not counted).
+
+    The import runs in a forked child, so its peak is its own and not the largest of all that
+    this benchmark did before; the child inherits coder's built pipeline, as no timing includes
+    building it.
+    """
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: import, send the seconds back, leave without cleaning up the parent's state
+        try:
+            study = open_study(target)
+            start = time.perf_counter()
+            import_transcripts(study, [directory], "benchmark")
+            os.write(write, struct.pack("d", time.perf_counter() - start))
+            study.close()
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as answer:
+        data = answer.read()
+    _, status, usage = os.wait4(pid, 0)
+    if len(data) != struct.calcsize("d"):
+        raise RuntimeError(f"the import failed in its process (wait status {status})")
+    return struct.unpack("d", data)[0], usage.ru_maxrss * 1024
 
 
-def measure(words_wanted: int, rounds: int, pg: str | None) -> tuple[int, int, dict[str, float]]:
-    """Files, words and each row's best seconds over `rounds` interleaved rounds."""
+@dataclass(frozen=True)
+class Result:
+    """One corpus size: its files and words, each row's best seconds, the import's peak memory."""
+
+    files: int
+    words: int
+    best: dict[str, float]
+    peak: int
+
+    def rate(self, row: str) -> float:
+        return self.words / self.best[row]
+
+    def ratio(self, row: str) -> float:
+        return self.rate(row) / self.rate(RAW)
+
+
+RAW, SEGMENT, IMPORT = "raw spaCy pipeline", "coder segment, 1 process", "coder import, SQLite"
+
+
+def measure(words_wanted: int, rounds: int, pg: str | None) -> Result:
+    """Each row's best seconds over `rounds` interleaved rounds, and the import's largest peak."""
     nlp = raw_pipeline()
     best: dict[str, float] = {}
+    peak = 0
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
         corpus.mkdir()
         files = generate_corpus(corpus, words_wanted)
         texts, words = turn_texts(corpus)
         for round_ in range(rounds):
-            timings = {
-                "raw spaCy pipeline": time_raw(nlp, texts),
-                "coder segment, 1 process": time_segment(texts),
-                "coder import, SQLite": time_import(corpus, str(Path(tmp) / f"bench-{round_}.db")),
-            }
-            if pg:  # the database must be emptied between rounds, so PostgreSQL runs once
-                if round_ == 0:
-                    timings["coder import, PostgreSQL"] = time_import(corpus, pg)
+            imported, memory = time_import(corpus, str(Path(tmp) / f"bench-{round_}.db"))
+            timings = {RAW: time_raw(nlp, texts), SEGMENT: time_segment(texts), IMPORT: imported}
+            peak = max(peak, memory)
+            if pg and round_ == 0:  # the database must be emptied between rounds, so PostgreSQL runs once
+                timings["coder import, PostgreSQL"] = time_import(corpus, pg)[0]
             for name, seconds in timings.items():
                 best[name] = min(seconds, best.get(name, seconds))
-    return files, words, best
+    return Result(files, words, best, peak)
+
+
+def print_size(result: Result) -> None:
+    print()
+    print(f"corpus: {result.files} interviews, {result.words:,} words")
+    print(f"{'run':<26} {'seconds':>8} {'words/s':>10} {'vs raw':>7}")
+    for name, seconds in result.best.items():
+        print(f"{name:<26} {seconds:>8.2f} {result.rate(name):>10,.0f} {result.ratio(name):>7.2f}")
+
+
+def print_summary(results: list[Result]) -> None:
+    """One line per size: what the README's Benchmarks row quotes."""
+    print()
+    print(f"{'words':>10} {'raw words/s':>12} {'segment':>8} {'import':>7} {'import peak':>12}")
+    for result in results:
+        print(f"{result.words:>10,} {result.rate(RAW):>12,.0f} {result.ratio(SEGMENT):>7.2f}x "
+              f"{result.ratio(IMPORT):>6.2f}x {result.peak / 2**20:>9,.0f} MB")
 
 
 def main() -> None:
@@ -148,15 +203,10 @@ def main() -> None:
     pipeline()  # build coder's pipeline once, outside every timing
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"best of {args.rounds} interleaved rounds per row")
-    for size in args.sizes:
-        files, words, best = measure(size, args.rounds, args.pg)
-        raw_rate = words / best["raw spaCy pipeline"]
-        print()
-        print(f"corpus: {files} interviews, {words:,} words")
-        print(f"{'run':<26} {'seconds':>8} {'words/s':>10} {'vs raw':>7}")
-        for name, seconds in best.items():
-            rate = words / seconds
-            print(f"{name:<26} {seconds:>8.2f} {rate:>10,.0f} {rate / raw_rate:>7.2f}")
+    results = [measure(size, args.rounds, args.pg) for size in args.sizes]
+    for result in results:
+        print_size(result)
+    print_summary(results)
     print()
     print("target: coder import at least 0.80x the raw pipeline")
 

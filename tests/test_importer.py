@@ -83,24 +83,28 @@ def test_one_bad_file_imports_nothing(study, tmp_path):
 
 
 def test_failure_while_writing_rolls_back_everything(study, tmp_path, monkeypatch):
+    """The rows go in one bulk insert per table: a failure at the last table (segments), after
+    the transcripts, speakers and turns were written, leaves nothing, not even an audit entry."""
     import coder.ingest.importer as importer
 
-    calls = []
-    real_store = importer._store
+    written = []
+    real_executemany = importer._executemany
 
-    def store_then_fail(session, *args):
-        calls.append(1)
-        if len(calls) == 2:
+    def fail_at_segments(conn, model, *args):
+        if model is Segment:
             raise RuntimeError("disk full")
-        return real_store(session, *args)
+        written.append(model)
+        return real_executemany(conn, model, *args)
 
-    monkeypatch.setattr(importer, "_store", store_then_fail)
+    monkeypatch.setattr(importer, "_executemany", fail_at_segments)
     with pytest.raises(RuntimeError, match="disk full"):
         import_transcripts(study, [write(tmp_path, "a.txt", TRANSCRIPT),
                                    write(tmp_path, "b.txt", TRANSCRIPT.replace("Proef", "Tweede"))], "anna")
-    assert len(calls) == 2  # the first transcript was stored before the failure, and rolled back
+    assert written == [Transcript, Participant, Turn]  # written before the failure, and rolled back
     with study.session() as session:
         assert session.exec(select(Transcript)).all() == []
+        assert session.exec(select(Turn)).all() == []
+        assert session.exec(select(AuditEntry)).all() == []
 
 
 def test_command_line_overrides_win(study, tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coder.ingest.segmentation import segment_text
+from coder.ingest.segmentation import TEXT_PER_WORKER, segment_text, worker_count
 
 
 def sentences(text: str) -> list[str]:
@@ -82,3 +82,13 @@ def test_worker_processes_give_the_same_spans_in_order():
     serial = list(segment_texts(texts, processes=1))
     parallel = list(segment_texts(iter(texts), processes=2))
     assert parallel == serial and len(parallel) == len(texts)
+
+
+@pytest.mark.parametrize(
+    ("characters", "cores", "expected"),
+    [(0, 2, 1), (TEXT_PER_WORKER - 1, 2, 1), (2 * TEXT_PER_WORKER - 1, 2, 1), (2 * TEXT_PER_WORKER, 2, 2),
+     (50 * TEXT_PER_WORKER, 2, 2), (3 * TEXT_PER_WORKER, 8, 3), (50 * TEXT_PER_WORKER, 1, 1)],
+)
+def test_an_import_forks_one_worker_per_stretch_of_text_up_to_the_cores(characters, cores, expected):
+    """Two chunks of turns are not worth a pool: forking pays only from `TEXT_PER_WORKER` each."""
+    assert worker_count(characters, cores) == expected

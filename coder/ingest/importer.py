@@ -5,8 +5,8 @@ row is written; the rows then go in one short transaction, so a long import
 never holds the study's write lock while spaCy works. A bad file therefore leaves
 the study exactly as it was, and the error names that file.
 
-Rows are written with one bulk `INSERT` per table and transcript (see `_store`):
-per-object ORM inserts would cost more than spaCy.
+Rows are written with one bulk `INSERT` per table for all the transcripts (see `_store`):
+per-object ORM inserts, or statements per transcript, would cost more than spaCy.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from coder.errors import StudyError, TranscriptError
@@ -24,9 +24,9 @@ from coder.ingest.adjust import renamed, unknown_speakers, with_roles, with_side
 from coder.ingest.formats.parsed import ParsedTranscript, SpeakerCount
 from coder.ingest.formats.timecode import seconds
 from coder.ingest.pseudonymise import PseudonymKey
-from coder.ingest.segmentation import Span, segment_texts
+from coder.ingest.segmentation import Span, segment_texts, worker_count
 from coder.ingest.transcript_formats import SUFFIXES, read_transcript
-from coder.storage.audit import record
+from coder.storage.audit import record_many
 from coder.storage.audit_events import TranscriptImported
 from coder.storage.database import Study
 from coder.storage.deletions import INCLUDE_DELETED
@@ -170,9 +170,19 @@ class _Batch:
         self.overrides.check_speakers(self.speakers, ", ".join(map(str, self.files)))
 
     def segment(self) -> list[list[list[Span]]]:
-        """Sentence spans per turn per new transcript, on every core for a big import."""
-        flat = list(segment_texts(self.turn_texts(), processes=os.cpu_count() or 1))
+        """Sentence spans per turn per new transcript, on every core for a big import (the
+        files' sizes stand for their text's length: see `worker_count`)."""
+        processes = worker_count(sum(map(_size, self.files)), os.cpu_count() or 1)
+        flat = list(segment_texts(self.turn_texts(), processes=processes))
         return _per_transcript(flat, self.fresh)
+
+
+def _size(path: Path) -> int:
+    """A file's size in bytes; 0 for one that cannot be read, which its reader then names."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _per_transcript(flat: list[list[Span]], parsed: Sequence[ParsedTranscript]) -> list[list[list[Span]]]:
@@ -198,7 +208,7 @@ def store_parsed(session, parsed: Sequence[ParsedTranscript], actor: str) -> lis
     """
     texts = [p.text[t.start : t.end] for p in parsed for t in p.turns]
     spans = _per_transcript(list(segment_texts(texts)), parsed)
-    return [_store(session, p, s, actor)[0] for p, s in zip(parsed, spans, strict=True)]
+    return [transcript_id for transcript_id, _ in _store(session, parsed, spans, actor)]
 
 
 def _executemany(conn, model, columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -216,55 +226,75 @@ def _executemany(conn, model, columns: tuple[str, ...], rows: list[tuple]) -> No
     conn.exec_driver_sql(sql, rows)
 
 
-def _insert_rows(conn, model, columns: tuple[str, ...], rows: list[tuple], transcript_id: int, key: str) -> dict:
-    """Insert many rows of one transcript; map `key` to the new ids.
+#: Transcripts whose rows' ids are read back with one SELECT: well below every database's cap on
+#: the parameters of one statement (SQLite's is 32,766).
+ID_CHUNK = 500
 
-    Reading the ids back with one SELECT is portable and far cheaper than
-    RETURNING, which SQLite can only deliver row by row when order matters.
+
+def _chunks(items: list, size: int = ID_CHUNK) -> Iterator[list]:
+    return (items[i : i + size] for i in range(0, len(items), size))
+
+
+def _ids(conn, model, key: str, transcript_ids: list[int]) -> dict[tuple[int, object], int]:
+    """The ids of the rows of `model` on these transcripts, by (transcript id, `key`).
+
+    Reading them back with a few SELECTs is portable and far cheaper than RETURNING, which
+    SQLite can only deliver row by row when order matters.
     """
-    _executemany(conn, model, columns, rows)
     table = model.__table__
-    found = conn.execute(select(table.c[key], table.c.id).where(table.c.transcript_id == transcript_id))
-    return dict(found.all())
+    found: dict[tuple[int, object], int] = {}
+    for chunk in _chunks(transcript_ids):
+        query = select(table.c.transcript_id, table.c[key], table.c.id).where(table.c.transcript_id.in_(chunk))
+        found.update(((transcript_id, value), id_) for transcript_id, value, id_ in conn.execute(query))
+    return found
 
 
-def _store(session, parsed: ParsedTranscript, spans: list[list[Span]], actor: str) -> tuple[int, int]:
-    """Write one transcript with its participants, turns and segments; return (id, segments).
+def _insert_transcripts(conn, parsed: Sequence[ParsedTranscript], actor: str) -> list[int]:
+    """Insert the transcripts' own rows; their new ids, in order, found by their unique hash."""
+    columns = ("title", "school", "school_type", "date", "source_name", "content_hash", "text", "word_count",
+               "imported_at", "imported_by")
+    now = utcnow()
+    _executemany(conn, Transcript, columns, [
+        (p.title, p.school, p.school_type, p.date, Path(p.source).name, p.content_hash, p.text, p.word_count,
+         now, actor) for p in parsed])
+    table, ids = Transcript.__table__, {}
+    for chunk in _chunks([p.content_hash for p in parsed]):
+        ids.update(conn.execute(select(table.c.content_hash, table.c.id).where(table.c.content_hash.in_(chunk))).all())
+    return [ids[p.content_hash] for p in parsed]
 
-    Bulk inserts on the session's connection, inside its transaction: the ORM's
-    unit of work would cost more than segmenting does, and these rows need none
-    of its bookkeeping.
+
+def _store(session, parsed: Sequence[ParsedTranscript], spans: Sequence[list[list[Span]]], actor: str) -> list[tuple[int, int]]:
+    """Write the transcripts with their participants, turns and segments; (id, segments) for each.
+
+    One bulk insert per table for all of them, on the session's connection inside its
+    transaction: the ORM's unit of work, or a statement per transcript, would cost more than
+    segmenting does, and these rows need none of its bookkeeping. Rows the session holds
+    (a pseudonym key's audit entry) are flushed first, so the audit log keeps their order.
     """
+    session.flush()
     conn = session.connection()
-    transcript_id = conn.execute(
-        insert(Transcript.__table__).returning(Transcript.__table__.c.id),
-        {
-            "title": parsed.title, "school": parsed.school, "school_type": parsed.school_type,
-            "date": parsed.date, "source_name": Path(parsed.source).name,
-            "content_hash": parsed.content_hash, "text": parsed.text,
-            "word_count": parsed.word_count, "imported_at": utcnow(), "imported_by": actor,
-        },
-    ).scalar_one()
-    participant_ids = _insert_rows(
-        conn, Participant, ("transcript_id", "label", "role"),
-        [(transcript_id, p.label, p.role) for p in parsed.participants], transcript_id, "label",
-    )
-    turn_ids = _insert_rows(
-        conn, Turn, ("transcript_id", "participant_id", "position", "start", "end", "start_time"),
-        [(transcript_id, participant_ids[t.label], position, t.start, t.end,
-          seconds(t.start_time) if t.start_time else None)
-         for position, t in enumerate(parsed.turns)],
-        transcript_id, "position",
-    )
-    rows = []
-    for position, (turn, turn_spans) in enumerate(zip(parsed.turns, spans, strict=True)):
-        turn_id = turn_ids[position]
-        for start, end in turn_spans:
-            rows.append((transcript_id, turn_id, len(rows), turn.start + start, turn.start + end))
+    transcript_ids = _insert_transcripts(conn, parsed, actor)
+    _executemany(conn, Participant, ("transcript_id", "label", "role"),
+                 [(t, p.label, p.role) for t, one in zip(transcript_ids, parsed, strict=True) for p in one.participants])
+    participant_ids = _ids(conn, Participant, "label", transcript_ids)
+    _executemany(conn, Turn, ("transcript_id", "participant_id", "position", "start", "end", "start_time"), [
+        (t, participant_ids[t, turn.label], position, turn.start, turn.end,
+         seconds(turn.start_time) if turn.start_time else None)
+        for t, one in zip(transcript_ids, parsed, strict=True) for position, turn in enumerate(one.turns)])
+    turn_ids = _ids(conn, Turn, "position", transcript_ids)
+    rows, counts = [], []
+    for t, one, transcript_spans in zip(transcript_ids, parsed, spans, strict=True):
+        first = len(rows)
+        for position, (turn, turn_spans) in enumerate(zip(one.turns, transcript_spans, strict=True)):
+            turn_id = turn_ids[t, position]
+            for start, end in turn_spans:
+                rows.append((t, turn_id, len(rows) - first, turn.start + start, turn.start + end))
+        counts.append(len(rows) - first)
     _executemany(conn, Segment, ("transcript_id", "turn_id", "position", "start", "end"), rows)
-    record(session, actor, TranscriptImported(source=parsed.source, title=parsed.title, segments=len(rows),
-                                              hash=parsed.content_hash), transcript_id=transcript_id)
-    return transcript_id, len(rows)
+    record_many(session, actor, [
+        (TranscriptImported(source=p.source, title=p.title, segments=count, hash=p.content_hash), t)
+        for t, p, count in zip(transcript_ids, parsed, counts, strict=True)])
+    return list(zip(transcript_ids, counts, strict=True))
 
 
 def check_key(session, key: PseudonymKey | None, force: bool) -> None:
@@ -301,8 +331,8 @@ def _store_new(study: Study, batch: _Batch, spans: list[list[list[Span]]], actor
             with study.session() as session:
                 if key is not None and batch.fresh:
                     set_pseudonym_key(session, key.sha256, actor)
-                return [(parsed.title, _store(session, parsed, transcript_spans, actor)[1])
-                        for parsed, transcript_spans in zip(batch.fresh, spans, strict=True)]
+                stored = _store(session, batch.fresh, spans, actor)
+                return [(parsed.title, count) for parsed, (_, count) in zip(batch.fresh, stored, strict=True)]
         except IntegrityError:
             with study.session() as session:
                 known = known_hashes(session)

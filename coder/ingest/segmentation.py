@@ -22,6 +22,12 @@ pipeline drops those (`PLAIN_WORDS`).
 Turns are segmented one by one (never the whole transcript at once), so a segment
 can never cross a speaker turn.
 
+Nine turns in ten hold nothing the rules react to, and `needs_rules` tells so from the
+string: such a turn is only tokenized, and its sentences are read, as the sentencizer would
+set them, off the token arrays of a whole batch of turns at once (`plain_spans`). The other
+turns go through every component. A test holds the two ways equal on the shipped transcripts
+and the gold sets, so a rule the check misses fails it.
+
 The work per turn is bounded, whatever the file holds (see `_pieces`): spaCy's tokenizer
 peels marks off a word one at a time and rescans the rest, so its time grows faster than
 the square of a word's length (2,000 "(" in a row take a second, 40,000 minutes). A word
@@ -38,7 +44,6 @@ import re
 import signal
 import sys
 import threading
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
@@ -46,6 +51,7 @@ from itertools import chain, islice, pairwise
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # spaCy takes seconds to import: only segmenting loads it (see `pipeline`)
+    import numpy as np
     from spacy.language import Language
     from spacy.tokens import Doc
 
@@ -67,6 +73,13 @@ BLANK_LINE = re.compile(r"\n\s*\n")
 UNIT = re.compile(r"[mgl]\.")  # metre, gram, litre; not "v." as in "40 v. Chr."
 #: Turns per task sent to a worker process: large enough to amortise the transfer.
 PARALLEL_CHUNK = 2000
+#: Text per worker process: below it forking costs more than a second process saves. Measured
+#: on 2 cores (`benchmarks/import_throughput.py` corpora): two processes broke even at 570,000
+#: characters (100,000 words), were 1.35x faster at 1,140,000 and 1.56x at 5,600,000.
+TEXT_PER_WORKER = 500_000
+#: Turns segmented together: enough that the array work per batch (`plain_spans`) costs little
+#: per turn, few enough that a batch's Docs take little memory.
+BATCH = 256
 #: The longest segment: a run this long without a sentence end is cut at its last space before
 #: it. 2,000 characters are some 300 spoken words, over three times the longest sentence in
 #: UD Dutch LassySmall (570); a longer run is a transcript without punctuation, which a coder
@@ -291,10 +304,14 @@ def _candidates(doc: Doc) -> list[int]:
     return sorted(i for i in found if 0 < i < len(rows))
 
 
+def needs_rules(text: str) -> bool:
+    """Whether coder's rules (`merge_annotations`, `interview_boundaries`) could change the
+    sentencizer's sentences in `text`: nine turns in ten they cannot, and skip them."""
+    return _NEEDS_RULES.search(text) is not None
+
+
 def interview_boundaries(doc: Doc) -> Doc:
     """Adjust the sentencizer's boundaries for spoken Dutch (see module docstring)."""
-    if not _NEEDS_RULES.search(_text(doc)):
-        return doc  # most turns: nothing to adjust
     for i in _candidates(doc):
         token = doc[i]
         if doc[i - 1].is_space and BLANK_LINE.search(doc[i - 1].text):
@@ -423,37 +440,69 @@ def _bounded(text: str, spans: list[Span]) -> list[Span]:
     return bounded
 
 
-def _segment_stream(texts: Iterable[str]) -> Iterator[list[Span]]:
-    """Sentence spans for each text, its pieces (`_pieces`) through one stream of spaCy Docs.
+def _piece_spans(pieces: list[str]) -> list[list[Span]]:
+    """Sentence spans of each piece: the whole pipeline for a piece that `needs_rules`; for the
+    others only the tokenizer, and the sentencizer's rule on all their arrays at once."""
+    from coder.ingest.plain_spans import attributes, plain_spans
 
-    `plans` says what each Doc is, in the order spaCy takes the pieces and gives the Docs
-    back. A `whole` piece goes through as an empty text, so every piece keeps its place.
-    """
-    plans: deque[tuple[str, int, int, bool, bool]] = deque()
-
-    def pieces() -> Iterator[str]:
-        for text in texts:
-            parts = _pieces(text)
-            for index, (start, end, whole) in enumerate(parts):
-                plans.append((text, start, end, whole, index == len(parts) - 1))
-                yield "" if whole else text[start:end]
-
-    spans: list[Span] = []
-    for doc in pipeline().pipe(pieces(), batch_size=256):
-        text, start, end, whole, last = plans.popleft()
-        if whole:
-            spans.append((start, end))
-        elif start:
-            spans.extend((start + a, start + b) for a, b in sentence_spans(doc))
+    tokenizer, columns = pipeline().tokenizer, attributes()
+    spans: list[list[Span]] = []
+    plain: list[int] = []
+    arrays = []
+    for piece in pieces:
+        doc = tokenizer(piece)
+        if needs_rules(piece):
+            spans.append(sentence_spans(_with_rules(doc)))
         else:
-            spans.extend(sentence_spans(doc))
-        if last:
+            plain.append(len(spans))
+            spans.append([])
+            arrays.append(doc.to_array(columns))
+    for i, found in zip(plain, plain_spans(arrays, _sentence_marks()), strict=True):
+        spans[i] = found
+    return spans
+
+
+def _with_rules(doc: Doc) -> Doc:
+    """`doc` through the pipeline's components, as `Language.pipe` runs them after the tokenizer."""
+    for _, component in pipeline().pipeline:
+        doc = component(doc)
+    return doc
+
+
+@lru_cache(maxsize=1)
+def _sentence_marks() -> np.ndarray:
+    from coder.ingest.plain_spans import mark_hashes
+
+    return mark_hashes(pipeline().get_pipe("sentencizer").punct_chars)
+
+
+def _segment_stream(texts: Iterable[str]) -> Iterator[list[Span]]:
+    """Sentence spans for each text, its pieces (`_pieces`) segmented a batch of texts at a time.
+
+    A `whole` piece is one span as it stands; the others go to spaCy (`_piece_spans`).
+    """
+    iterator = iter(texts)
+    while batch := list(islice(iterator, BATCH)):
+        plans = [(text, _pieces(text)) for text in batch]
+        found = iter(_piece_spans([text[a:b] for text, parts in plans for a, b, whole in parts if not whole]))
+        for text, parts in plans:
+            spans: list[Span] = []
+            for start, end, whole in parts:
+                if whole:
+                    spans.append((start, end))
+                else:
+                    spans.extend((start + a, start + b) for a, b in next(found))
             yield _bounded(text, spans)
-            spans = []
 
 
 def _segment_chunk(texts: Sequence[str]) -> list[list[Span]]:
     return list(_segment_stream(texts))
+
+
+def worker_count(characters: int, cores: int) -> int:
+    """Processes to segment `characters` of text with (`segment_texts`): one per
+    `TEXT_PER_WORKER`, at least one, at most `cores`."""
+    return max(1, min(cores, characters // TEXT_PER_WORKER))
 
 
 def _can_fork() -> bool:

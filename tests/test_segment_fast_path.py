@@ -1,0 +1,65 @@
+"""The shortcut for plain turns gives what the full rules give (issue 18, point 4).
+
+`segment_texts` runs coder's rules only on a turn that `needs_rules` says could use them,
+and reads the others' sentences off token arrays (`plain_spans`). Here every text also goes
+through the whole pipeline, every rule on every turn: if a rule reacts to something the
+shortcut's check misses, the spans differ on some text and this fails.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks.segmentation_f1 import read_conllu
+from coder.ingest.segmentation import needs_rules, pipeline, segment_texts, sentence_spans
+from coder.ingest.transcript_formats import read_transcript
+from tests.test_segmentation_quality import turn_gold
+
+TRANSCRIPTS = sorted((Path(__file__).resolve().parent.parent / "transcripts").glob("*.txt"))
+#: Texts at the edges of the sentencizer's rule and of the arrays: empty, only spaces,
+#: marks before the first word, runs of spaces, a space token after a mark, no mark at all.
+EDGES = [
+    "", " ", "   \n  ", ".", "?!", "... ja", "? Ja. Nee", "Ja.  Nee.", "Ja.\n\nNee", "Ja .Nee",
+    "zonder punt", "Eén woord", "Ja. ", " Ja.", "Nou, ja; goed: prima", "Wat?Nee!", "1. 2. 3.",
+    "Hij zei: \"Ja.\" Toen", "Ja.\tNee.", "Ja (of nee). Goed", "Ja! - Nee", "Dat is 't. Ja",
+]
+
+
+def full_rules(texts: list[str]) -> list[list[tuple[int, int]]]:
+    """Every text through the whole pipeline: every rule, whether the text needs it or not."""
+    return [sentence_spans(doc) for doc in pipeline().pipe(texts)]
+
+
+def transcript_turns() -> list[str]:
+    parsed = [read_transcript(path) for path in TRANSCRIPTS]
+    return [p.text[t.start : t.end] for p in parsed for t in p.turns]
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        pytest.param(transcript_turns, id="shipped transcripts"),
+        pytest.param(lambda: [gold.text for gold in turn_gold()], id="own gold turns"),
+        pytest.param(lambda: [gold.text for gold in read_conllu()], id="LassySmall dev paragraphs"),
+        pytest.param(lambda: [gold.text for gold in read_conllu(by_document=True)], id="LassySmall dev documents"),
+        pytest.param(lambda: EDGES, id="edges"),
+    ],
+)
+def test_the_shortcut_gives_the_full_rules_spans(texts):
+    texts = texts()
+    assert list(segment_texts(texts)) == full_rules(texts)
+
+
+def test_the_shortcut_is_taken_for_most_turns():
+    """Else the test above would compare the full rules with themselves."""
+    turns = transcript_turns()
+    assert sum(not needs_rules(text) for text in turns) > len(turns) / 2
+
+
+def test_plain_texts_in_one_batch_keep_their_own_sentences():
+    """`plain_spans` reads a batch of Docs as one array: a mark at one Doc's end must not make
+    a sentence start in the next, nor an empty Doc shift the ones after it."""
+    texts = ["Ja.", "nee", "", "Nou", "   ", "Goed. Prima"]
+    assert list(segment_texts(texts)) == [[(0, 3)], [(0, 3)], [], [(0, 3)], [], [(0, 5), (6, 11)]]
