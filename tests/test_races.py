@@ -156,3 +156,23 @@ def test_a_review_opened_twice_and_one_fragment_decided_twice_at_once_write_one_
     assert len(codes) == 2, codes  # one consensus code on each fragment, not the re-decided code twice
     with study.session() as session:
         assert session.exec(select(func.count()).select_from(Decision)).one() == 4
+
+
+def test_one_blind_coder_in_two_windows_finishes_a_fragment_once(coded, db_target):
+    from coder.coding.blind_pass import blind_queue, finish, toggle_blind_code
+    from coder.storage.models import AuditEntry
+
+    study, _ = coded
+    with study.session() as session:
+        assign(session, "anna", "bram", "lead")
+    with study.session() as session:
+        fragment = blind_queue(session, "bram")[0].assignment_id
+    with study.session() as session:
+        toggle_blind_code(session, "bram", fragment, "interdependence")
+
+    errors = race(db_target, lambda s: finish(s, "bram", fragment), lambda s: finish(s, "bram", fragment))
+    assert [type(e) for e in errors] == [StudyError] and "already done" in str(errors[0])
+    late = race(db_target, lambda s: None, lambda s: toggle_blind_code(s, "bram", fragment, "flexibility"))
+    assert [type(e) for e in late] == [StudyError]
+    with study.session() as session:
+        assert session.exec(select(func.count()).select_from(AuditEntry).where(AuditEntry.kind == "blind.finish")).one() == 1

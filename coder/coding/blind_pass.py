@@ -22,6 +22,7 @@ from coder.coding.queries import fragment_codes, segment_positions
 from coder.errors import StudyError
 from coder.storage.audit import record
 from coder.storage.audit_events import BlindFinished, CodesRevealed, NoCodeApplies
+from coder.storage.database import LockSpace, serialise
 from coder.storage.models import Assignment, Coder, Coding, Segment, Transcript, utcnow
 from coder.storage.vocabulary import FragmentRef, Pass
 
@@ -122,7 +123,12 @@ def _own(session: Session, coder: str, assignment_id: int) -> Assignment:
 
 
 def _assignment(session: Session, coder: str, assignment_id: int) -> Assignment:
-    """`coder`'s pending assignment, refused when it is someone else's or already finished."""
+    """`coder`'s pending assignment, refused when it is someone else's or already finished.
+
+    Every blind action passes here, after the coder's other actions (`serialise`): in two
+    windows at once, a finish and a code on the same fragment would both see it pending.
+    """
+    serialise(session, LockSpace.CODER, coder)
     assignment = _own(session, coder, assignment_id)
     if _state(assignment) != PENDING:
         raise StudyError(f"this fragment is already {_state(assignment)}; blind codes on it are final")
