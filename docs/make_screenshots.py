@@ -33,6 +33,8 @@ from coder.tui.pilot import drive  # noqa: E402
 from coder.tui.screens.agreement import DisagreementsRead  # noqa: E402
 from coder.tui.screens.blind_coding import QueueRead  # noqa: E402
 from coder.tui.screens.coding import TranscriptOpened  # noqa: E402
+from coder.tui.screens.find import StudySearched  # noqa: E402
+from coder.tui.screens.retrieval import RetrievalRead  # noqa: E402
 from coder.tui.screens.review import FragmentRead  # noqa: E402
 from coder.tui.screens.study import StudyRead  # noqa: E402
 
@@ -87,6 +89,8 @@ def main() -> None:
             (("enter",), TranscriptOpened, None),
             ((*["down"] * 13, "shift+down"), None, "coding-screen"),
             (("q", "a"), DisagreementsRead, "agreement-screen"),
+            (("q", "c"), RetrievalRead, "retrieval-screen"),
+            (("q", "f", *"ouders", "enter"), StudySearched, "find-screen"),
         ]))
         asyncio.run(shoot(target, "sander", [(("v",), FragmentRead, "review-screen")]))
         asyncio.run(shoot(target, "lotte", [(("b",), QueueRead, "blind-screen")]))
