@@ -17,6 +17,8 @@ from coder.tui.pilot import Driver, Messages, recording
 from coder.tui.screens.agreement import DisagreementsRead
 from coder.tui.screens.blind_coding import QueueRead
 from coder.tui.screens.coding import TranscriptOpened
+from coder.tui.screens.find import StudySearched
+from coder.tui.screens.retrieval import RetrievalRead
 from coder.tui.screens.review import FragmentRead
 from coder.tui.screens.study import StudyRead
 
@@ -62,3 +64,11 @@ def test_review_screen(snap_compare, coded_demo):
 
 def test_agreement_screen(snap_compare, coded_demo):
     assert shot(snap_compare, coded_demo, "marieke", (("a",), DisagreementsRead))
+
+
+def test_retrieval_screen(snap_compare, coded_demo):
+    assert shot(snap_compare, coded_demo, "marieke", (("c",), RetrievalRead))
+
+
+def test_find_screen(snap_compare, coded_demo):
+    assert shot(snap_compare, coded_demo, "marieke", (("f", *"ouders", "enter"), StudySearched))
