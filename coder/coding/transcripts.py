@@ -133,17 +133,16 @@ def correct_transcript(session: Session, transcript_id: int, actor: str, metadat
     name, done = str(transcript_id), []
     if metadata:
         done.append(f"set {', '.join(change_transcript(session, name, actor, metadata).after)}")
-    roles = {row.label: row.role or "" for row in speaker_rows(session, name)}
+    labels = {row.label for row in speaker_rows(session, name)}
     for edit in speakers:
-        if edit.role.strip().lower() != roles.get(edit.label, ""):
-            set_role(session, edit.label, edit.role, actor, name)
+        if set_role(session, edit.label, edit.role, actor, name):  # it skips a role that is already so
             done.append(f"{edit.label} is {edit.role.strip().lower() or 'without a role'}")
-    for edit in (edit for edit in speakers if edit.new_label.strip() != edit.label):
-        new = edit.new_label.strip()
-        if new in roles and new not in {other.label for other in speakers if other.new_label.strip() != other.label}:
-            merge_speakers(session, edit.label, new, actor, name)
-            done.append(f"{edit.label} merged into {new}")
+    renamed = {edit.label: edit.new_label.strip() for edit in speakers if edit.new_label.strip() != edit.label}
+    for old, new in renamed.items():
+        if new in labels and new not in renamed:
+            merge_speakers(session, old, new, actor, name)
+            done.append(f"{old} merged into {new}")
         else:
-            rename_speaker(session, edit.label, new, actor, name)
-            done.append(f"{edit.label} renamed {new}")
+            rename_speaker(session, old, new, actor, name)
+            done.append(f"{old} renamed {new}")
     return done
