@@ -1,9 +1,10 @@
 """The shortcut for plain turns gives what the full rules give (issue 18, point 4).
 
 `segment_texts` runs coder's rules only on a turn that `needs_rules` says could use them,
-and reads the others' sentences off token arrays (`plain_spans`). Here every text also goes
+and reads the others' sentences off the string (`plain_spans`). Here every text also goes
 through the whole pipeline, every rule on every turn: if a rule reacts to something the
-shortcut's check misses, the spans differ on some text and this fails.
+shortcut's check misses, or the string reading cuts where spaCy's tokenizer and sentencizer
+would not, the spans differ on some text and this fails.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from benchmarks.segmentation_f1 import read_conllu
 from coder.ingest.segmentation import needs_rules, pipeline, segment_texts, sentence_spans
@@ -56,6 +59,23 @@ def test_the_shortcut_is_taken_for_most_turns():
     """Else the test above would compare the full rules with themselves."""
     turns = transcript_turns()
     assert sum(not needs_rules(text) for text in turns) > len(turns) / 2
+
+
+#: Pieces of text at the edges of the tokenizer and the sentencizer: every kind of mark,
+#: abbreviations and exceptions that hold a period, brackets and quotes, digits, Unicode
+#: spaces (a space token unless it is one plain space) and marks of other scripts.
+PIECES = [
+    "Ja", "nee", "Jan", "O.J.", "bijv.", "enz.", "dr.", "'t", "3.5", "1.", "www.x.nl", "e-mail", "café",
+    ".", "?", "!", "?!", "...", "…", ",", ";", ":", "(", ")", '"', "'", "-", "«", "»", "„", "”", "’",
+    "।", "。", "！", "؟", "_", "§", "%", "€5", "[", "]",
+    " ", " ", " ", "  ", "\t", "\n", "\u00a0", "\u2009", "\u3000",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
+def test_the_shortcut_gives_the_full_rules_spans_on_generated_texts(text):
+    assert list(segment_texts([text])) == full_rules([text])
 
 
 def test_plain_texts_in_one_batch_keep_their_own_sentences():

@@ -1,86 +1,149 @@
-"""Sentence spans of plain turns, many Docs at once, exactly as spaCy's sentencizer sets them.
+"""Sentence spans of plain turns, exactly as spaCy's tokenizer and sentencizer set them,
+without making a Doc.
 
 Nine turns in ten need none of coder's rules (`segmentation.needs_rules` decides on the
-string), so their sentences are the sentencizer's. The sentencizer walks each Doc in Python,
-making a Token object per token, which costs a third of the bare pipeline, and reading the
-spans back costs as much again. Here its rule runs on the token arrays of a whole batch of
-Docs in a few numpy operations, and the spans are read off the same arrays: per Doc there is
-one `to_array` call and no Python loop.
+string), so their sentences are the sentencizer's, and its rule is simple: a sentence starts
+at the first "word" after a sentence mark, a word being a token that is neither punctuation
+nor a mark (a space token is a word), a mark a token that is one of its `punct_chars`.
+
+spaCy's tokenizer cuts a text at whitespace and tokenizes each run of other characters (a
+"chunk") on its own; its cache relies on that. A chunk without a mark character holds no
+mark token, so only the chunks with one, and the chunk after one, need their tokens. The
+tokenizer gives them once per distinct chunk (`PlainSegmenter.tokens`), and everything else
+is read off the string: a tenth of the tokenizer's time, and a Doc is never made. What
+spaCy's pipeline would give is what a test compares this with, on every shipped text, both
+gold sets and generated ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from functools import lru_cache
+import re
+from collections.abc import Callable, Iterable
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
     from coder.ingest.segmentation import Span
 
+#: What the sentencizer makes of a token: a word can start a sentence, a mark ends one, and
+#: punctuation does neither.
+WORD, PUNCT, MARK = 0, 1, 2
+#: Distinct chunks remembered: a long study has some hundred thousand; past this the memory
+#: is cleared and filled again.
+CACHE = 500_000
+_SPACE = re.compile(r"\s*")
+_CHUNK = re.compile(r"\S+")
+_REST_OF_CHUNK = re.compile(r"\S*")
+_UP_TO_LAST_SPACE = re.compile(r".*\s", re.DOTALL)
 
-@lru_cache(maxsize=1)
-def attributes() -> list[int]:
-    """The token attributes `plain_spans` reads, in the order of `Doc.to_array`'s columns."""
-    from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, ORTH
-
-    return [ORTH, IS_PUNCT, IS_SPACE, IDX, LENGTH]
-
-
-def mark_hashes(punct_chars: Iterable[str]) -> np.ndarray:
-    """The sentencizer's `punct_chars` as the ORTH hashes `plain_spans` compares tokens with."""
-    from spacy.strings import hash_string
-
-    return np.array(sorted(hash_string(char) for char in punct_chars), dtype=np.uint64)
+def _candidates(marks: frozenset[str]) -> re.Pattern[str]:
+    """A pattern for every character that may be a mark: the ASCII marks and everything from
+    the lowest other one up. Regex scans a range five times faster than the sentencizer's
+    hundred-odd marks (mostly from other scripts), and a Dutch text rarely holds a character
+    past U+0589 that is not one."""
+    ascii_marks = sorted(char for char in marks if char.isascii())
+    lowest = min((char for char in marks if not char.isascii()), default=None)
+    rare = f"{re.escape(lowest)}-\U0010ffff" if lowest else ""
+    return re.compile(f"[{''.join(map(re.escape, ascii_marks))}{rare}]")
 
 
-def _sentence_starts(orth: np.ndarray, punct: np.ndarray, first: np.ndarray, marks: np.ndarray) -> np.ndarray:
-    """Which tokens start a sentence, by the rule of spaCy 3.8's `Sentencizer.predict`.
+#: (offset in the chunk, WORD / PUNCT / MARK) for each of a chunk's tokens.
+ChunkTokens = tuple[tuple[int, int], ...]
 
-    A Doc's first token starts one; so does every token that is neither punctuation nor a
-    sentence mark (a "word"; a space token is one) when a sentence mark stands between it and
-    the word before it in its Doc, or the Doc's start. `first` flags each Doc's first token.
+
+class PlainSegmenter:
+    """The sentencizer's sentences for texts that need no rules, read off the string.
+
+    `tokenizer` must be the pipeline's own (its exceptions decide which periods are tokens of
+    their own) and `punct_chars` the sentencizer's.
     """
-    found = np.searchsorted(marks, orth)  # `marks` is sorted; faster than np.isin
-    is_mark = marks[np.minimum(found, len(marks) - 1)] == orth
-    words = np.flatnonzero((punct == 0) & ~is_mark)
-    seen = np.cumsum(is_mark)  # marks up to and including each token
-    before = np.empty_like(seen[words])
-    before[1:] = seen[words[:-1]]  # marks up to the word before, in any Doc
-    doc_start = np.maximum.accumulate(np.where(first, np.arange(len(first)), 0))[words]
-    opens_doc = np.ones(len(words), dtype=bool)
-    opens_doc[1:] = words[:-1] < doc_start[1:]
-    before[opens_doc] = (seen - is_mark)[doc_start[opens_doc]]  # marks before the Doc
-    starts = first.copy()
-    starts[words[seen[words] > before]] = True
-    return starts
 
+    def __init__(self, tokenizer: Callable[[str], Doc], punct_chars: Iterable[str]) -> None:
+        self._tokenizer = tokenizer
+        self._marks = frozenset(punct_chars)
+        self._candidate = _candidates(self._marks)
+        self._tokens: dict[str, ChunkTokens] = {}
 
-def plain_spans(arrays: Sequence[np.ndarray], marks: np.ndarray) -> list[list[Span]]:
-    """For each Doc's `attributes()` array, the character spans of its sentences trimmed of space
-    tokens: `segmentation.sentence_spans` after the sentencizer with `marks` (see `mark_hashes`).
+    def tokens(self, chunk: str) -> ChunkTokens:
+        """The tokens of one chunk, as the tokenizer cuts it anywhere in a text."""
+        found = self._tokens.get(chunk)
+        if found is None:
+            if len(self._tokens) >= CACHE:
+                self._tokens.clear()
+            marks = self._marks
+            found = tuple((t.idx, MARK if t.text in marks else PUNCT if t.is_punct else WORD)
+                          for t in self._tokenizer(chunk))
+            self._tokens[chunk] = found
+        return found
 
-    The caller keeps each Doc's array, not the Doc: a batch of live Docs would double the
-    tokenizer's time (its memory is then fresh rather than reused).
-    """
-    lengths = np.array([len(array) for array in arrays], dtype=np.intp)
-    if not lengths.sum():
-        return [[] for _ in arrays]
-    orth, punct, space, idx, length = np.concatenate(arrays).T
-    offsets = np.cumsum(lengths) - lengths
-    first = np.zeros(len(orth), dtype=bool)
-    first[offsets[lengths > 0]] = True
-    sentence = np.cumsum(_sentence_starts(orth, punct, first, marks))
-    kept = np.flatnonzero(space == 0)
-    if not len(kept):
-        return [[] for _ in arrays]
-    of_kept = sentence[kept]
-    change = np.flatnonzero(of_kept[1:] != of_kept[:-1])
-    heads = kept[np.concatenate(([0], change + 1))]
-    tails = kept[np.concatenate((change, [len(kept) - 1]))]
-    doc_of = np.searchsorted(offsets, heads, side="right") - 1
-    ends = (idx[tails] + length[tails]).tolist()
-    pairs = list(zip(idx[heads].tolist(), ends, strict=True))
-    bounds = np.cumsum(np.bincount(doc_of, minlength=len(arrays))).tolist()
-    return [pairs[a:b] for a, b in zip([0, *bounds[:-1]], bounds, strict=True)]
+    def spans(self, text: str) -> list[Span]:
+        """The character spans of `text`'s sentences, trimmed of whitespace."""
+        bounds = [0, *self._starts(text), len(text)]
+        spans = []
+        for start, end in pairwise(bounds):
+            sentence = text[start:end]
+            stripped = sentence.strip()
+            if stripped:
+                first = start + len(sentence) - len(sentence.lstrip())
+                spans.append((first, first + len(stripped)))
+        return spans
+
+    def _starts(self, text: str) -> list[int]:
+        """Where each sentence after the first starts: the offset of the first word after a mark."""
+        starts: list[int] = []
+        pending, position = False, 0  # `pending`: a mark seen, no word after it yet
+        while True:
+            if pending:
+                pending, position = self._word_after(text, position, starts)
+                if pending and position == len(text):
+                    return starts
+            mark = self._next_mark(text, position)
+            if mark is None:
+                return starts
+            start, position = self._chunk_around(text, position, mark)
+            for offset, kind in self.tokens(text[start:position]):
+                if kind == MARK:
+                    pending = True
+                elif pending and kind == WORD:
+                    starts.append(start + offset)
+                    pending = False
+
+    def _next_mark(self, text: str, position: int) -> int | None:
+        """Where the first mark character at or after `position` is, if any."""
+        while candidate := self._candidate.search(text, position):
+            if candidate.group() in self._marks:
+                return candidate.start()
+            position = candidate.end()
+        return None
+
+    @staticmethod
+    def _chunk_around(text: str, position: int, i: int) -> tuple[int, int]:
+        """Start and end of the chunk holding character `i`, which starts at or after `position`
+        (a regex that finds whole chunks with a mark scans five times slower than one that finds
+        the mark)."""
+        before = _UP_TO_LAST_SPACE.match(text, position, i)
+        return (before.end() if before else position), _REST_OF_CHUNK.match(text, i).end()
+
+    def _word_after(self, text: str, position: int, starts: list[int]) -> tuple[bool, int]:
+        """Find the word after a mark that ends a chunk at `position`, up to the next chunk
+        with a mark; add its offset to `starts`. Returns whether a mark is still pending and
+        where the search stopped."""
+        while True:
+            gap_end = _SPACE.match(text, position).end()
+            if gap_end > position and text[position:gap_end] != " ":  # a space token is a word
+                starts.append(gap_end)
+                return False, gap_end
+            position = gap_end
+            if text[position : position + 1].isalnum():  # the chunk's first token holds it: a word
+                starts.append(position)
+                return False, position
+            chunk = _CHUNK.match(text, position)
+            if chunk is None or self._next_mark(chunk.group(), 0) is not None:
+                return True, position
+            for offset, kind in self.tokens(chunk.group()):
+                if kind == WORD:
+                    starts.append(position + offset)
+                    return False, chunk.end()
+            position = chunk.end()

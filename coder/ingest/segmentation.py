@@ -23,10 +23,10 @@ Turns are segmented one by one (never the whole transcript at once), so a segmen
 can never cross a speaker turn.
 
 Nine turns in ten hold nothing the rules react to, and `needs_rules` tells so from the
-string: such a turn is only tokenized, and its sentences are read, as the sentencizer would
-set them, off the token arrays of a whole batch of turns at once (`plain_spans`). The other
-turns go through every component. A test holds the two ways equal on the shipped transcripts
-and the gold sets, so a rule the check misses fails it.
+string: its sentences are read off the string, as spaCy's tokenizer and sentencizer would
+set them, without making a Doc (`plain_spans`). The other turns go through every component.
+A test holds the two ways equal on the shipped transcripts, the gold sets and generated
+texts, so a rule the check misses fails it.
 
 The work per turn is bounded, whatever the file holds (see `_pieces`): spaCy's tokenizer
 peels marks off a word one at a time and rescans the rest, so its time grows faster than
@@ -51,9 +51,10 @@ from itertools import chain, islice, pairwise
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # spaCy takes seconds to import: only segmenting loads it (see `pipeline`)
-    import numpy as np
     from spacy.language import Language
     from spacy.tokens import Doc
+
+    from coder.ingest.plain_spans import PlainSegmenter
 
 #: Abbreviations whose period must not end a sentence. Words that are also plain
 #: Dutch words with a period after them ("zo.", "ma.", "min.") are left out.
@@ -77,9 +78,6 @@ PARALLEL_CHUNK = 2000
 #: on 2 cores (`benchmarks/import_throughput.py` corpora): two processes broke even at 570,000
 #: characters (100,000 words), were 1.35x faster at 1,140,000 and 1.56x at 5,600,000.
 TEXT_PER_WORKER = 500_000
-#: Turns segmented together: enough that the array work per batch (`plain_spans`) costs little
-#: per turn, few enough that a batch's Docs take little memory.
-BATCH = 256
 #: The longest segment: a run this long without a sentence end is cut at its last space before
 #: it. 2,000 characters are some 300 spoken words, over three times the longest sentence in
 #: UD Dutch LassySmall (570); a longer run is a transcript without punctuation, which a coder
@@ -440,26 +438,12 @@ def _bounded(text: str, spans: list[Span]) -> list[Span]:
     return bounded
 
 
-def _piece_spans(pieces: list[str]) -> list[list[Span]]:
-    """Sentence spans of each piece: the whole pipeline for a piece that `needs_rules`; for the
-    others only the tokenizer, and the sentencizer's rule on all their arrays at once."""
-    from coder.ingest.plain_spans import attributes, plain_spans
-
-    tokenizer, columns = pipeline().tokenizer, attributes()
-    spans: list[list[Span]] = []
-    plain: list[int] = []
-    arrays = []
-    for piece in pieces:
-        doc = tokenizer(piece)
-        if needs_rules(piece):
-            spans.append(sentence_spans(_with_rules(doc)))
-        else:
-            plain.append(len(spans))
-            spans.append([])
-            arrays.append(doc.to_array(columns))
-    for i, found in zip(plain, plain_spans(arrays, _sentence_marks()), strict=True):
-        spans[i] = found
-    return spans
+def _piece_spans(piece: str) -> list[Span]:
+    """Sentence spans of a piece: the whole pipeline if it `needs_rules`, else the sentencizer's
+    rule read off the string (`PlainSegmenter`)."""
+    if needs_rules(piece):
+        return sentence_spans(_with_rules(pipeline().tokenizer(piece)))
+    return _plain_segmenter().spans(piece)
 
 
 def _with_rules(doc: Doc) -> Doc:
@@ -470,29 +454,27 @@ def _with_rules(doc: Doc) -> Doc:
 
 
 @lru_cache(maxsize=1)
-def _sentence_marks() -> np.ndarray:
-    from coder.ingest.plain_spans import mark_hashes
+def _plain_segmenter() -> PlainSegmenter:
+    from coder.ingest.plain_spans import PlainSegmenter
 
-    return mark_hashes(pipeline().get_pipe("sentencizer").punct_chars)
+    nlp = pipeline()
+    return PlainSegmenter(nlp.tokenizer.tokenizer, nlp.get_pipe("sentencizer").punct_chars)
+
+
+def _segment_one(text: str) -> list[Span]:
+    """Sentence spans of one text: a `whole` piece (`_pieces`) is one span as it stands, the
+    others are segmented (`_piece_spans`)."""
+    spans: list[Span] = []
+    for start, end, whole in _pieces(text):
+        if whole:
+            spans.append((start, end))
+        else:
+            spans.extend((start + a, start + b) for a, b in _piece_spans(text[start:end]))
+    return _bounded(text, spans)
 
 
 def _segment_stream(texts: Iterable[str]) -> Iterator[list[Span]]:
-    """Sentence spans for each text, its pieces (`_pieces`) segmented a batch of texts at a time.
-
-    A `whole` piece is one span as it stands; the others go to spaCy (`_piece_spans`).
-    """
-    iterator = iter(texts)
-    while batch := list(islice(iterator, BATCH)):
-        plans = [(text, _pieces(text)) for text in batch]
-        found = iter(_piece_spans([text[a:b] for text, parts in plans for a, b, whole in parts if not whole]))
-        for text, parts in plans:
-            spans: list[Span] = []
-            for start, end, whole in parts:
-                if whole:
-                    spans.append((start, end))
-                else:
-                    spans.extend((start + a, start + b) for a, b in next(found))
-            yield _bounded(text, spans)
+    return map(_segment_one, texts)
 
 
 def _segment_chunk(texts: Sequence[str]) -> list[list[Span]]:
