@@ -138,10 +138,11 @@ class Segment(SQLModel, table=True):
     `Transcript.text[start:end]`.
     """
 
+    #: The unique index also serves every query by transcript, so the column has none of its own.
     __table_args__ = (UniqueConstraint("transcript_id", "position"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    transcript_id: int = Field(foreign_key="transcript.id", index=True)
+    transcript_id: int = Field(foreign_key="transcript.id")
     turn_id: int = Field(foreign_key="turn.id", index=True)
     position: int
     start: int
