@@ -4,7 +4,7 @@ For each corpus size (default 10,000, 100,000 and 1,000,000 words) a corpus is g
 from the shipped sample interviews (their turns reshuffled into new interviews), written
 as `.txt` files, and then timed, the rows taking turns in each of `--rounds` rounds (so a
 machine that gets busier or quieter during the run weighs on all rows alike; the table
-shows each row's best round):
+shows each row's best round; each run starts with cold pipelines, see `fresh_pipelines`):
 
 - raw spaCy:     `spacy.blank("nl")` with the standard sentencizer and nothing else, run
                  with `nlp.pipe` over every turn's text in one process (spaCy's default):
@@ -38,8 +38,9 @@ from typing import TYPE_CHECKING
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from coder.ingest import segmentation  # noqa: E402
 from coder.ingest.importer import import_transcripts  # noqa: E402
-from coder.ingest.segmentation import pipeline, segment_texts  # noqa: E402
+from coder.ingest.segmentation import segment_texts  # noqa: E402
 from coder.ingest.transcript_formats import read_transcript  # noqa: E402
 from coder.storage.database import open_study  # noqa: E402
 
@@ -93,6 +94,16 @@ def raw_pipeline() -> Language:
     return nlp
 
 
+def fresh_pipelines() -> Language:
+    """coder's pipeline built again, its remembered chunks (`PlainSegmenter`) and spaCy's
+    tokenizer cache gone, and a new raw pipeline: every round starts cold on both sides, as a
+    `coder import` does in a new process. Built outside every timing."""
+    segmentation.pipeline.cache_clear()
+    segmentation._plain_segmenter.cache_clear()
+    segmentation.pipeline()
+    return raw_pipeline()
+
+
 def time_raw(nlp: Language, texts: list[str]) -> float:
     """Seconds for the bare pipeline over the turn texts."""
     start = time.perf_counter()
@@ -104,7 +115,7 @@ def time_raw(nlp: Language, texts: list[str]) -> float:
 def time_segment(texts: list[str]) -> float:
     """Seconds for coder's segmentation of the same texts in one process."""
     start = time.perf_counter()
-    for _ in segment_texts(texts, processes=1):
+    for _ in segment_texts(texts):
         pass
     return time.perf_counter() - start
 
@@ -158,7 +169,6 @@ RAW, SEGMENT, IMPORT = "raw spaCy pipeline", "coder segment, 1 process", "coder 
 
 def measure(words_wanted: int, rounds: int, pg: str | None) -> Result:
     """Each row's best seconds over `rounds` interleaved rounds, and the import's largest peak."""
-    nlp = raw_pipeline()
     best: dict[str, float] = {}
     peak = 0
     with tempfile.TemporaryDirectory() as tmp:
@@ -167,10 +177,15 @@ def measure(words_wanted: int, rounds: int, pg: str | None) -> Result:
         files = generate_corpus(corpus, words_wanted)
         texts, words = turn_texts(corpus)
         for round_ in range(rounds):
+            fresh_pipelines()
             imported, memory = time_import(corpus, str(Path(tmp) / f"bench-{round_}.db"))
-            timings = {RAW: time_raw(nlp, texts), SEGMENT: time_segment(texts), IMPORT: imported}
+            nlp = fresh_pipelines()
+            raw = time_raw(nlp, texts)
+            fresh_pipelines()
+            timings = {RAW: raw, SEGMENT: time_segment(texts), IMPORT: imported}
             peak = max(peak, memory)
             if pg and round_ == 0:  # the database must be emptied between rounds, so PostgreSQL runs once
+                fresh_pipelines()
                 timings["coder import, PostgreSQL"] = time_import(corpus, pg)[0]
             for name, seconds in timings.items():
                 best[name] = min(seconds, best.get(name, seconds))
@@ -200,7 +215,6 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; each row shows its best")
     parser.add_argument("--pg", metavar="URL", help="also import into this (empty) PostgreSQL database, once")
     args = parser.parse_args()
-    pipeline()  # build coder's pipeline once, outside every timing
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"best of {args.rounds} interleaved rounds per row")
     results = [measure(size, args.rounds, args.pg) for size in args.sizes]

@@ -18,7 +18,8 @@ from sqlmodel import select
 
 from coder.exchange.project_import import import_qdpx
 from coder.ingest.importer import DUPLICATE, import_transcripts
-from coder.ingest.segmentation import PARALLEL_CHUNK, segment_texts
+from coder.ingest.segmentation import segment_texts
+from coder.ingest.workers import forked_map
 from coder.storage.database import open_study
 from coder.storage.models import Code, Coding, Transcript
 from tests.conftest import SHIPPED_CODEBOOK, TRANSCRIPT, write
@@ -148,37 +149,43 @@ def test_values_a_study_cannot_hold_are_refused_alike_on_both_backends(tmp_path,
     study.close()
 
 
-def test_the_same_file_imported_by_another_process_meanwhile_is_skipped(tmp_path, db_target):
+@pytest.mark.parametrize("in_workers", [False, True], ids=["one process", "workers"])
+def test_the_same_file_imported_by_another_process_meanwhile_is_skipped(tmp_path, db_target, in_workers, monkeypatch):
     """The other import stores the file after this one looked for it and before it writes: the
-    unique content hash refuses the write, and the import goes on without that file."""
+    unique content hash refuses the write, and the import goes on without that file. In
+    workers, the first run of files is refused as it is written, and the rest still read."""
+    from coder.ingest import workers
+
+    if in_workers:
+        monkeypatch.setattr(workers, "TEXT_PER_WORKER", 1)
     open_study(db_target).close()
-    first, second = write(tmp_path, "a.txt", TRANSCRIPT), write(tmp_path, "b.txt", TRANSCRIPT.replace("Goed", "Fijn"))
+    first = write(tmp_path, "a.txt", TRANSCRIPT)
+    others = [write(tmp_path, f"{n}.txt", TRANSCRIPT.replace("Goed", word)) for n, word in enumerate(["Fijn", "Prima", "Mooi"])]
     study, other = open_study(db_target), open_study(db_target)
 
     def meanwhile(name: str, done: int, total: int) -> None:
-        if done == total:
+        if name == first.name:
             import_transcripts(other, [first], "bram")
 
     try:
-        report = import_transcripts(study, [first, second], "anna", progress=meanwhile)
-        assert [title for title, _ in report.imported] == ["Proefinterview"]
+        report = import_transcripts(study, [first, *others], "anna", progress=meanwhile)
+        assert [title for title, _ in report.imported] == ["Proefinterview"] * 3
         assert (str(first), DUPLICATE) in report.skipped
         with study.session() as session:
-            assert len(session.exec(select(Transcript)).all()) == 2
+            assert len(session.exec(select(Transcript)).all()) == 4
     finally:
         study.close()
         other.close()
 
 
-def _segment_forever(ready) -> None:
-    """An import's segmentation that never ends: the first chunk goes to workers, then it waits."""
-    def texts():
-        yield from ["Ja. Nee."] * PARALLEL_CHUNK
-        ready.set()
-        time.sleep(60)
-        yield "Klaar."
+def _read_forever(ready, _files) -> None:
+    """A worker's share of an import that never ends."""
+    ready.set()
+    time.sleep(60)
 
-    for _ in segment_texts(texts(), processes=2):
+
+def _import_forever(ready) -> None:
+    for _ in forked_map(_read_forever, ready, [["a.txt"], ["b.txt"]], processes=2):
         pass
 
 
@@ -189,11 +196,11 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def test_segmenting_workers_end_when_the_import_is_killed():
+def test_import_workers_end_when_the_import_is_killed():
     segment_texts(["Ja."]).__next__()  # the pipeline, built before forking as an import does
     context = get_context("fork")
     ready = context.Event()
-    importer = context.Process(target=_segment_forever, args=(ready,))
+    importer = context.Process(target=_import_forever, args=(ready,))
     importer.start()
     assert ready.wait(30)
     deadline = time.monotonic() + 10

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 from sqlmodel import select
@@ -166,3 +168,47 @@ def test_the_report_names_each_files_format_and_speakers(study, tmp_path):
     with study.session() as session:
         labels = {p.label for p in session.exec(select(Participant))}
     assert {"Eva de Vries", "Anne-Marie van den Berg"} <= labels
+
+
+def _stored(study) -> list[tuple]:
+    """What an import wrote: every transcript with its turns and segments, by title."""
+    with study.session() as session:
+        return sorted(
+            (t.title, t.word_count, [(u.position, u.start, u.end) for u in session.exec(select(Turn).where(Turn.transcript_id == t.id))],
+             [(s.position, s.start, s.end) for s in session.exec(select(Segment).where(Segment.transcript_id == t.id))])
+            for t in session.exec(select(Transcript)))
+
+
+def test_an_import_in_worker_processes_stores_what_one_process_stores(study, tmp_path, monkeypatch):
+    """A big import reads and segments its files in forked workers (`ingest.workers`); a
+    text's worth of one byte makes even the eight sample interviews big."""
+    from coder.ingest import workers
+    from coder.storage.database import open_study
+
+    serial = open_study(f"sqlite:///{tmp_path / 'serial.db'}")
+    try:
+        import_transcripts(serial, [SAMPLE_TRANSCRIPTS], "anna")
+        monkeypatch.setattr(workers, "TEXT_PER_WORKER", 1)
+        pools = []
+        monkeypatch.setattr(workers, "ProcessPoolExecutor", lambda **kw: pools.append(kw) or ProcessPoolExecutor(**kw))
+        seen = []
+        report = import_transcripts(study, [SAMPLE_TRANSCRIPTS], "anna", progress=lambda t, d, n: seen.append((t, d)))
+        assert _stored(study) == _stored(serial)
+    finally:
+        serial.close()
+    assert seen == [(path.name, i) for i, path in enumerate(sorted(SAMPLE_TRANSCRIPTS.glob("*.txt")), start=1)]
+    assert len(report.imported) == 8
+    assert len(pools) == (1 if (os.cpu_count() or 1) > 1 else 0)  # one core forks nothing
+
+
+def test_a_bad_file_read_in_a_worker_refuses_the_whole_import(study, tmp_path, monkeypatch):
+    from coder.ingest import workers
+
+    monkeypatch.setattr(workers, "TEXT_PER_WORKER", 1)
+    for i in range(4):
+        write(tmp_path, f"{i}.txt", TRANSCRIPT.replace("Proefinterview", f"Interview {i}"))
+    write(tmp_path, "9-bad.txt", "---\nschool_type: havo\n---\nL: hoi")
+    with pytest.raises(TranscriptError, match="9-bad.txt:2"):
+        import_transcripts(study, [tmp_path], "anna")
+    with study.session() as session:
+        assert session.exec(select(Transcript)).all() == []

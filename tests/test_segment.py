@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from coder.ingest.segmentation import TEXT_PER_WORKER, segment_text, worker_count
+from coder.ingest.segmentation import segment_text
+from coder.ingest.workers import TEXT_PER_WORKER, groups, worker_count
 
 
 def sentences(text: str) -> list[str]:
@@ -72,23 +73,20 @@ def test_spans_are_trimmed_and_cover_only_text():
     assert segment_text("   ") == []
 
 
-def test_worker_processes_give_the_same_spans_in_order():
-    """A big import segments in forked workers; the result must equal one process's."""
-    from coder.ingest.segmentation import PARALLEL_CHUNK, _can_fork, segment_texts
-
-    assert _can_fork(), "the test process must be single-threaded for the parallel path"
-    base = ["Eerste zin. Tweede zin...", "Ja. [pauze] Nou, bijv. zo.", "Kort", "Wat? Echt! Oké."]
-    texts = [f"{text} Nummer {i}." for i in range(3 * PARALLEL_CHUNK) for text in base[i % 4 : i % 4 + 1]]
-    serial = list(segment_texts(texts, processes=1))
-    parallel = list(segment_texts(iter(texts), processes=2))
-    assert parallel == serial and len(parallel) == len(texts)
-
-
 @pytest.mark.parametrize(
     ("characters", "cores", "expected"),
     [(0, 2, 1), (TEXT_PER_WORKER - 1, 2, 1), (2 * TEXT_PER_WORKER - 1, 2, 1), (2 * TEXT_PER_WORKER, 2, 2),
      (50 * TEXT_PER_WORKER, 2, 2), (3 * TEXT_PER_WORKER, 8, 3), (50 * TEXT_PER_WORKER, 1, 1)],
 )
 def test_an_import_forks_one_worker_per_stretch_of_text_up_to_the_cores(characters, cores, expected):
-    """Two chunks of turns are not worth a pool: forking pays only from `TEXT_PER_WORKER` each."""
+    """A small import is not worth a pool: forking pays only from `TEXT_PER_WORKER` each."""
     assert worker_count(characters, cores) == expected
+
+
+@pytest.mark.parametrize(
+    ("sizes", "count", "expected"),
+    [([], 4, []), ([5], 4, [[0]]), ([1, 1, 1, 1], 2, [[0, 1], [2, 3]]), ([10, 1, 1, 1], 2, [[0], [1, 2, 3]]),
+     ([1, 1, 1], 8, [[0], [1], [2]]), ([0, 0], 2, [[0, 1]])],
+)
+def test_files_go_to_workers_in_runs_of_about_equal_size(sizes, count, expected):
+    assert [list(run) for run in groups(sizes, count)] == expected

@@ -1,18 +1,20 @@
 """Importing transcripts into a study: all or nothing per command.
 
-Every file is read and validated, and every turn segmented, before the first
-row is written; the rows then go in one short transaction, so a long import
-never holds the study's write lock while spaCy works. A bad file therefore leaves
-the study exactly as it was, and the error names that file.
+Every file is read, validated and segmented (on every core for a big import:
+`ingest.workers`), and the rows of each run of files are written while the next
+are read, all in one transaction: a bad file therefore leaves the study exactly as
+it was, and the error names that file. Writing after reading everything would add
+SQLite's inserts (half the raw spaCy pipeline's time) to the import's.
 
-Rows are written with one bulk `INSERT` per table for all the transcripts (see `_store`):
-per-object ORM inserts, or statements per transcript, would cost more than spaCy.
+Rows are written with one bulk `INSERT` per table for each run of transcripts (see
+`_store`): per-object ORM inserts, or statements per transcript, would cost more than spaCy.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -24,8 +26,9 @@ from coder.ingest.adjust import renamed, unknown_speakers, with_roles, with_side
 from coder.ingest.formats.parsed import ParsedTranscript, SpeakerCount
 from coder.ingest.formats.timecode import seconds
 from coder.ingest.pseudonymise import PseudonymKey
-from coder.ingest.segmentation import Span, segment_texts, worker_count
+from coder.ingest.segmentation import Span, segment_texts
 from coder.ingest.transcript_formats import SUFFIXES, read_transcript
+from coder.ingest.workers import TASKS_PER_WORKER, forked_map, groups, worker_count
 from coder.storage.audit import record_many
 from coder.storage.audit_events import TranscriptImported
 from coder.storage.database import Study
@@ -133,6 +136,37 @@ def expand_paths(paths: Iterable[str | Path]) -> Selection:
     return Selection(files, hidden)
 
 
+@dataclass(frozen=True)
+class _Read:
+    """One file as read for an import: the speakers as the file names them, the transcript
+    as it will be stored, and its sentence spans per turn (none if it is in the study already)."""
+
+    named: tuple[str, ...]
+    parsed: ParsedTranscript
+    spans: list[list[Span]]
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """How each file of one import is read: what a worker process is handed once (`forked_map`)."""
+
+    overrides: Overrides
+    key: PseudonymKey | None
+    known: frozenset[str]
+
+    def read(self, path: Path) -> _Read:
+        read = read_with_sidecar(path)
+        parsed = self.overrides.apply(read)
+        if self.key is not None:
+            parsed = self.key.apply(parsed)
+        texts = [] if parsed.content_hash in self.known else [parsed.text[t.start : t.end] for t in parsed.turns]
+        return _Read(tuple(p.label for p in read.participants), parsed, list(segment_texts(texts)))
+
+
+def _read_run(reader: _Reader, paths: Sequence[Path]) -> list[_Read]:
+    return [reader.read(path) for path in paths]
+
+
 @dataclass
 class _Batch:
     """The files of one import as they are read: the new transcripts and the skipped."""
@@ -143,38 +177,41 @@ class _Batch:
     progress: Progress | None
     key: PseudonymKey | None = None
     fresh: list[ParsedTranscript] = field(default_factory=list)
+    spans: list[list[list[Span]]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     summaries: list[FileSummary] = field(default_factory=list)
-    speakers: list[str] = field(default_factory=list)  # as the files name them
 
-    def turn_texts(self) -> Iterator[str]:
-        """Read each file and hand out its turns' texts, skipping content already known.
+    def read(self) -> Iterator[tuple[list[ParsedTranscript], list[list[list[Span]]]]]:
+        """Read, parse and segment every file, on every core for a big import (the files' sizes
+        stand for their text's length: see `worker_count`); yield the new transcripts of each
+        run of files, with their spans, as its worker hands them back, so that they can be
+        stored while the next runs are read."""
+        sizes = [_size(path) for path in self.files]
+        processes = worker_count(sum(sizes), os.cpu_count() or 1)
+        # in one process, storing cannot overlap reading: one run, so the write comes after it
+        runs = groups(sizes, processes * TASKS_PER_WORKER if processes > 1 else 1)
+        reader = _Reader(self.overrides, self.key, frozenset(self.known))
+        speakers: list[str] = []
+        for found in forked_map(_read_run, reader, [self.files[run.start : run.stop] for run in runs], processes):
+            first = len(self.fresh)
+            for read in found:
+                speakers.extend(read.named)
+                self._keep(read)
+            yield self.fresh[first:], self.spans[first:]
+        self.overrides.check_speakers(speakers, ", ".join(map(str, self.files)))
 
-        A generator, so files are read while worker processes segment earlier ones.
-        """
-        for done, path in enumerate(self.files, start=1):
-            read = read_with_sidecar(path)
-            self.speakers.extend(p.label for p in read.participants)
-            parsed = self.overrides.apply(read)
-            if self.key is not None:
-                parsed = self.key.apply(parsed)
-            if self.progress:
-                self.progress(path.name, done, len(self.files))
-            self.summaries.append(FileSummary.of(parsed))
-            if parsed.content_hash in self.known:
-                self.skipped.append((parsed.source, DUPLICATE))
-                continue
-            self.known.add(parsed.content_hash)
-            self.fresh.append(parsed)
-            yield from (parsed.text[t.start : t.end] for t in parsed.turns)
-        self.overrides.check_speakers(self.speakers, ", ".join(map(str, self.files)))
-
-    def segment(self) -> list[list[list[Span]]]:
-        """Sentence spans per turn per new transcript, on every core for a big import (the
-        files' sizes stand for their text's length: see `worker_count`)."""
-        processes = worker_count(sum(map(_size, self.files)), os.cpu_count() or 1)
-        flat = list(segment_texts(self.turn_texts(), processes=processes))
-        return _per_transcript(flat, self.fresh)
+    def _keep(self, read: _Read) -> None:
+        parsed = read.parsed
+        if self.progress:
+            done = len(self.summaries) + 1
+            self.progress(self.files[done - 1].name, done, len(self.files))
+        self.summaries.append(FileSummary.of(parsed))
+        if parsed.content_hash in self.known:
+            self.skipped.append((parsed.source, DUPLICATE))
+            return
+        self.known.add(parsed.content_hash)
+        self.fresh.append(parsed)
+        self.spans.append(read.spans)
 
 
 def _size(path: Path) -> int:
@@ -317,31 +354,57 @@ def check_key(session, key: PseudonymKey | None, force: bool) -> None:
     raise StudyError(f"not imported: {problem}; add --force to import anyway")
 
 
-def _store_new(study: Study, batch: _Batch, spans: list[list[list[Span]]], actor: str,
-               key: PseudonymKey | None) -> list[tuple[str, int]]:
+def _store_new(study: Study, batch: _Batch, actor: str, key: PseudonymKey | None) -> list[tuple[str, int]]:
     """Write the batch's new transcripts in one transaction; (title, segments) for each. With a
     pseudonym `key`, the study records it in the same transaction.
 
-    Another import (another process, another coder) may store one of them while this one
-    segments: the unique content hash then refuses the transaction, and it is tried again
-    without the transcripts that are now in the study, which are skipped as duplicates.
+    In a big import each run of files is written as it comes back from its worker
+    (`_Batch.read`): the transaction, and on SQLite the study's write lock, begin with the
+    first new transcript and last until all are read, about a second per million words, in
+    which other writers wait (the busy timeout). A small one, in one process, writes after
+    reading everything. Another import (another process, another coder) may store one
+    of them meanwhile: the unique content hash then refuses the transaction, and it is tried
+    again without the transcripts that are now in the study, which are skipped as duplicates.
     """
+    reading = batch.read()
+    try:
+        return _store_while_reading(study, reading, actor, key)
+    except IntegrityError as refused:
+        error = refused
+        for _ in reading:  # read the files that are left; they are stored below
+            pass
     for _ in range(3):
+        with study.session() as session:
+            known = known_hashes(session)
+        if not any(parsed.content_hash in known for parsed in batch.fresh):
+            raise error
+        batch.skipped.extend((parsed.source, DUPLICATE) for parsed in batch.fresh if parsed.content_hash in known)
+        batch.spans = [s for parsed, s in zip(batch.fresh, batch.spans, strict=True) if parsed.content_hash not in known]
+        batch.fresh = [parsed for parsed in batch.fresh if parsed.content_hash not in known]
         try:
-            with study.session() as session:
-                if key is not None and batch.fresh:
-                    set_pseudonym_key(session, key.sha256, actor)
-                stored = _store(session, batch.fresh, spans, actor)
-                return [(parsed.title, count) for parsed, (_, count) in zip(batch.fresh, stored, strict=True)]
-        except IntegrityError:
-            with study.session() as session:
-                known = known_hashes(session)
-            if not any(parsed.content_hash in known for parsed in batch.fresh):
-                raise
-            batch.skipped.extend((parsed.source, DUPLICATE) for parsed in batch.fresh if parsed.content_hash in known)
-            spans = [s for parsed, s in zip(batch.fresh, spans, strict=True) if parsed.content_hash not in known]
-            batch.fresh = [parsed for parsed in batch.fresh if parsed.content_hash not in known]
+            return _store_while_reading(study, [(batch.fresh, batch.spans)], actor, key)
+        except IntegrityError as refused:
+            error = refused
     raise StudyError("other imports kept storing the same transcripts at the same time; run this import again")
+
+
+def _store_while_reading(study: Study, runs: Iterable[tuple[list[ParsedTranscript], list[list[list[Span]]]]],
+                         actor: str, key: PseudonymKey | None) -> list[tuple[str, int]]:
+    """Store each run of new transcripts in one transaction, opened with the first of them
+    (an import with none writes nothing); (title, segments) for each."""
+    stored: list[tuple[str, int]] = []
+    with ExitStack() as stack:
+        session = None
+        for fresh, spans in runs:
+            if not fresh:
+                continue
+            if session is None:
+                session = stack.enter_context(study.session())
+                if key is not None:
+                    set_pseudonym_key(session, key.sha256, actor)
+            counts = [count for _, count in _store(session, fresh, spans, actor)]
+            stored += [(parsed.title, count) for parsed, count in zip(fresh, counts, strict=True)]
+    return stored
 
 
 def import_transcripts(
@@ -369,5 +432,5 @@ def import_transcripts(
         check_key(session, key, force)
         known = known_hashes(session)
     batch = _Batch(selection.files, known, overrides, progress, key, skipped=[(str(p), HIDDEN) for p in selection.hidden])
-    imported = _store_new(study, batch, batch.segment(), actor, key)
+    imported = _store_new(study, batch, actor, key)
     return ImportReport(imported=tuple(imported), skipped=tuple(batch.skipped), files=tuple(batch.summaries))

@@ -38,16 +38,10 @@ is cut at a space.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import re
-import signal
-import sys
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
-from itertools import chain, islice, pairwise
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # spaCy takes seconds to import: only segmenting loads it (see `pipeline`)
@@ -72,12 +66,6 @@ ANNOTATION = re.compile(r"\[[^\[\]\n]{1,60}\]")
 TIMESTAMP = re.compile(r"\d{1,2}:\d{2}")
 BLANK_LINE = re.compile(r"\n\s*\n")
 UNIT = re.compile(r"[mgl]\.")  # metre, gram, litre; not "v." as in "40 v. Chr."
-#: Turns per task sent to a worker process: large enough to amortise the transfer.
-PARALLEL_CHUNK = 2000
-#: Text per worker process: below it forking costs more than a second process saves. Measured
-#: on 2 cores (`benchmarks/import_throughput.py` corpora): two processes broke even at 570,000
-#: characters (100,000 words), were 1.35x faster at 1,140,000 and 1.56x at 5,600,000.
-TEXT_PER_WORKER = 500_000
 #: The longest segment: a run this long without a sentence end is cut at its last space before
 #: it. 2,000 characters are some 300 spoken words, over three times the longest sentence in
 #: UD Dutch LassySmall (570); a longer run is a transcript without punctuation, which a coder
@@ -89,7 +77,6 @@ MAX_WORD = 200
 #: The longest text handed to spaCy at once (its own limit is 1,000,000 characters); a longer
 #: turn is segmented in pieces cut at a line break or a space.
 MAX_PIECE = 100_000
-_PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 _LONG_WORD = re.compile(rf"\S{{{MAX_WORD + 1},}}")
 _SPACES = " \t\n"
 ELLIPSES = frozenset({"...", "…", "....", ".."})
@@ -473,66 +460,10 @@ def _segment_one(text: str) -> list[Span]:
     return _bounded(text, spans)
 
 
-def _segment_stream(texts: Iterable[str]) -> Iterator[list[Span]]:
+def segment_texts(texts: Iterable[str]) -> Iterator[list[Span]]:
+    """Sentence spans for each text (one per turn), in order. A big import runs this in
+    several processes, a file at a time (`ingest.workers`)."""
     return map(_segment_one, texts)
-
-
-def _segment_chunk(texts: Sequence[str]) -> list[list[Span]]:
-    return list(_segment_stream(texts))
-
-
-def worker_count(characters: int, cores: int) -> int:
-    """Processes to segment `characters` of text with (`segment_texts`): one per
-    `TEXT_PER_WORKER`, at least one, at most `cores`."""
-    return max(1, min(cores, characters // TEXT_PER_WORKER))
-
-
-def _can_fork() -> bool:
-    """Forking is safe only while this process runs a single thread (not, say, the TUI)."""
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-
-
-def segment_texts(texts: Iterable[str], processes: int = 1) -> Iterator[list[Span]]:
-    """Sentence spans for each text (one per turn), in order.
-
-    With `processes` > 1 and more than one chunk of text, chunks go to forked
-    worker processes that inherit the built pipeline (no start-up cost) and send
-    back only the spans; the caller keeps producing texts (reading files) while
-    they work. spaCy's own `n_process` sends whole Docs back and is several times
-    slower than one process here.
-    """
-    iterator = iter(texts)
-    first = list(islice(iterator, PARALLEL_CHUNK))
-    if len(first) < PARALLEL_CHUNK or processes <= 1 or not _can_fork():
-        yield from _segment_stream(chain(first, iterator))
-        return
-    yield from _segment_in_workers(first, iterator, processes)
-
-
-def _die_with_parent(parent: int) -> None:
-    """Make a worker end with the import that forked it, when that is killed outright (Linux's
-    `PR_SET_PDEATHSIG`): else it would go on segmenting for nobody, holding its memory."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # killed before the line above took effect
-        os._exit(1)
-
-
-def _segment_in_workers(first: list[str], rest: Iterator[str], processes: int) -> Iterator[list[Span]]:
-    pipeline()  # build it before forking, so every worker inherits it
-    pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_die_with_parent, initargs=(os.getpid(),))
-    try:
-        futures = [pool.submit(_segment_chunk, first)]
-        while chunk := list(islice(rest, PARALLEL_CHUNK)):
-            futures.append(pool.submit(_segment_chunk, chunk))
-        for future in futures:
-            yield from future.result()
-    finally:
-        pool.shutdown(cancel_futures=True)
 
 
 def segment_text(text: str) -> list[Span]:
