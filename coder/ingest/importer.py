@@ -136,35 +136,9 @@ def expand_paths(paths: Iterable[str | Path]) -> Selection:
     return Selection(files, hidden)
 
 
-@dataclass(frozen=True)
-class _Read:
-    """One file as read for an import: the speakers as the file names them, the transcript
-    as it will be stored, and its sentence spans per turn (none if it is in the study already)."""
-
-    named: tuple[str, ...]
-    parsed: ParsedTranscript
-    spans: list[list[Span]]
-
-
-@dataclass(frozen=True)
-class _Reader:
-    """How each file of one import is read: what a worker process is handed once (`forked_map`)."""
-
-    overrides: Overrides
-    key: PseudonymKey | None
-    known: frozenset[str]
-
-    def read(self, path: Path) -> _Read:
-        read = read_with_sidecar(path)
-        parsed = self.overrides.apply(read)
-        if self.key is not None:
-            parsed = self.key.apply(parsed)
-        texts = [] if parsed.content_hash in self.known else [parsed.text[t.start : t.end] for t in parsed.turns]
-        return _Read(tuple(p.label for p in read.participants), parsed, list(segment_texts(texts)))
-
-
-def _read_run(reader: _Reader, paths: Sequence[Path]) -> list[_Read]:
-    return [reader.read(path) for path in paths]
+def _segment_run(_state: None, texts: list[str]) -> list[list[Span]]:
+    """Sentence spans of a run of files' turns: a worker's task."""
+    return list(segment_texts(texts))
 
 
 @dataclass
@@ -180,38 +154,53 @@ class _Batch:
     spans: list[list[list[Span]]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     summaries: list[FileSummary] = field(default_factory=list)
+    speakers: list[str] = field(default_factory=list)  # as the files name them
 
     def read(self) -> Iterator[tuple[list[ParsedTranscript], list[list[list[Span]]]]]:
-        """Read, parse and segment every file, on every core for a big import (the files' sizes
-        stand for their text's length: see `worker_count`); yield the new transcripts of each
-        run of files, with their spans, as its worker hands them back, so that they can be
-        stored while the next runs are read."""
+        """Read and segment every file; yield the new transcripts of each run of files, with
+        their spans, as they are segmented, so that they can be stored while later runs are.
+
+        The files are read here, and their turns segmented on every core for a big import
+        (the files' sizes stand for their text's length: see `worker_count`): only texts and
+        spans cross to the workers and back, which costs far less than parsed transcripts.
+        """
         sizes = [_size(path) for path in self.files]
         processes = worker_count(sum(sizes), os.cpu_count() or 1)
-        # in one process, storing cannot overlap reading: one run, so the write comes after it
+        # in one process, storing cannot overlap segmenting: one run, so the write comes after it
         runs = groups(sizes, processes * TASKS_PER_WORKER if processes > 1 else 1)
-        reader = _Reader(self.overrides, self.key, frozenset(self.known))
-        speakers: list[str] = []
-        for found in forked_map(_read_run, reader, [self.files[run.start : run.stop] for run in runs], processes):
-            first = len(self.fresh)
-            for read in found:
-                speakers.extend(read.named)
-                self._keep(read)
-            yield self.fresh[first:], self.spans[first:]
-        self.overrides.check_speakers(speakers, ", ".join(map(str, self.files)))
+        new: list[list[ParsedTranscript]] = []  # each run's new transcripts, as it is read
+        texts = self._turn_texts(runs, new)
+        for flat in forked_map(_segment_run, None, texts, processes if len(runs) > 1 else 1):
+            spans = _per_transcript(flat, new[0])
+            self.spans.extend(spans)
+            yield new.pop(0), spans
+        self.overrides.check_speakers(self.speakers, ", ".join(map(str, self.files)))
 
-    def _keep(self, read: _Read) -> None:
-        parsed = read.parsed
+    def _turn_texts(self, runs: list[range], new: list[list[ParsedTranscript]]) -> Iterator[list[str]]:
+        """Read each run of files and hand out the turns' texts of its new transcripts, which
+        go to the end of `new`."""
+        for run in runs:
+            first = len(self.fresh)
+            for path in self.files[run.start : run.stop]:
+                self._read(path)
+            new.append(self.fresh[first:])
+            yield [p.text[t.start : t.end] for p in new[-1] for t in p.turns]
+
+    def _read(self, path: Path) -> None:
+        """Read one file, keeping it if its content is new."""
+        read = read_with_sidecar(path)
+        self.speakers.extend(p.label for p in read.participants)
+        parsed = self.overrides.apply(read)
+        if self.key is not None:
+            parsed = self.key.apply(parsed)
         if self.progress:
-            done = len(self.summaries) + 1
-            self.progress(self.files[done - 1].name, done, len(self.files))
+            self.progress(path.name, len(self.summaries) + 1, len(self.files))
         self.summaries.append(FileSummary.of(parsed))
         if parsed.content_hash in self.known:
             self.skipped.append((parsed.source, DUPLICATE))
             return
         self.known.add(parsed.content_hash)
         self.fresh.append(parsed)
-        self.spans.append(read.spans)
 
 
 def _size(path: Path) -> int:

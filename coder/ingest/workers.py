@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
@@ -56,10 +56,15 @@ def groups(sizes: Sequence[int], count: int) -> list[range]:
     return runs
 
 
-def forked_map(function: Callable[[S, T], R], state: S, items: Sequence[T], processes: int) -> Iterator[R]:
+def forked_map(function: Callable[[S, T], R], state: S, items: Iterable[T], processes: int) -> Iterator[R]:
     """`function(state, item)` for each item, in order, in `processes` forked workers; in this
-    process when one is asked for or forking is not safe."""
-    if processes <= 1 or len(items) <= 1 or not can_fork():
+    process when one is asked for or forking is not safe.
+
+    In workers, every item is taken from `items` (and handed to a worker) before the first
+    result is waited for, so the caller's work to make them overlaps the workers'; in this
+    process, each item is taken as its result is wanted.
+    """
+    if processes <= 1 or not can_fork():
         yield from (function(state, item) for item in items)
         return
     pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork"),
