@@ -12,8 +12,10 @@ on, by key, so coming back to a list finds the reader where they left it.
 
 A list that is sorted and filtered (the study's transcripts) is filled once and then
 shown in part or in another order (`show`): the columns keep the widths measured for
-every row, a new order moves the rows without adding any, and a subset adds only its own
-rows, cut as they were, so a key costs what it shows, not what the study holds.
+every row, and each row is made once, cut as it is drawn, so that a new order, a filter
+that narrows the list or one that widens it again only puts the rows made in their places.
+A key then costs the rows on screen, not what the study holds, and it is drawn in one
+frame with the key's other changes (the filter box's text).
 """
 
 from __future__ import annotations
@@ -26,7 +28,10 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual._two_way_dict import TwoWayDict
+from textual.coordinate import Coordinate
+from textual.geometry import Size
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey, Row, RowKey
 
 from coder.tui.widgets.plain import escaped
 
@@ -79,10 +84,13 @@ class Table(DataTable):
         self.shrink_first = frozenset(shrink_first)
         self._rows: list[tuple[str, Sequence[Cell]]] = []
         self._drawn_for = -1
+        #: The sizes the scroll bar was last set for (`_size_updated`).
+        self._sized_for: tuple[Size, Size, Size, Size] | None = None
         #: The keys shown, in order: every row after `fill`, a part of them after `show`.
         self._shown: list[str] = []
-        #: Each row's cells as drawn: escaped and cut to the columns' widths.
-        self._cells: dict[str, tuple[Cell, ...]] = {}
+        #: Each row as DataTable keeps it, made once for every filled row: the row, and its
+        #: cells by column as drawn (escaped and cut to the columns' widths).
+        self._built: dict[str, tuple[Row, dict[ColumnKey, Cell]]] = {}
         #: The same cells as the characters shown, where a cell is plain text (None where styled).
         self._plain: dict[str, tuple[str | None, ...]] = {}
 
@@ -94,57 +102,74 @@ class Table(DataTable):
 
     def show(self, keys: Sequence[str]) -> None:
         """Show only the filled rows of `keys`, in that order, at the widths measured for all rows."""
-        kept = self.cursor_row_key()
-        keys = [key for key in keys if key in self._cells]
-        if sorted(keys) == sorted(self._shown):
-            self._arrange(keys)
-        else:
-            self.clear()
-            for key in keys:
-                self.add_row(*self._cells[key], key=key)
-        self._shown = keys
-        self._keep_cursor(kept)
+        self._put([key for key in keys if key in self._built])
 
-    def _arrange(self, keys: Sequence[str]) -> None:
-        """Put the rows shown in the order of `keys`, moving them as `DataTable.sort` does: its own
-        sort orders by cell values, and a cut title or a progress line cannot say a row's place."""
-        place = {key: index for index, key in enumerate(keys)}
-        self._row_locations = TwoWayDict({row_key: place[row_key.value] for row_key in self.rows})
+    def _put(self, keys: Sequence[str]) -> None:
+        """Make the rows of `keys` the table's, in that order, the cursor kept on its row (on the
+        first row when its row is not among them).
+
+        DataTable's own ways cost what the table holds, not what changed: `add_row` makes each
+        row and its cells anew (a filter widening the list to 1,000 rows: 20 ms), and `sort`
+        orders by cell values, which a cut title or a progress line cannot say a row's place.
+        `_draw` made every row once; here only the table's maps of them are made again, as
+        `DataTable.sort` makes its map of places, and the next frame draws the rows on screen.
+        """
+        kept, at = self.cursor_row_key(), self.cursor_coordinate
+        built = [self._built[key] for key in keys]
+        self._row_locations = TwoWayDict({row.key: index for index, (row, _) in enumerate(built)})
+        self.rows = {row.key: row for row, _ in built}
+        self._data = {row.key: cells for row, cells in built}
+        self._shown = list(keys)
         self._update_count += 1
+        self._update_dimensions(())
         self.refresh()
-
-    def _keep_cursor(self, kept: str | None) -> None:
         if kept is not None and kept in self.rows:
             self.move_cursor(row=self.get_row_index(kept), animate=False)
+        else:
+            self.cursor_coordinate = Coordinate(0, 0)
+            self.scroll_to(y=0, animate=False)
+        if self.cursor_coordinate == at and self.cursor_row_key() != kept:
+            self._highlight_cursor()  # another row came under the cursor, which did not move
+        self._repaint_now()
+
+    def _repaint_now(self) -> None:
+        """Ask the screen at once for the table's repaint, and its scroll bar's when the count of
+        rows moved it, so that both are drawn in the frame the screen draws next.
+
+        A widget's refresh reaches the screen when the widget is next idle. When the rows change
+        in the screen's own handler (a key in the filter box), the screen begins its frame
+        before then, and the table's repaint waits for a frame of its own, 17–33 ms later
+        (Textual's update timer, after a pause, skips a period); the scroll bar would be set
+        only while that frame is laid out, and be drawn in the one after.
+        """
+        if self._sized_for is not None and self._sized_for[2] != self.virtual_size:
+            size, virtual_size, _, container_size = self._sized_for
+            self._sized_for = (size, virtual_size, self.virtual_size, container_size)
+            self._scroll_update(self.virtual_size)
+            if self.show_vertical_scrollbar:
+                self.vertical_scrollbar._check_refresh()
+        self._check_refresh()
 
     def _room(self) -> int:
         """Cells the columns' text may take: the table's width less scroll bar and padding."""
         return self.scrollable_content_region.width - 2 * self.cell_padding * len(self.columns)
 
     def _draw(self) -> None:
-        kept = self.cursor_row_key()
         columns = self.ordered_columns
         natural = [max([column.label.cell_len, *(_width(cells[i]) for _, cells in self._rows)])
                    for i, column in enumerate(columns)]
         room = self._room()
         widths = fitted(natural, self.shrink, room, self.shrink_first) if room > 0 else natural
         self._drawn_for = room
-        self.clear()
+        self._clear_caches()
         for column, width in zip(columns, widths, strict=True):
             column.width, column.auto_width = width, False
         cut = {key: [_cut(cell, width) for cell, width in zip(cells, widths, strict=True)] for key, cells in self._rows}
-        self._cells = {key: tuple(escaped(c) if isinstance(c, str) else c for c in cells) for key, cells in cut.items()}
+        self._built = {key: (Row(RowKey(key), 1), {column.key: escaped(c) if isinstance(c, str) else c
+                                                   for column, c in zip(columns, cells, strict=True)})
+                       for key, cells in cut.items()}
         self._plain = {key: tuple(c if isinstance(c, str) else None for c in cells) for key, cells in cut.items()}
-        for key in self._shown:
-            self.add_row(*self._cells[key], key=key)
-        self._keep_cursor(kept)
-
-    def _update_dimensions(self, new_rows) -> None:
-        """DataTable measures every cell of every row added, when it is next idle, to widen its
-        columns: the cost of a filter that shows the whole list again. `_draw` gave each column
-        its width and cut the cells to it, so rows added since have nothing to measure."""
-        fixed = not any(column.auto_width for column in self.columns.values())
-        super()._update_dimensions(() if fixed else new_rows)
+        self._put(self._shown)
 
     def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int,
                      cursor: bool = False, hover: bool = False) -> list[list[Segment]]:
@@ -166,6 +191,20 @@ class Table(DataTable):
         pad, inner = " " * self.cell_padding, width - 2 * self.cell_padding
         shown = f"{pad}{set_cell_size(text, inner)}{pad}" if inner > 0 else " " * width
         return [[Segment(shown, base_style + meta + component_style + post_style)]]
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        """Set the scroll bar only when the table's sizes changed.
+
+        ScrollView compares the virtual size the compositor gives it (the region, for a widget
+        that draws its own lines) with its own (every row), so every layout of the screen (each
+        key typed in a filter box above) refreshed the scroll bar during the frame, too late
+        to be drawn in it: a frame of its own, 17–33 ms later.
+        """
+        sizes = (size, virtual_size, self.virtual_size, container_size)
+        if sizes == self._sized_for:
+            return False
+        self._sized_for = sizes
+        return super()._size_updated(size, virtual_size, container_size, layout)
 
     def cursor_row_key(self) -> str | None:
         """The key of the row under the cursor; None in an empty table."""
