@@ -93,9 +93,10 @@ class Table(DataTable):
         self._sized_for: tuple[Size, Size, Size, Size] | None = None
         #: The keys shown, in order: every row after `fill`, a part of them after `show`.
         self._shown: list[str] = []
-        #: Each row as DataTable keeps it, made once for every filled row: the row, and its
-        #: cells by column as drawn (escaped and cut to the columns' widths).
-        self._built: dict[str, tuple[Row, dict[ColumnKey, Cell]]] = {}
+        #: Each row as DataTable keeps it, made once for every filled row: the row, its cells by
+        #: column as drawn (escaped and cut to the columns' widths), and its line (row, 0):
+        #: a key makes no object per row, which the collector would walk.
+        self._built: dict[str, tuple[Row, dict[ColumnKey, Cell], tuple[RowKey, int]]] = {}
         #: The same cells as the characters shown, where a cell is plain text (None where styled).
         self._plain: dict[str, tuple[str | None, ...]] = {}
 
@@ -121,14 +122,14 @@ class Table(DataTable):
         """
         kept, at = self.cursor_row_key(), self.cursor_coordinate
         built = [self._built[key] for key in keys]
-        self._row_locations = TwoWayDict({row.key: index for index, (row, _) in enumerate(built)})
-        self.rows = {row.key: row for row, _ in built}
-        self._data = {row.key: cells for row, cells in built}
+        self._row_locations = TwoWayDict({row.key: index for index, (row, _, _) in enumerate(built)})
+        self.rows = {row.key: row for row, _, _ in built}
+        self._data = {row.key: cells for row, cells, _ in built}
         self._shown = list(keys)
         self._update_count += 1
-        rows = [row for row, _ in built]  # DataTable's two maps of lines, which it would make by place
+        rows = [row for row, _, _ in built]  # DataTable's two maps of lines, which it would make by place
         self._ordered_row_cache[(len(rows), self._update_count)] = rows
-        self._offset_cache[self._update_count] = [(row.key, 0) for row in rows]
+        self._offset_cache[self._update_count] = [line for _, _, line in built]
         self._update_dimensions(())
         self.refresh()
         if kept is not None and kept in self.rows:
@@ -173,9 +174,11 @@ class Table(DataTable):
         for column, width in zip(columns, widths, strict=True):
             column.width, column.auto_width = width, False
         cut = {key: [_cut(cell, width) for cell, width in zip(cells, widths, strict=True)] for key, cells in self._rows}
-        self._built = {key: (Row(RowKey(key), 1), {column.key: escaped(c) if isinstance(c, str) else c
-                                                   for column, c in zip(columns, cells, strict=True)})
-                       for key, cells in cut.items()}
+        self._built = {}
+        for key, cells in cut.items():
+            row_key = RowKey(key)
+            drawn = {column.key: escaped(c) if isinstance(c, str) else c for column, c in zip(columns, cells, strict=True)}
+            self._built[key] = (Row(row_key, 1), drawn, (row_key, 0))
         self._plain = {key: tuple(c if isinstance(c, str) else None for c in cells) for key, cells in cut.items()}
         self._put(self._shown)
 
