@@ -110,9 +110,10 @@ class Table(DataTable):
         """Show only the filled rows of `keys`, in that order, at the widths measured for all rows."""
         self._put([key for key in keys if key in self._built])
 
-    def _put(self, keys: Sequence[str]) -> None:
+    def _put(self, keys: Sequence[str], filled: bool = False) -> None:
         """Make the rows of `keys` the table's, in that order, the cursor kept on its row (on the
-        first row when its row is not among them).
+        first row when its row is not among them). The row under the cursor is announced
+        (`RowHighlighted`) when another row came under it, or, `filled`, its cells may be new.
 
         DataTable's own ways cost what the table holds, not what changed: `add_row` makes each
         row and its cells anew (a filter widening the list to 1,000 rows: 20 ms), and `sort`
@@ -137,8 +138,8 @@ class Table(DataTable):
         else:
             self.cursor_coordinate = Coordinate(0, 0)
             self.scroll_to(y=0, animate=False)
-        if self.cursor_coordinate == at and self.cursor_row_key() != kept:
-            self._highlight_cursor()  # another row came under the cursor, which did not move
+        if self.cursor_coordinate == at and (filled or self.cursor_row_key() != kept):
+            self._highlight_cursor()  # as moving the cursor does
         self._repaint_now()
 
     def _repaint_now(self) -> None:
@@ -180,7 +181,7 @@ class Table(DataTable):
             drawn = {column.key: escaped(c) if isinstance(c, str) else c for column, c in zip(columns, cells, strict=True)}
             self._built[key] = (Row(row_key, 1), drawn, (row_key, 0))
         self._plain = {key: tuple(c if isinstance(c, str) else None for c in cells) for key, cells in cut.items()}
-        self._put(self._shown)
+        self._put(self._shown, filled=True)
 
     def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int,
                      cursor: bool = False, hover: bool = False) -> list[list[Segment]]:
@@ -190,7 +191,8 @@ class Table(DataTable):
         text = plain[column_index] if plain is not None and 0 <= column_index < len(plain) else None
         if text is None or row_index < self.fixed_rows or column_index < self.fixed_columns:
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        return [[self._plain_cell(text, row_index, column_index, self._cell_style(base_style, cursor, hover), width)]]
+        style = self._cell_style(base_style, cursor, hover)
+        return [[self._plain_cell(text, row_index, column_index, style, width, self.cell_padding)]]
 
     def _cell_style(self, row_style: Style, cursor: bool, hover: bool) -> Style:
         """The style of a body cell in a row of `row_style`, under the cursor or the mouse or not."""
@@ -199,9 +201,10 @@ class Table(DataTable):
             self.cursor_foreground_priority == "css", self.cursor_background_priority == "css")
         return row_style + component_style + post_style
 
-    def _plain_cell(self, text: str, row_index: int, column_index: int, style: Style, width: int) -> Segment:
-        """A cell this table cut to its column: one line of known characters, padded to `width`,
-        in `style` with its place (which a click reads).
+    def _plain_cell(self, text: str, row_index: int, column_index: int, style: Style, width: int,
+                    padding: int) -> Segment:
+        """A cell this table cut to its column: one line of known characters, padded to `width`
+        (`padding` on either side), in `style` with its place (which a click reads).
 
         DataTable renders every cell through Rich (a Text, wrapped, padded, styled: about
         0.2 ms each), so a new order or a filter, which brings a screenful of rows not drawn
@@ -211,7 +214,7 @@ class Table(DataTable):
         place = (style, row_index, column_index)
         if (placed := self._placed.get(place)) is None:
             placed = self._placed[place] = style + Style.from_meta({"row": row_index, "column": column_index})
-        pad, inner = " " * self.cell_padding, width - 2 * self.cell_padding
+        pad, inner = " " * padding, width - 2 * padding
         return Segment(f"{pad}{set_cell_size(text, inner)}{pad}" if inner > 0 else " " * width, placed)
 
     def _render_line_in_row(self, row_key: RowKey, line_no: int, base_style: Style, cursor_location: Coordinate,
@@ -234,7 +237,8 @@ class Table(DataTable):
             row_style = self._stripes[stripe] = self._get_row_style(row_index, base_style)
         cursor, hover = row_index == cursor_location.row, row_index == hover_location.row
         style, widths = self._cell_style(row_style, cursor, hover), [c.get_render_width(self) for c in self.ordered_columns]
-        cells = [[self._plain_cell(text, row_index, index, style, width)]
+        padding = self.cell_padding
+        cells = [[self._plain_cell(text, row_index, index, style, width, padding)]
                  for index, (text, width) in enumerate(zip(plain, widths, strict=True))]
         extend, _ = self._get_styles_to_render_cell(False, False, False, hover, cursor, self.show_cursor,
                                                     self._show_hover_cursor, False, False)
