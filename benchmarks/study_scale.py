@@ -13,7 +13,8 @@ compiles the process's first statements) unless said otherwise:
 - undo / redo: `u` and `U` in turn on the coding screen, on the transcript of anna's last action;
 - a key on the blind screen: a digit toggling a code on bram's first pending fragment;
 - the study list: `s` (sort) and a key typed in its filter, up to the list shown filtered
-  (the filter waits `FILTER_PAUSE` for the next key: that pause is in the figure);
+  (the filter applies at each key; it waited 120 ms for the next one before, which was in
+  the figure);
 - a review decision: `decide` on one of bram's finished fragments (the core, as
   `review_open.py` times it);
 - the coding screen's first frame on the full study;
@@ -64,7 +65,7 @@ from coder.tui.app import WorkbenchApp  # noqa: E402
 from coder.tui.pilot import Driver, drive  # noqa: E402
 from coder.tui.screens.blind_coding import BlindScreen, QueueRead  # noqa: E402
 from coder.tui.screens.coding import CodingScreen, TranscriptCompleted  # noqa: E402
-from coder.tui.screens.study import FILTER_PAUSE, StudyRead  # noqa: E402
+from coder.tui.screens.study import StudyRead  # noqa: E402
 from coder.tui.widgets.transcript_pane import TranscriptPane  # noqa: E402
 
 SEGMENTS = 100
@@ -184,8 +185,7 @@ async def study_keys(target: str, presses: int) -> dict[str, list[float]]:
         await frames.key(app, "s")  # warm
         sorts = [await frames.key(app, "s") for _ in range(presses)]
         await frames.key(app, "slash")
-        typed = [await frames.key(app, key, quiet=FILTER_PAUSE + 0.08)
-                 for key in ["T", "1", "backspace", "backspace"] * (presses // 4)]
+        typed = [await frames.key(app, key) for key in ["T", "1", "backspace", "backspace"] * (presses // 4)]
         return {"sort key": sorts, "filter key": typed}
 
 

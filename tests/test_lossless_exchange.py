@@ -399,7 +399,7 @@ def test_sets_and_cases_become_transcript_attributes_and_go_back_out(tmp_path, e
 
 def test_attributes_show_in_status_and_the_study_screen_filter_finds_them(capsys, tmp_path):
     from coder.coding.queries import transcript_overview
-    from coder.tui.screens.study import Row
+    from coder.tui.screens.study import Row, matching
     from tests.test_cli import run
 
     db = str(tmp_path / "s.db")
@@ -413,8 +413,8 @@ def test_attributes_show_in_status_and_the_study_screen_filter_finds_them(capsys
             rows = [Row(t, None, n) for n, t in enumerate(transcript_overview(session))]
     finally:
         study.close()
-    assert [r.transcript.title for r in rows if r.matches("pilot")] == ["one"]
-    assert [r.transcript.title for r in rows if r.matches("ronde 1")] == ["one", "two"]
+    assert [r.transcript.title for r in matching(rows, "pilot")] == ["one"]
+    assert [r.transcript.title for r in matching(rows, "ronde 1")] == ["one", "two"]
     assert rows[[r.transcript.title for r in rows].index("one")].transcript.attributes == (
         "case Deelnemer A · Age 42 · set Ronde 1 · set Pilot")
 

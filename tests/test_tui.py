@@ -106,8 +106,8 @@ async def test_study_screen_progress_sort_and_filter(demo):
 
 
 async def test_sorting_and_filtering_keep_the_rows_and_the_cursor_on_its_transcript(demo, monkeypatch):
-    """`s` moves the rows drawn, adding none; a filter adds only the rows it matches; the cursor
-    stays on the transcript it was on through both, wherever that row goes."""
+    """`s` and the filter show the rows drawn, adding none, whether the filter narrows the list or
+    widens it again; the cursor stays on the transcript it was on, wherever that row goes."""
     app = WorkbenchApp(demo)
     async with drive(app, size=(160, 30)) as pilot:
         await pilot.wait_for(StudyRead)
@@ -121,12 +121,34 @@ async def test_sorting_and_filtering_keep_the_rows_and_the_cursor_on_its_transcr
             await pilot.press("s")
             await pilot.pause()
             assert table.cursor_row_key() == on and table.get_row_at(table.cursor_row)[0] == title
-        assert added == []
-        monkeypatch.undo()
         await pilot.press("slash", *title.split()[0], until=Filtered)
         assert table.cursor_row_key() == on and 1 <= table.row_count < 8
         await pilot.press("escape", until=Filtered, where=lambda m: m.query == "")
         assert table.cursor_row_key() == on and table.row_count == 8
+        assert added == []
+
+
+async def test_the_filter_narrows_at_each_key_and_rows_come_back_in_the_sorts_order(demo):
+    """A key typed in the filter shows its list at once, with no pause for the next key; widening
+    it again brings the rows back in the order of the sort, and a row whose transcript the cursor
+    was on, filtered out, leaves the cursor on the first row."""
+    app = WorkbenchApp(demo)
+    async with drive(app, size=(160, 30)) as pilot:
+        await pilot.wait_for(StudyRead)
+        table = app.screen.query_one("#transcripts", DataTable)
+        await pilot.press("s")  # by title
+        await pilot.pause()
+        everything = [table.get_row_at(i)[0] for i in range(table.row_count)]
+        assert everything == sorted(everything, key=str.lower)
+        table.move_cursor(row=table.row_count - 1)
+        last = table.cursor_row_key()
+        await pilot.press("slash", *"haven")  # no waiting for the filter: it has applied
+        assert table.row_count == 1 and table.get_row_at(0)[1] == "mbo"
+        haven = table.cursor_row_key()
+        assert table.cursor_row == 0 and haven != last
+        await pilot.press(*["backspace"] * 5, until=Filtered, where=lambda m: m.query == "")
+        assert [table.get_row_at(i)[0] for i in range(table.row_count)] == everything
+        assert table.cursor_row_key() == haven
 
 
 async def test_the_agreement_screen_says_which_pair_it_shows_and_p_shows_the_next(sample):

@@ -139,7 +139,7 @@ class AgreementScreen(Screen):
 
     def on_no_agreement(self, message: NoAgreement) -> None:
         self.loaded = None
-        self.query_one("#agreement-codes", DataTable).clear()
+        self.query_one("#agreement-codes", Table).fill([])  # not `clear`: a resize would draw the rows filled before
         self.query_one("#agreement-summary", Static).update(f"No agreement to show: {message.problem}")
 
     def on_agreement_computed(self, message: AgreementComputed) -> None:
