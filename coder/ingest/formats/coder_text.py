@@ -19,6 +19,7 @@ from coder.errors import TranscriptError
 from coder.ingest.formats.labels import REST_OF_LABEL, guess_role, is_metadata_key, looks_like_label
 from coder.ingest.formats.parsed import ParsedTranscript, ParticipantSpec, TurnSpec, content_hash
 from coder.ingest.formats.timecode import TIME, as_clock
+from coder.ingest.simple_yaml import read_simple_mapping
 from coder.ingest.user_yaml import compose, line_of, to_data
 from coder.storage.vocabulary import SCHOOL_TYPES
 
@@ -66,15 +67,7 @@ def front_matter_values(front: str, path: str, first_line: int = 2) -> dict:
     `first_line` is the file line the YAML starts on: 2 in a transcript (after `---`), 1 in
     a sidecar file that holds only front matter.
     """
-    root = compose(front, path, TranscriptError, first_line=first_line, what="front matter")
-    if root is not None and not isinstance(root, yaml.MappingNode):
-        raise TranscriptError(path, "front matter must be 'key: value' lines", first_line)
-    lines = {str(key.value): line_of(key, first_line) for key, _ in (root.value if root is not None else [])}
-    try:
-        data = to_data(root) or {}
-    except ValueError as exc:  # a date such as 2023-02-30
-        raise TranscriptError(path, f"front matter holds an impossible value ({exc}); write dates as YYYY-MM-DD",
-                              lines.get("date")) from None
+    data, lines = read_simple_mapping(front, first_line) or _composed(front, path, first_line)
     for key in data:
         if key not in FRONT_MATTER_KEYS:
             raise TranscriptError(
@@ -92,6 +85,19 @@ def front_matter_values(front: str, path: str, first_line: int = 2) -> dict:
         data["date"] = date.isoformat()
     data["participants"] = _participants(data.get("participants") or [], lines.get("participants", first_line), path)
     return data
+
+
+def _composed(front: str, path: str, first_line: int) -> tuple[dict, dict[str, int]]:
+    """Front matter in any shape read by PyYAML, as its mapping and the file line of each key."""
+    root = compose(front, path, TranscriptError, first_line=first_line, what="front matter")
+    if root is not None and not isinstance(root, yaml.MappingNode):
+        raise TranscriptError(path, "front matter must be 'key: value' lines", first_line)
+    lines = {str(key.value): line_of(key, first_line) for key, _ in (root.value if root is not None else [])}
+    try:
+        return to_data(root) or {}, lines
+    except ValueError as exc:  # a date such as 2023-02-30
+        raise TranscriptError(path, f"front matter holds an impossible value ({exc}); write dates as YYYY-MM-DD",
+                              lines.get("date")) from None
 
 
 def _participants(raw: object, line: int, path: str) -> tuple[ParticipantSpec, ...]:
