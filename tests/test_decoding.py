@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import sys
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,13 @@ def test_decomposed_accents_are_composed_so_offsets_match_the_screen():
 
 def test_invisible_characters_and_odd_spaces_are_removed():
     assert normalise("a\u00a0b\u200bc\ufeffd\u00ade") == "a bcde"
+
+
+def test_text_without_a_character_to_clean_is_one_the_cleaning_would_leave_as_it_is():
+    """`normalise` skips its cleaning for text holding none of `_TO_CLEAN`, which is right only if
+    every other character, and so any text of them, is one no step changes."""
+    others = "".join(ch for ch in map(chr, range(sys.maxunicode + 1)) if not decoding._TO_CLEAN.match(ch))
+    assert decoding._clean(others) == others
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,14 @@ def test_declared_labels_start_turns_and_indented_lines_do_not():
     assert text[turns[0].start : turns[0].end] == "Eerste zin.\n  Dus: dit hoort bij L."
 
 
+def test_a_declared_label_over_two_lines_keeps_its_turn_whole():
+    """The second line of "a\\nb c:d:" starts like the turn of "b c:d", but it is inside the
+    turn of "a\\nb c:d" that starts a line above: only the next line is a new turn."""
+    text = "a\nb c:d: x\nb c:d: y"
+    turns = find_turns(text, ("a\nb c:d", "b c:d"))
+    assert [(t.label, text[t.start : t.end]) for t in turns] == [("a\nb c:d", "x"), ("b c:d", "y")]
+
+
 def test_undeclared_labels_timestamps_and_interviewer_guess():
     text = "[00:00:05] Interviewer: Welkom.\n00:01 Leraar 2: Dank je.\n"
     parsed = parse_transcript_text(text, "t.txt")

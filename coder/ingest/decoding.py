@@ -24,12 +24,20 @@ MAX_NON_ASCII_SHARE = 0.15
 _LINE_BREAKS = re.compile("\r\n|\r|\u2028|\u2029|\u0085|\x0b|\x0c")
 #: Invisible characters with no meaning in a transcript. ZWJ and ZWNJ (U+200D, U+200C) are kept:
 #: they join emoji and shape Persian and Indic script.
-_INVISIBLE = re.compile("[\ufeff\u200b\u2060\u00ad]")
+_INVISIBLE_CHARACTERS = "\ufeff\u200b\u2060\u00ad"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARACTERS}]")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 #: Terminal escape sequences (CSI `ESC [ ... final`, OSC `ESC ] ... BEL or ESC \\`, and two-character
 #: escapes): a transcript that carries them would retitle or repaint the coder's terminal.
 _ESCAPES = re.compile("\x1b\\[[0-?]*[ -/]*[@-~]|\x1b\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]")
-_STRAY_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_STRAY_CONTROL_RANGES = "\x00-\x08\x0b-\x1f\x7f-\x9f"
+_STRAY_CONTROLS = re.compile(f"[{_STRAY_CONTROL_RANGES}]")
+#: Spaces that become a plain space.
+_ODD_SPACES = "\u00a0\u202f\u2007"
+#: Every character `normalise` changes before NFC: the line breaks other than U+2028 and U+2029,
+#: and the first character of every escape sequence (ESC, CSI), are stray controls too. Most
+#: files hold none, and one search for them costs less than the steps it spares.
+_TO_CLEAN = re.compile(f"[{_STRAY_CONTROL_RANGES}{_INVISIBLE_CHARACTERS}{_ODD_SPACES}\u2028\u2029]")
 
 
 def normalise(text: str) -> str:
@@ -41,12 +49,20 @@ def normalise(text: str) -> str:
     NFC matters for offsets: a decomposed 'é' is two code points but one character
     on screen. Non-breaking and other odd spaces become plain spaces.
     """
+    if _TO_CLEAN.search(text):
+        text = _clean(text)
+    return unicodedata.normalize("NFC", text)
+
+
+def _clean(text: str) -> str:
+    """`normalise`'s steps before NFC, in the order they must take."""
     text = _LINE_BREAKS.sub("\n", text)
     text = _ESCAPES.sub("", text)
     text = _STRAY_CONTROLS.sub("", text)  # after line breaks became LF: keeps LF and tab
     text = _INVISIBLE.sub("", text)
-    text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2007", " ")
-    return unicodedata.normalize("NFC", text)
+    for space in _ODD_SPACES:
+        text = text.replace(space, " ")
+    return text
 
 
 def _decode_8bit(data: bytes, path: str | Path) -> str:

@@ -8,11 +8,16 @@ and line, before anything is written.
 
 from __future__ import annotations
 
+import functools
+
 from sqlmodel import SQLModel
 
 
+@functools.cache
 def limit(model: type[SQLModel], column: str) -> int | None:
-    """The most characters `model.column` holds (its `max_length`), or None for unbounded text."""
+    """The most characters `model.column` holds (its `max_length`), or None for unbounded text.
+
+    Kept once looked up: a model's columns do not change, and every transcript read asks."""
     return getattr(model.__table__.c[column].type, "length", None)
 
 

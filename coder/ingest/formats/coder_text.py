@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
@@ -18,6 +19,7 @@ from coder.errors import TranscriptError
 from coder.ingest.formats.labels import REST_OF_LABEL, guess_role, is_metadata_key, looks_like_label
 from coder.ingest.formats.parsed import ParsedTranscript, ParticipantSpec, TurnSpec, content_hash
 from coder.ingest.formats.timecode import TIME, as_clock
+from coder.ingest.simple_yaml import read_simple_mapping
 from coder.ingest.user_yaml import compose, line_of, to_data
 from coder.storage.vocabulary import SCHOOL_TYPES
 
@@ -36,14 +38,26 @@ _LABEL_LINE = re.compile(
 # --- front matter ------------------------------------------------------------------
 
 
+def _lines(text: str) -> Iterator[tuple[int, int]]:
+    """Where each line of `text` starts and ends (before its line feed), found as they are
+    wanted: the front matter's fence is near the top of a long text."""
+    start = 0
+    while (end := text.find("\n", start)) >= 0:
+        yield start, end
+        start = end + 1
+    yield start, len(text)
+
+
 def split_front_matter(text: str) -> tuple[str | None, str, int]:
     """Split `---`-fenced YAML from the body; returns (yaml, body, body's first line number)."""
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
+    lines = _lines(text)
+    start, end = next(lines)
+    if text[start:end].strip() != "---":
         return None, text, 1
-    for index in range(1, len(lines)):
-        if lines[index].strip() in ("---", "..."):
-            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
+    front = end + 1
+    for number, (start, end) in enumerate(lines, start=2):
+        if text[start:end].strip() in ("---", "..."):
+            return text[front : start - 1], text[end + 1 :], number + 1
     return None, text, 1
 
 
@@ -53,15 +67,7 @@ def front_matter_values(front: str, path: str, first_line: int = 2) -> dict:
     `first_line` is the file line the YAML starts on: 2 in a transcript (after `---`), 1 in
     a sidecar file that holds only front matter.
     """
-    root = compose(front, path, TranscriptError, first_line=first_line, what="front matter")
-    if root is not None and not isinstance(root, yaml.MappingNode):
-        raise TranscriptError(path, "front matter must be 'key: value' lines", first_line)
-    lines = {str(key.value): line_of(key, first_line) for key, _ in (root.value if root is not None else [])}
-    try:
-        data = to_data(root) or {}
-    except ValueError as exc:  # a date such as 2023-02-30
-        raise TranscriptError(path, f"front matter holds an impossible value ({exc}); write dates as YYYY-MM-DD",
-                              lines.get("date")) from None
+    data, lines = read_simple_mapping(front, first_line) or _composed(front, path, first_line)
     for key in data:
         if key not in FRONT_MATTER_KEYS:
             raise TranscriptError(
@@ -79,6 +85,19 @@ def front_matter_values(front: str, path: str, first_line: int = 2) -> dict:
         data["date"] = date.isoformat()
     data["participants"] = _participants(data.get("participants") or [], lines.get("participants", first_line), path)
     return data
+
+
+def _composed(front: str, path: str, first_line: int) -> tuple[dict, dict[str, int]]:
+    """Front matter in any shape read by PyYAML, as its mapping and the file line of each key."""
+    root = compose(front, path, TranscriptError, first_line=first_line, what="front matter")
+    if root is not None and not isinstance(root, yaml.MappingNode):
+        raise TranscriptError(path, "front matter must be 'key: value' lines", first_line)
+    lines = {str(key.value): line_of(key, first_line) for key, _ in (root.value if root is not None else [])}
+    try:
+        return to_data(root) or {}, lines
+    except ValueError as exc:  # a date such as 2023-02-30
+        raise TranscriptError(path, f"front matter holds an impossible value ({exc}); write dates as YYYY-MM-DD",
+                              lines.get("date")) from None
 
 
 def _participants(raw: object, line: int, path: str) -> tuple[ParticipantSpec, ...]:
@@ -113,16 +132,33 @@ def _declared_lines(declared: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"^(?:\[?(?P<time>{TIME})\]?[ \t]+)?(?P<label>{labels})[ \t]*:(?!//)[ \t]*", re.MULTILINE)
 
 
+def _label_lines(text: str, declared: tuple[str, ...]) -> Iterator[re.Match[str]]:
+    """The lines that start like a turn, in order: as a declared participant's where they are one
+    (such a label may hold what any other may not), else as anyone's.
+
+    Each line's start is tried in turn: cheaper than a search for `^`, which tries every
+    character. A declared label may even hold a line break; the line its match runs into is
+    then no declared participant's, as in a search for their lines.
+    """
+    declared_line = _declared_lines(declared).match if declared else None
+    declared_end = 0
+    for line, _ in _lines(text):
+        match = None
+        if declared_line is not None and line >= declared_end:
+            match = declared_line(text, line)
+            declared_end = match.end() if match else declared_end
+        match = match or _LABEL_LINE.match(text, line)
+        if match:
+            yield match
+
+
 def _turn_starts(
     text: str, declared: tuple[str, ...], path: str, first_line: int, strict: bool = True
 ) -> list[re.Match[str]]:
     """The label lines that start turns, refusing a speaker missing from `declared` (or, not
     `strict`, reading that line as speech of the turn before)."""
-    candidates = {match.start(): match for match in _LABEL_LINE.finditer(text)}
-    if declared:
-        candidates.update((match.start(), match) for match in _declared_lines(declared).finditer(text))
     starts: list[re.Match[str]] = []
-    for _, match in sorted(candidates.items()):
+    for match in _label_lines(text, declared):
         label = match.group("label")
         if label in declared:
             starts.append(match)
@@ -152,15 +188,15 @@ def find_turns(
     not `strict`, speech of the turn before (a text whose speakers another file declares).
     """
     starts = _turn_starts(text, declared, path, first_line, strict)
+    ends = [match.start() for match in starts[1:]] + [len(text)]
     turns = []
-    for index, match in enumerate(starts):
-        end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
+    for match, end in zip(starts, ends, strict=False):  # without starts, `ends` still holds the text's end
         start = match.end()
         while end > start and text[end - 1].isspace():
             end -= 1
         if end > start:
-            time = match.group("time")
-            turns.append(TurnSpec(match.group("label"), start, end, as_clock(time) if time else None))
+            label, time = match.group("label", "time")
+            turns.append(TurnSpec(label, start, end, as_clock(time) if time else None))
     return tuple(turns)
 
 
