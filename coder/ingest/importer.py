@@ -252,41 +252,33 @@ def _executemany(conn, model, columns: tuple[str, ...], rows: list[tuple]) -> No
     conn.exec_driver_sql(sql, rows)
 
 
-#: Transcripts whose rows' ids are read back with one SELECT: well below every database's cap on
-#: the parameters of one statement (SQLite's is 32,766).
-ID_CHUNK = 500
+def _new_ids(conn, model, count: int) -> list[int]:
+    """Ids for `count` new rows of `model`, given to the rows as they are inserted: reading
+    them back after the insert cost the importing process as much as the insert.
 
-
-def _chunks(items: list, size: int = ID_CHUNK) -> Iterator[list]:
-    return (items[i : i + size] for i in range(0, len(items), size))
-
-
-def _ids(conn, model, key: str, transcript_ids: list[int]) -> dict[tuple[int, object], int]:
-    """The ids of the rows of `model` on these transcripts, by (transcript id, `key`).
-
-    Reading them back with a few SELECTs is portable and far cheaper than RETURNING, which
-    SQLite can only deliver row by row when order matters.
+    SQLite gives a new row the largest id plus one, and an import holds the study's write
+    lock, so the next ids are free; PostgreSQL hands them out of the column's sequence.
     """
-    table = model.__table__
-    found: dict[tuple[int, object], int] = {}
-    for chunk in _chunks(transcript_ids):
-        query = select(table.c.transcript_id, table.c[key], table.c.id).where(table.c.transcript_id.in_(chunk))
-        found.update(((transcript_id, value), id_) for transcript_id, value, id_ in conn.execute(query))
-    return found
+    if not count:
+        return []
+    table = model.__tablename__
+    if conn.dialect.name == "postgresql":
+        query = f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, {count:d})"
+        return [row[0] for row in conn.exec_driver_sql(query)]
+    largest = conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table}").scalar_one()
+    return list(range(largest + 1, largest + 1 + count))
 
 
 def _insert_transcripts(conn, parsed: Sequence[ParsedTranscript], actor: str) -> list[int]:
-    """Insert the transcripts' own rows; their new ids, in order, found by their unique hash."""
-    columns = ("title", "school", "school_type", "date", "source_name", "content_hash", "text", "word_count",
+    """Insert the transcripts' own rows; their new ids, in order."""
+    ids = _new_ids(conn, Transcript, len(parsed))
+    columns = ("id", "title", "school", "school_type", "date", "source_name", "content_hash", "text", "word_count",
                "imported_at", "imported_by")
     now = utcnow()
     _executemany(conn, Transcript, columns, [
-        (p.title, p.school, p.school_type, p.date, Path(p.source).name, p.content_hash, p.text, p.word_count,
-         now, actor) for p in parsed])
-    table, ids = Transcript.__table__, {}
-    for chunk in _chunks([p.content_hash for p in parsed]):
-        ids.update(conn.execute(select(table.c.content_hash, table.c.id).where(table.c.content_hash.in_(chunk))).all())
-    return [ids[p.content_hash] for p in parsed]
+        (i, p.title, p.school, p.school_type, p.date, Path(p.source).name, p.content_hash, p.text, p.word_count,
+         now, actor) for i, p in zip(ids, parsed, strict=True)])
+    return ids
 
 
 def _store(session, parsed: Sequence[ParsedTranscript], spans: Sequence[list[list[Span]]], actor: str) -> list[tuple[int, int]]:
@@ -300,22 +292,22 @@ def _store(session, parsed: Sequence[ParsedTranscript], spans: Sequence[list[lis
     session.flush()
     conn = session.connection()
     transcript_ids = _insert_transcripts(conn, parsed, actor)
-    _executemany(conn, Participant, ("transcript_id", "label", "role"),
-                 [(t, p.label, p.role) for t, one in zip(transcript_ids, parsed, strict=True) for p in one.participants])
-    participant_ids = _ids(conn, Participant, "label", transcript_ids)
-    _executemany(conn, Turn, ("transcript_id", "participant_id", "position", "start", "end", "start_time"), [
-        (t, participant_ids[t, turn.label], position, turn.start, turn.end,
-         seconds(turn.start_time) if turn.start_time else None)
-        for t, one in zip(transcript_ids, parsed, strict=True) for position, turn in enumerate(one.turns)])
-    turn_ids = _ids(conn, Turn, "position", transcript_ids)
-    rows, counts = [], []
+    people = [(t, p) for t, one in zip(transcript_ids, parsed, strict=True) for p in one.participants]
+    participant_ids = dict(zip(((t, p.label) for t, p in people), _new_ids(conn, Participant, len(people)), strict=True))
+    _executemany(conn, Participant, ("id", "transcript_id", "label", "role"),
+                 [(participant_ids[t, p.label], t, p.label, p.role) for t, p in people])
+    turn_ids = iter(_new_ids(conn, Turn, sum(len(one.turns) for one in parsed)))
+    turns, rows, counts = [], [], []
     for t, one, transcript_spans in zip(transcript_ids, parsed, spans, strict=True):
         first = len(rows)
         for position, (turn, turn_spans) in enumerate(zip(one.turns, transcript_spans, strict=True)):
-            turn_id = turn_ids[t, position]
+            turn_id = next(turn_ids)
+            turns.append((turn_id, t, participant_ids[t, turn.label], position, turn.start, turn.end,
+                          seconds(turn.start_time) if turn.start_time else None))
             for start, end in turn_spans:
                 rows.append((t, turn_id, len(rows) - first, turn.start + start, turn.start + end))
         counts.append(len(rows) - first)
+    _executemany(conn, Turn, ("id", "transcript_id", "participant_id", "position", "start", "end", "start_time"), turns)
     _executemany(conn, Segment, ("transcript_id", "turn_id", "position", "start", "end"), rows)
     record_many(session, actor, [
         (TranscriptImported(source=p.source, title=p.title, segments=count, hash=p.content_hash), t)

@@ -13,6 +13,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from coder.errors import TranscriptError
@@ -84,12 +85,13 @@ class ParsedTranscript:
     @property
     def word_count(self) -> int:
         """Words spoken, counted as word processors do: runs of non-space characters."""
-        return sum(len(self.text[t.start : t.end].split()) for t in self.turns)
+        return sum(speaker.words for speaker in self.speakers)
 
-    @property
+    @cached_property
     def speakers(self) -> tuple[SpeakerCount, ...]:
         """Each participant with the turns and words they speak, in the order they are listed:
-        what shows at a glance whether a file's speakers were read as meant."""
+        what shows at a glance whether a file's speakers were read as meant. Counted once:
+        the import report and the stored word count both ask."""
         turns: dict[str, int] = dict.fromkeys((p.label for p in self.participants), 0)
         words = dict(turns)
         for turn in self.turns:
