@@ -212,3 +212,16 @@ def test_a_bad_file_read_in_a_worker_refuses_the_whole_import(study, tmp_path, m
         import_transcripts(study, [tmp_path], "anna")
     with study.session() as session:
         assert session.exec(select(Transcript)).all() == []
+
+
+def test_an_import_collects_garbage_less_often_and_then_as_before(study, monkeypatch):
+    import gc
+
+    from coder.ingest import importer
+
+    before, during = gc.get_threshold(), []
+    reading = importer._Batch._read
+    monkeypatch.setattr(importer._Batch, "_read", lambda self, path: during.append(gc.get_threshold()) or reading(self, path))
+    import_transcripts(study, [SAMPLE_TRANSCRIPTS], "anna")
+    assert during and all(t[0] == importer.IMPORT_COLLECTION_THRESHOLD for t in during)
+    assert gc.get_threshold() == before
