@@ -29,6 +29,17 @@ async def test_study_screen_lists_the_demo_transcripts(demo):
     assert app.return_code == 0
 
 
+async def test_the_study_lists_objects_are_kept_out_of_the_collectors_passes_while_it_runs(demo):
+    import gc
+
+    app = WorkbenchApp(demo)
+    async with drive(app, size=(120, 30)) as pilot:
+        await pilot.wait_for(StudyRead)
+        await pilot.pause()
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0  # and the collector's again once the app ends
+
+
 async def test_agreement_screen_shows_kappa_2x2_and_disagreements(demo):
     from textual.widgets import OptionList
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
@@ -9,7 +11,7 @@ from textual.notifications import SeverityLevel
 from coder.storage.database import Study
 from coder.tui.commands import BindingCommands
 from coder.tui.screens.coding import CodingScreen
-from coder.tui.screens.study import StudyScreen
+from coder.tui.screens.study import StudyRead, StudyScreen
 
 
 class WorkbenchApp(App):
@@ -36,6 +38,15 @@ class WorkbenchApp(App):
         self.push_screen(StudyScreen(self.study, self.coder))
         if self.transcript_id is not None:
             self.push_screen(CodingScreen(self.study, self.coder, self.transcript_id))
+
+    def on_study_read(self, _message: StudyRead) -> None:
+        """Once the study list is shown, keep its objects out of the collector's full passes
+        (`gc.freeze`): the list lives as long as the app, and a full pass over a whole study's
+        150,000 objects took 100-170 ms, in a few of every hundred keys a researcher types."""
+        self.call_after_refresh(gc.freeze)
+
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # what the app held is the collector's again, as it is garbage now
 
 
 def run_workbench(study: Study, coder: str | None) -> None:
