@@ -24,10 +24,6 @@ class FileProblem(CoderError):
         where = f"{self.path}:{line}" if line is not None else self.path
         super().__init__(f"{where}: {problem}")
 
-    def __reduce__(self) -> tuple:
-        """Rebuilt from its parts when it crosses from an import's worker process."""
-        return type(self), (self.path, self.problem, self.line)
-
 
 class CodebookError(FileProblem):
     """A codebook file that cannot be loaded as it stands."""

@@ -462,7 +462,7 @@ def _segment_one(text: str) -> list[Span]:
 
 def segment_texts(texts: Iterable[str]) -> Iterator[list[Span]]:
     """Sentence spans for each text (one per turn), in order. A big import runs this in
-    several processes, a file at a time (`ingest.workers`)."""
+    several processes, on a run of files' turns each (`ingest.workers`)."""
     return map(_segment_one, texts)
 
 
