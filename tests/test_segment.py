@@ -90,3 +90,10 @@ def test_an_import_forks_one_worker_per_stretch_of_text_up_to_the_cores(characte
 )
 def test_files_go_to_workers_in_runs_of_about_equal_size(sizes, count, expected):
     assert [list(run) for run in groups(sizes, count)] == expected
+
+
+@pytest.mark.parametrize("text", ["[x]][y]", "Ja [x]][00:12:34] nee."])
+def test_annotations_that_share_a_token_are_segmented_not_refused(text):
+    """Expanded to whole tokens, the two annotations overlap ("]]" is one token): the
+    retokenizer refused that, and the import failed with spaCy's ValueError."""
+    assert segment_text(text) == [(0, len(text))]

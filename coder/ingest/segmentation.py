@@ -138,16 +138,17 @@ def merge_annotations(doc: Doc) -> Doc:
     text = _text(doc)
     if "[" not in text:
         return doc
-    spans = [
-        doc.char_span(m.start(), m.end(), alignment_mode="expand")
-        for m in ANNOTATION.finditer(text)
-    ]
+    from spacy.util import filter_spans
+
+    spans = [doc.char_span(m.start(), m.end(), alignment_mode="expand") for m in ANNOTATION.finditer(text)]
+    # two annotations that share a token ("[x]][y]": "]]" is one) would overlap once expanded to
+    # whole tokens, which the retokenizer refuses: the longer is merged, the other left as it is
+    spans = filter_spans([span for span in spans if span is not None and len(span) > 1])
     if not spans:
         return doc
     with doc.retokenize() as retokenizer:
         for span in spans:
-            if span is not None and len(span) > 1:
-                retokenizer.merge(span)
+            retokenizer.merge(span)
     return doc
 
 
