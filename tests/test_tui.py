@@ -40,6 +40,21 @@ async def test_the_study_lists_objects_are_kept_out_of_the_collectors_passes_whi
     assert gc.get_freeze_count() == 0  # and the collector's again once the app ends
 
 
+async def test_a_read_that_began_before_the_one_shown_does_not_replace_it(demo):
+    """A load started as a form closed can arrive after the correction's own reread: it holds
+    the study as it was before, and the list must keep the correction."""
+    from dataclasses import replace
+
+    app = WorkbenchApp(demo)
+    async with drive(app, size=(120, 30)) as pilot:
+        await pilot.wait_for(StudyRead)
+        screen = app.screen
+        table = screen.query_one("#transcripts", DataTable)
+        screen.post_message(StudyRead(replace(screen.shown, rows=screen.shown.rows[:1], read=screen.shown.read - 1)))
+        await pilot.wait_for(StudyRead)
+        assert table.row_count == 8
+
+
 async def test_agreement_screen_shows_kappa_2x2_and_disagreements(demo):
     from textual.widgets import OptionList
 

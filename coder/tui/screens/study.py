@@ -3,8 +3,9 @@ coder's progress; sortable, filterable; enter opens one for coding."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import count
 
 from sqlmodel import Session
 from textual import on, work
@@ -102,12 +103,21 @@ def matching(rows: list[Row], query: str) -> list[Row]:
     return rows
 
 
+#: Tickets in the order the study screen's reads begin (`Overview.read`).
+_reads = count()
+
+
 @dataclass(frozen=True)
 class Overview:
-    """What the study screen shows: a row per transcript and the study's totals."""
+    """What the study screen shows: a row per transcript and the study's totals.
+
+    `read` orders overviews by when their reading began: a load that began before an action
+    committed may arrive after the action's own reread, and must not show the older study.
+    """
 
     rows: list[Row]
     counts: StudyStatus
+    read: int = field(default=0, compare=False)
 
 
 @dataclass
@@ -378,16 +388,19 @@ class StudyScreen(ActionScreen):
         self.post_message(StudyRead(overview))
 
     def _overview(self, session: Session) -> Overview:
+        read = next(_reads)
         progress, reviewed = coding_progress(session), review_progress(session)
         rows = [Row(t, progress.get(t.id), order, reviewed.get(t.id, (0, 0)))
                 for order, t in enumerate(transcript_overview(session))]
-        return Overview(rows, study_status(session))
+        return Overview(rows, study_status(session), read)
 
     def on_study_read(self, message: StudyRead) -> None:
         if message.overview != self.shown:  # a poll that finds nothing new redraws nothing
             self.show(message.overview)
 
     def show(self, overview: Overview) -> None:
+        if self.shown is not None and overview.read < self.shown.read:
+            return  # read before what is shown: an older study
         self.shown = overview
         self.rows, counts = overview.rows, overview.counts
         self._orders = {}
