@@ -49,6 +49,9 @@ def test_undeclared_labels_timestamps_and_interviewer_guess():
     [
         ("---\ntitle: x\nschool_type: havo\n---\nL: hoi", 3, "school_type 'havo' is not one of"),
         ("---\ntitle: x\nkleur: rood\n---\nL: hoi", 3, "unknown front matter key 'kleur'"),
+        ("---\ntitle: x\non: rood\n---\nL: hoi", 3, "front matter key 'True' is not a name"),
+        ("---\ntitle: x\n2024: rood\n---\nL: hoi", 3, "front matter key '2024' is not a name"),
+        ("---\ntitle: !!python/object:os.system x\n---\nL: hoi", 2, "a value coder does not read"),
         ("---\ntitle: [x\n---\nL: hoi", 2, "front matter is not valid YAML"),
         ("---\nparticipants:\n  - {role: teacher}\n---\nL: hoi", 2, "needs a 'label'"),
         ("---\nparticipants:\n  - {label: L, naam: Piet}\n---\nL: hoi", 2, "unknown participant key 'naam'"),

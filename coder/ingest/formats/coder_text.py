@@ -69,9 +69,13 @@ def front_matter_values(front: str, path: str, first_line: int = 2) -> dict:
     """
     data, lines = read_simple_mapping(front, first_line) or _composed(front, path, first_line)
     for key in data:
+        if not isinstance(key, str):  # YAML reads a bare on, off, yes, no or a number as no name
+            written = lines.get(str(key)) or next((n for text, n in lines.items() if text not in map(str, data)), None)
+            raise TranscriptError(path, f"front matter key '{key}' is not a name: YAML reads a bare on, off, yes, "
+                                        f"no or number as a value (known keys: {', '.join(FRONT_MATTER_KEYS)})", written)
         if key not in FRONT_MATTER_KEYS:
             raise TranscriptError(
-                path, f"unknown front matter key '{key}' (known: {', '.join(FRONT_MATTER_KEYS)})", lines[str(key)],
+                path, f"unknown front matter key '{key}' (known: {', '.join(FRONT_MATTER_KEYS)})", lines[key],
             )
     school_type = data.get("school_type")
     if school_type is not None and str(school_type).lower() not in SCHOOL_TYPES:
@@ -98,6 +102,10 @@ def _composed(front: str, path: str, first_line: int) -> tuple[dict, dict[str, i
     except ValueError as exc:  # a date such as 2023-02-30
         raise TranscriptError(path, f"front matter holds an impossible value ({exc}); write dates as YYYY-MM-DD",
                               lines.get("date")) from None
+    except yaml.constructor.ConstructorError as exc:  # a tag such as !!python/object, which is never read
+        mark = exc.problem_mark
+        raise TranscriptError(path, f"front matter holds a value coder does not read ({exc.problem}); write plain "
+                                    "text", first_line + mark.line if mark else first_line) from None
 
 
 def _participants(raw: object, line: int, path: str) -> tuple[ParticipantSpec, ...]:
