@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterable
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+from coder.ingest.segmentation import trimmed
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
@@ -81,14 +83,7 @@ class PlainSegmenter:
     def spans(self, text: str) -> list[Span]:
         """The character spans of `text`'s sentences, trimmed of whitespace."""
         bounds = [0, *self._starts(text), len(text)]
-        spans = []
-        for start, end in pairwise(bounds):
-            sentence = text[start:end]
-            stripped = sentence.strip()
-            if stripped:
-                first = start + len(sentence) - len(sentence.lstrip())
-                spans.append((first, first + len(stripped)))
-        return spans
+        return [span for start, end in pairwise(bounds) if (span := trimmed(text, start, end))]
 
     def _starts(self, text: str) -> list[int]:
         """Where each sentence after the first starts: the offset of the first word after a mark."""

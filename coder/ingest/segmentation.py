@@ -405,7 +405,7 @@ def _pieces(text: str) -> list[tuple[int, int, bool]]:
     return pieces or [(0, 0, False)]
 
 
-def _trimmed(text: str, start: int, end: int) -> Span | None:
+def trimmed(text: str, start: int, end: int) -> Span | None:
     """`(start, end)` without the whitespace at either end; None if nothing else is left."""
     piece = text[start:end]
     stripped = piece.strip()
@@ -422,7 +422,7 @@ def _bounded(text: str, spans: list[Span]) -> list[Span]:
     bounded = []
     for start, end in spans:
         cuts = [start, *_cut(text, start, end, MAX_SEGMENT), end]
-        bounded.extend(span for a, b in pairwise(cuts) if (span := _trimmed(text, a, b)))
+        bounded.extend(span for a, b in pairwise(cuts) if (span := trimmed(text, a, b)))
     return bounded
 
 
