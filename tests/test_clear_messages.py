@@ -178,14 +178,20 @@ def test_the_same_file_imported_by_another_process_meanwhile_is_skipped(tmp_path
         other.close()
 
 
-def _read_forever(ready, _files) -> None:
+#: Set in the process that imports forever, so that its forked workers inherit it.
+_ready = None
+
+
+def _segment_forever(_texts) -> None:
     """A worker's share of an import that never ends."""
-    ready.set()
+    _ready.set()
     time.sleep(60)
 
 
 def _import_forever(ready) -> None:
-    for _ in forked_map(_read_forever, ready, [["a.txt"], ["b.txt"]], processes=2):
+    global _ready
+    _ready = ready
+    for _ in forked_map(_segment_forever, [["Ja."], ["Nee."]], processes=2):
         pass
 
 

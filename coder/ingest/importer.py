@@ -137,7 +137,7 @@ def expand_paths(paths: Iterable[str | Path]) -> Selection:
     return Selection(files, hidden)
 
 
-def _segment_run(_state: None, texts: list[str]) -> list[list[Span]]:
+def _segment_run(texts: list[str]) -> list[list[Span]]:
     """Sentence spans of a run of files' turns: a worker's task."""
     return list(segment_texts(texts))
 
@@ -171,7 +171,7 @@ class _Batch:
         runs = groups(sizes, processes * TASKS_PER_WORKER if processes > 1 else 1)
         new: list[list[ParsedTranscript]] = []  # each run's new transcripts, as it is read
         texts = self._turn_texts(runs, new)
-        for flat in forked_map(_segment_run, None, texts, processes if len(runs) > 1 else 1):
+        for flat in forked_map(_segment_run, texts, processes if len(runs) > 1 else 1):
             spans = _per_transcript(flat, new[0])
             self.spans.extend(spans)
             yield new.pop(0), spans

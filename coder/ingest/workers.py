@@ -1,8 +1,7 @@
 """Forked worker processes for a big import: its files read, parsed and segmented on every core.
 
-A worker is forked, so it inherits the built spaCy pipeline and whatever the import hands it
-(`state`) without a start-up cost or pickling; only the items and the results cross between
-processes. Below `TEXT_PER_WORKER` characters a second process costs more than it saves, so a
+A worker is forked, so it inherits the built spaCy pipeline without a start-up cost; only the
+items and the results cross between processes. Below `TEXT_PER_WORKER` characters a second process costs more than it saves, so a
 small import stays in one process (`worker_count`).
 """
 
@@ -17,7 +16,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
-S = TypeVar("S")
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -27,8 +25,6 @@ TEXT_PER_WORKER = 500_000
 #: Tasks per worker: a few, so one that ends early takes another and both finish together.
 TASKS_PER_WORKER = 4
 _PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
-#: What a forked worker was handed: set in each worker by `_start`, never in the importing process.
-_state: object = None
 
 
 def worker_count(characters: int, cores: int) -> int:
@@ -56,36 +52,25 @@ def groups(sizes: Sequence[int], count: int) -> list[range]:
     return runs
 
 
-def forked_map(function: Callable[[S, T], R], state: S, items: Iterable[T], processes: int) -> Iterator[R]:
-    """`function(state, item)` for each item, in order, in `processes` forked workers; in this
-    process when one is asked for or forking is not safe.
+def forked_map(function: Callable[[T], R], items: Iterable[T], processes: int) -> Iterator[R]:
+    """`function(item)` for each item, in order, in `processes` forked workers; in this process
+    when one is asked for or forking is not safe.
 
     In workers, every item is taken from `items` (and handed to a worker) before the first
     result is waited for, so the caller's work to make them overlaps the workers'; in this
     process, each item is taken as its result is wanted.
     """
     if processes <= 1 or not can_fork():
-        yield from (function(state, item) for item in items)
+        yield from map(function, items)
         return
     pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_start, initargs=(os.getpid(), state))
+                               initializer=_die_with_parent, initargs=(os.getpid(),))
     try:
-        futures = [pool.submit(_call, function, item) for item in items]
+        futures = [pool.submit(function, item) for item in items]
         for future in futures:
             yield future.result()
     finally:
         pool.shutdown(cancel_futures=True)
-
-
-def _call(function: Callable[[object, T], R], item: T) -> R:
-    return function(_state, item)
-
-
-def _start(parent: int, state: object) -> None:
-    """A worker's first step: keep what it was handed, and end with the import that forked it."""
-    global _state
-    _state = state
-    _die_with_parent(parent)
 
 
 def _die_with_parent(parent: int) -> None:
