@@ -25,7 +25,7 @@ from coder.tui.screens.review import FragmentRead
 from coder.tui.screens.study import StudyRead, StudyScreen
 from coder.tui.widgets.codebook_panel import CodebookPanel
 from coder.tui.widgets.transcript_pane import TranscriptPane
-from tests.workbench_helpers import NARROW, WIDE, footer, shown
+from tests.workbench_helpers import NARROW, WIDE, at_first_codable_segment, footer, shown
 
 # --- 1: a reveal shows the first coder's codes -------------------------------------------
 
@@ -173,11 +173,7 @@ async def test_the_transcript_keeps_its_width_and_the_review_list_its_codes(day)
 async def test_core_elements_have_keys_and_a_fragment_shows_its_codes_by_name(day):
     app = WorkbenchApp(day, "lotte")
     async with drive(app, size=NARROW) as pilot:
-        await pilot.wait_for(StudyRead)
-        await pilot.press("down", "enter", until=TranscriptOpened)  # not the transcript lotte codes blind
-        pane = app.screen.query_one(TranscriptPane)
-        first = next(p for p in range(len(pane.view.segments)) if pane.view.codable(p))
-        pane.set_cursor(first)
+        pane, first = await at_first_codable_segment(app, pilot)
         await pilot.press("1", until=ActionDone)
         done = await pilot.press("e", "1", "2", until=ActionDone)  # theme 1, its second element
         assert done.result == "applied Gedeelde normen"

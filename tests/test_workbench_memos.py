@@ -11,22 +11,18 @@ from coder.coding.queries import transcript_codings
 from coder.tui.actions import ActionDone
 from coder.tui.app import WorkbenchApp
 from coder.tui.pilot import drive
-from coder.tui.screens.coding import TranscriptOpened
 from coder.tui.screens.dialogs import MemoDialog
 from coder.tui.screens.memo_picker import MemoTargetPicker
 from coder.tui.screens.retrieval import RetrievalRead
 from coder.tui.screens.study import StudyRead
-from coder.tui.widgets.transcript_pane import MEMO_MARK, TranscriptPane
-from tests.workbench_helpers import NARROW, WIDE, shown
+from coder.tui.widgets.transcript_pane import MEMO_MARK
+from tests.workbench_helpers import NARROW, WIDE, at_first_codable_segment, shown
 
 
 async def test_a_picker_asks_which_coding_the_memo_is_on_and_the_transcript_marks_it(day):
     app = WorkbenchApp(day, "lotte")
     async with drive(app, size=NARROW) as pilot:
-        await pilot.wait_for(StudyRead)
-        await pilot.press("down", "enter", until=TranscriptOpened)  # not a transcript lotte codes blind
-        pane = app.screen.query_one(TranscriptPane)
-        pane.set_cursor(next(p for p in range(len(pane.view.segments)) if pane.view.codable(p)))
+        pane, _ = await at_first_codable_segment(app, pilot)
         await pilot.press("1", until=ActionDone)
         await pilot.press("3", until=ActionDone)
         await pilot.press("m")
