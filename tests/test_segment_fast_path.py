@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmarks.segmentation_f1 import read_conllu
-from coder.ingest.segmentation import needs_rules, pipeline, segment_texts, sentence_spans
+from coder.ingest.segmentation import build_pipeline, needs_rules, pipeline, segment_texts, sentence_spans
 from coder.ingest.transcript_formats import read_transcript
 from tests.test_segmentation_quality import turn_gold
 
@@ -40,19 +40,28 @@ def transcript_turns() -> list[str]:
     return [p.text[t.start : t.end] for p in parsed for t in p.turns]
 
 
-@pytest.mark.parametrize(
-    "texts",
-    [
-        pytest.param(transcript_turns, id="shipped transcripts"),
-        pytest.param(lambda: [gold.text for gold in turn_gold()], id="own gold turns"),
-        pytest.param(lambda: [gold.text for gold in read_conllu()], id="LassySmall dev paragraphs"),
-        pytest.param(lambda: [gold.text for gold in read_conllu(by_document=True)], id="LassySmall dev documents"),
-        pytest.param(lambda: EDGES, id="edges"),
-    ],
-)
+TEXTS = [
+    pytest.param(transcript_turns, id="shipped transcripts"),
+    pytest.param(lambda: [gold.text for gold in turn_gold()], id="own gold turns"),
+    pytest.param(lambda: [gold.text for gold in read_conllu()], id="LassySmall dev paragraphs"),
+    pytest.param(lambda: [gold.text for gold in read_conllu(by_document=True)], id="LassySmall dev documents"),
+    pytest.param(lambda: EDGES, id="edges"),
+]
+
+
+@pytest.mark.parametrize("texts", TEXTS)
 def test_the_shortcut_gives_the_full_rules_spans(texts):
     texts = texts()
     assert list(segment_texts(texts)) == full_rules(texts)
+
+
+@pytest.mark.parametrize("texts", TEXTS)
+def test_the_word_attributes_left_out_change_no_sentence(texts):
+    """The pipeline's words get only the attributes its rules read (`LEXEME_ATTRIBUTES`); with
+    all of spaCy's, every rule acts alike."""
+    texts = texts()
+    every = build_pipeline(every_attribute=True)
+    assert full_rules(texts) == [sentence_spans(doc) for doc in every.pipe(texts)]
 
 
 def test_the_shortcut_is_taken_for_most_turns():
