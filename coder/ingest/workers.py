@@ -1,8 +1,10 @@
-"""Forked worker processes for a big import: its files read, parsed and segmented on every core.
+"""Forked worker processes for a big import: its turns segmented on every core.
 
 A worker is forked, so it inherits the built spaCy pipeline without a start-up cost; only the
-items and the results cross between processes. Below `TEXT_PER_WORKER` characters a second process costs more than it saves, so a
-small import stays in one process (`worker_count`).
+items (turn texts) and the results (spans) cross between processes, while the importing
+process reads the files and stores what comes back. Below `TEXT_PER_WORKER` characters a
+second process costs more than it saves, so a small import stays in one process
+(`worker_count`).
 """
 
 from __future__ import annotations
